@@ -1,0 +1,1 @@
+namespace DslFlow.Analyzers; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace DslFlow.Generator; internal static class Placeholder {}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace DslFlow.Channels;
+
+/// <summary>
+/// The input of one subtask: its channels (one per upstream subtask, over every upstream node), the floating
+/// credits they share, and the per-channel blocking used by barrier alignment. Only the owning task takes from it.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class InputGate<T>
+{
+    private readonly InputChannel<T>[] _channels;
+    private int _floatingAvailable;
+    private volatile int _priorityCount;
+    private int _next;
+    private int _endedChannels;
+
+    /// <summary>Creates a gate with its channels.</summary>
+    public InputGate(int channelCount, int exclusiveCredits, int floatingCredits, int bufferSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channelCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(exclusiveCredits, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(floatingCredits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
+        _floatingAvailable = floatingCredits;
+        _channels = new InputChannel<T>[channelCount];
+        for (int i = 0; i < channelCount; i++)
+        {
+            _channels[i] = new InputChannel<T>(this, i, exclusiveCredits, bufferSize);
+        }
+    }
+
+    internal object Lock { get; } = new();
+
+    internal IWakeable? Receiver { get; set; }
+
+    /// <summary>The gate's channels, by index.</summary>
+    public IReadOnlyList<InputChannel<T>> Channels => _channels;
+
+    /// <summary>True when a priority event waits on any channel (read without locking, once per record).</summary>
+    public bool HasPriorityEvents
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _priorityCount > 0;
+    }
+
+    /// <summary>True when every channel delivered <see cref="EndOfInput"/>.</summary>
+    public bool IsFinished
+    {
+        get
+        {
+            lock (Lock)
+            {
+                return _endedChannels == _channels.Length;
+            }
+        }
+    }
+
+    /// <summary>Floating credits not lent to any channel.</summary>
+    public int FloatingCreditsAvailable
+    {
+        get
+        {
+            lock (Lock)
+            {
+                return _floatingAvailable;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the next buffer or event from an unblocked channel, visiting channels round-robin so no channel
+    /// starves. Taking a buffer returns its credit to the sender.
+    /// </summary>
+    public bool TryTake(out ChannelEntry<T> entry, out int channelIndex)
+    {
+        lock (Lock)
+        {
+            int n = _channels.Length;
+            for (int k = 0; k < n; k++)
+            {
+                int i = _next + k;
+                if (i >= n)
+                {
+                    i -= n;
+                }
+                InputChannel<T> channel = _channels[i];
+                if (!channel.Blocked && channel.HasQueued)
+                {
+                    entry = channel.Dequeue();
+                    if (entry.Event is EndOfInput)
+                    {
+                        channel.Ended = true;
+                        _endedChannels++;
+                    }
+                    _next = i + 1 == n ? 0 : i + 1;
+                    channelIndex = i;
+                    return true;
+                }
+            }
+        }
+        entry = default;
+        channelIndex = -1;
+        return false;
+    }
+
+    /// <summary>Takes the oldest priority event of any channel, blocked or not.</summary>
+    public bool TryTakePriority(out ChannelEntry<T> entry, out int channelIndex)
+    {
+        lock (Lock)
+        {
+            foreach (InputChannel<T> channel in _channels)
+            {
+                if (channel.HasPriority)
+                {
+                    entry = channel.DequeuePriority();
+                    _priorityCount--;
+                    channelIndex = channel.Index;
+                    return true;
+                }
+            }
+        }
+        entry = default;
+        channelIndex = -1;
+        return false;
+    }
+
+    /// <summary>
+    /// Stops taking from a channel: it keeps its queued buffers, grants no more credit, and its sender stops once
+    /// its credits are used. Other channels keep flowing.
+    /// </summary>
+    public void Block(int channelIndex)
+    {
+        lock (Lock)
+        {
+            _channels[channelIndex].Blocked = true;
+        }
+    }
+
+    /// <summary>Resumes taking from a blocked channel.</summary>
+    public void Unblock(int channelIndex)
+    {
+        lock (Lock)
+        {
+            _channels[channelIndex].Blocked = false;
+        }
+        Receiver?.Wake();
+    }
+
+    /// <summary>True when the channel is blocked.</summary>
+    public bool IsBlocked(int channelIndex)
+    {
+        lock (Lock)
+        {
+            return _channels[channelIndex].Blocked;
+        }
+    }
+
+    /// <summary>
+    /// Lists, without consuming them, copies of the buffers of a channel (queued or in its sender's backlog) whose
+    /// sequence number is below <paramref name="beforeSequence"/> — the buffers a priority event overtook.
+    /// </summary>
+    public IReadOnlyList<QueuedBuffer<T>> ListQueuedBuffers(int channelIndex, long beforeSequence = long.MaxValue)
+    {
+        var result = new List<QueuedBuffer<T>>();
+        lock (Lock)
+        {
+            _channels[channelIndex].CollectQueued(beforeSequence, result);
+        }
+        return result;
+    }
+
+    /// <summary>Returns a processed buffer to the pool.</summary>
+    public static void Recycle(T[] records) =>
+        ArrayPool<T>.Shared.Return(records, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+
+    internal void PriorityAdded() => _priorityCount++;
+
+    internal bool TryBorrowFloatingCredit()
+    {
+        if (_floatingAvailable == 0)
+        {
+            return false;
+        }
+        _floatingAvailable--;
+        return true;
+    }
+
+    /// <summary>A channel gave back a floating credit: let channels waiting in backlog use it. Caller holds the lock.</summary>
+    internal void ReturnFloatingCredit()
+    {
+        _floatingAvailable++;
+        foreach (InputChannel<T> channel in _channels)
+        {
+            if (_floatingAvailable == 0)
+            {
+                break;
+            }
+            if (channel.HasBacklog)
+            {
+                channel.AdmitBacklog();
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+
+namespace DslFlow.Execution;
+
+/// <summary>
+/// Runs a task's mailbox block on one dedicated thread. A sink that blocks (sleeps, waits on I/O) then blocks only
+/// its own task, never the thread pool that timers, the coordinator and other tasks' continuations use.
+/// </summary>
+internal sealed class DedicatedThreadScheduler : TaskScheduler, IDisposable
+{
+    private static int s_liveThreads;
+    private readonly BlockingCollection<Task> _queue = new();
+    private readonly Thread _thread;
+
+    public DedicatedThreadScheduler(string name)
+    {
+        _thread = new Thread(Loop) { IsBackground = true, Name = name };
+        Interlocked.Increment(ref s_liveThreads);
+        _thread.Start();
+    }
+
+    /// <summary>Dedicated threads alive in this process (tests assert that jobs leave none behind).</summary>
+    public static int LiveThreads => Volatile.Read(ref s_liveThreads);
+
+    public override int MaximumConcurrencyLevel => 1;
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+        }
+    }
+
+    protected override void QueueTask(Task task)
+    {
+        if (!_queue.TryAdd(task))
+        {
+            // The job is over; run stragglers (a late wake-up posting to a completed block) on the pool.
+            ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
+        }
+    }
+
+    protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) =>
+        Thread.CurrentThread == _thread && TryExecuteTask(task);
+
+    protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
+
+    private void Loop()
+    {
+        try
+        {
+            foreach (Task task in _queue.GetConsumingEnumerable())
+            {
+                TryExecuteTask(task);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s_liveThreads);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace DslFlow.Execution;
+
+/// <summary>Where a task's chain ends: a writer to downstream channels, or a chained sink.</summary>
+internal interface IOutput
+{
+    /// <summary>True while this output waits for credit; the task must not process more records.</summary>
+    bool IsBlocked { get; }
+
+    /// <summary>Records this output passed on.</summary>
+    long RecordsOut { get; }
+
+    /// <summary>True for a chained sink.</summary>
+    bool IsSink { get; }
+
+    /// <summary>Sends partially filled buffers (the task is idle, or a barrier follows).</summary>
+    void FlushPartial();
+
+    /// <summary>The task's input ended: flush, then tell downstream (or commit the sink).</summary>
+    void Finish();
+
+    /// <summary>Releases resources after the task stopped, whether it finished, failed or was cancelled.</summary>
+    void Release();
+}

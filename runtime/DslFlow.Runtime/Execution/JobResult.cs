@@ -1,0 +1,29 @@
+namespace DslFlow;
+
+/// <summary>Record counts of one subtask.</summary>
+/// <param name="TaskName">The chain's name.</param>
+/// <param name="SubtaskIndex">The subtask's index.</param>
+/// <param name="IsSource">True when the chain's head is a source.</param>
+/// <param name="RecordsIn">Records the chain's head consumed.</param>
+/// <param name="RecordsOut">Records passed to downstream tasks and chained sinks.</param>
+/// <param name="RecordsToSinks">Records written to chained sinks.</param>
+/// <param name="Finished">True once the subtask's input ended.</param>
+public sealed record TaskMetrics(string TaskName, int SubtaskIndex, bool IsSource, long RecordsIn, long RecordsOut, long RecordsToSinks, bool Finished);
+
+/// <summary>A job's figures at one moment.</summary>
+/// <param name="Elapsed">Time since the job started.</param>
+/// <param name="Tasks">Per-subtask figures.</param>
+public sealed record JobProgress(TimeSpan Elapsed, IReadOnlyList<TaskMetrics> Tasks)
+{
+    /// <summary>Records read by every source subtask.</summary>
+    public long SourceRecords => Tasks.Where(t => t.IsSource).Sum(t => t.RecordsIn);
+
+    /// <summary>Records written to every sink subtask.</summary>
+    public long SinkRecords => Tasks.Sum(t => t.RecordsToSinks);
+}
+
+/// <summary>What a job that ran to the end of its input reports.</summary>
+/// <param name="JobName">The job's name.</param>
+/// <param name="Duration">Time from start to completion.</param>
+/// <param name="Progress">The final figures.</param>
+public sealed record JobResult(string JobName, TimeSpan Duration, JobProgress Progress);

@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using DslFlow.Execution;
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow.Execution;
+
+/// <summary>Builds the tasks, gates and channels of a job graph and starts them. Called by generated code.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class JobRunner
+{
+    /// <summary>Validates the options, creates the job's nodes and tasks, and starts it.</summary>
+    public static JobHandle Start(JobGraph graph, PipelineOptions? options, CancellationToken cancellationToken, Action<JobBuilder> build)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(build);
+        options ??= new PipelineOptions();
+        options.Validate();
+        int maxParallelism = options.MaxParallelism ?? graph.MaxParallelism;
+        int[] parallelism = ParallelismResolver.Resolve(graph, options, maxParallelism);
+
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var builder = new JobBuilder(graph, new PipelineContext(options, cancellation.Token));
+            build(builder);
+            builder.Verify();
+            List<StreamTask> tasks = Wire(graph, options, builder, parallelism, maxParallelism, cancellation.Token);
+            return new JobHandle(graph, options, builder.Nodes, tasks, cancellation, cancellationToken);
+        }
+        catch
+        {
+            cancellation.Dispose();
+            throw;
+        }
+    }
+
+    private static List<StreamTask> Wire(JobGraph graph, PipelineOptions options, JobBuilder builder, int[] parallelism,
+        int maxParallelism, CancellationToken cancellation)
+    {
+        int chainCount = graph.Chains.Count;
+        EdgePartitioning Resolve(EdgeInfo e)
+        {
+            int from = parallelism[graph.ChainOf(e.From)], to = parallelism[graph.ChainOf(e.To)];
+            return e.Partitioning == EdgePartitioning.Auto
+                ? (from == to ? EdgePartitioning.Auto : EdgePartitioning.Rebalance)
+                : e.Partitioning;
+        }
+
+        // Channel layout of every subtask of a chain: per inbound edge, one channel (forward) or one per upstream subtask.
+        var channelOffset = new Dictionary<EdgeInfo, int>(ReferenceEqualityComparer.Instance);
+        var gates = new List<object>[chainCount];
+        for (int c = 0; c < chainCount; c++)
+        {
+            int count = 0;
+            foreach (EdgeInfo e in graph.InputsOf(c))
+            {
+                channelOffset[e] = count;
+                count += Resolve(e) == EdgePartitioning.Auto ? 1 : parallelism[graph.ChainOf(e.From)];
+            }
+            gates[c] = [];
+            for (int j = 0; j < parallelism[c]; j++)
+            {
+                object? gate = count == 0 ? null : builder.Chains[c]!.CreateGate(count, options);
+                gates[c].Add(gate!);
+            }
+        }
+
+        var contexts = new List<TaskContext>();
+        for (int c = 0; c < chainCount; c++)
+        {
+            IReadOnlyList<EdgeInfo> outputs = graph.OutputsOf(c);
+            for (int i = 0; i < parallelism[c]; i++)
+            {
+                var context = new TaskContext(graph, c, i, parallelism[c], maxParallelism, options, builder.Context, cancellation)
+                {
+                    InputGate = gates[c][i],
+                };
+                var specs = new OutputSpec[outputs.Count];
+                for (int k = 0; k < outputs.Count; k++)
+                {
+                    EdgeInfo e = outputs[k];
+                    int target = graph.ChainOf(e.To);
+                    EdgePartitioning resolved = Resolve(e);
+                    int offset = channelOffset[e];
+                    object channels = resolved == EdgePartitioning.Auto
+                        ? builder.Chains[target]!.SelectChannels([gates[target][i]], [offset])
+                        : builder.Chains[target]!.SelectChannels(gates[target], Enumerable.Repeat(offset + i, parallelism[target]).ToArray());
+                    specs[k] = new OutputSpec(e, resolved, channels, maxParallelism);
+                }
+                context.Outputs = specs;
+                contexts.Add(context);
+            }
+        }
+
+        var tasks = new List<StreamTask>(contexts.Count);
+        foreach (TaskContext context in contexts)
+        {
+            tasks.Add(builder.Chains[context.ChainIndex]!.Create(context));
+        }
+        return tasks;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow;
+
+/// <summary>What a source reader or sink writer knows about the subtask that runs it.</summary>
+public sealed class NodeContext
+{
+    /// <summary>Creates a context; the runtime does this for every subtask.</summary>
+    public NodeContext(string nodeName, int subtaskIndex, int parallelism, PipelineOptions options, ILogger logger, CancellationToken cancellation)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(subtaskIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(subtaskIndex, parallelism);
+        NodeName = nodeName;
+        SubtaskIndex = subtaskIndex;
+        Parallelism = parallelism;
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        Logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        Cancellation = cancellation;
+    }
+
+    /// <summary>The node's name (its method name).</summary>
+    public string NodeName { get; }
+
+    /// <summary>Index of this parallel instance, from 0.</summary>
+    public int SubtaskIndex { get; }
+
+    /// <summary>Number of parallel instances of the node.</summary>
+    public int Parallelism { get; }
+
+    /// <summary>The job's options.</summary>
+    public PipelineOptions Options { get; }
+
+    /// <summary>The job's clock.</summary>
+    public TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>A logger for this node.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>Cancelled when the job stops.</summary>
+    public CancellationToken Cancellation { get; }
+}

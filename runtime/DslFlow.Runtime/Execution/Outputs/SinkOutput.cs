@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+
+namespace DslFlow.Execution;
+
+/// <summary>A sink fused into a task's chain: records are gathered into a batch and written together.</summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class SinkOutput<T> : IOutput
+{
+    private readonly StreamTask _owner;
+    private readonly string _nodeName;
+    private readonly ISinkWriter<T> _writer;
+    private readonly T[] _batch;
+    private int _count;
+    private long _recordsOut;
+
+    internal SinkOutput(StreamTask owner, string nodeName, ISinkWriter<T> writer, int batchSize)
+    {
+        _owner = owner;
+        _nodeName = nodeName;
+        _writer = writer;
+        _batch = new T[batchSize];
+    }
+
+    /// <inheritdoc />
+    public bool IsBlocked => false;
+
+    /// <inheritdoc />
+    public bool IsSink => true;
+
+    /// <inheritdoc />
+    public long RecordsOut => Volatile.Read(ref _recordsOut);
+
+    /// <summary>Adds one record to the batch; a full batch is written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(T record)
+    {
+        _batch[_count++] = record;
+        if (_count == _batch.Length)
+        {
+            FlushPartial();
+        }
+    }
+
+    /// <inheritdoc />
+    public void FlushPartial()
+    {
+        if (_count == 0)
+        {
+            return;
+        }
+        int count = _count;
+        _count = 0;
+        try
+        {
+            _writer.Write(new ReadOnlySpan<T>(_batch, 0, count));
+        }
+        catch (Exception ex)
+        {
+            throw Fail(ex, $"failed writing a batch of {count} records");
+        }
+        finally
+        {
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+            {
+                Array.Clear(_batch, 0, count);
+            }
+        }
+        _recordsOut += count;
+    }
+
+    /// <inheritdoc />
+    public void Finish()
+    {
+        FlushPartial();
+        try
+        {
+            _writer.Flush();
+        }
+        catch (Exception ex)
+        {
+            throw Fail(ex, "failed flushing at the end of input");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Release() => _writer.Dispose();
+
+    private PipelineExecutionException Fail(Exception ex, string problem) =>
+        ex as PipelineExecutionException ?? new PipelineExecutionException(
+            _nodeName, _owner.Context.SubtaskIndex, _owner.Context.Parallelism, null, problem, ex);
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DslFlow;
+
+/// <summary>
+/// Run-time settings of a job. Values set here override the pipeline's attributes. Plain properties can be
+/// bound from <c>IConfiguration</c>.
+/// </summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Job name used in logs and metrics; defaults to the pipeline class name.</summary>
+    public string? JobName { get; set; }
+
+    /// <summary>Overrides <see cref="PipelineAttribute.DefaultParallelism"/> for nodes without their own parallelism.</summary>
+    public int? DefaultParallelism { get; set; }
+
+    /// <summary>Overrides <see cref="PipelineAttribute.MaxParallelism"/>.</summary>
+    public int? MaxParallelism { get; set; }
+
+    /// <summary>
+    /// Per-node parallelism, by node name; overrides the attributes. Nodes fused into one task must keep equal
+    /// parallelism, so an override applies to the node's whole chain (see <c>Graph.Chains</c>).
+    /// </summary>
+    public Dictionary<string, int> Parallelism { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Records per buffer between tasks (Flink's 32 KB network buffer, counted in records). Default 1024.</summary>
+    public int BufferSize { get; set; } = 1024;
+
+    /// <summary>Buffers a channel may have in flight without borrowing (Flink's exclusive buffers). Default 2.</summary>
+    public int ExclusiveCreditsPerChannel { get; set; } = 2;
+
+    /// <summary>Extra buffers shared by all channels of one task input (Flink's floating buffers). Default 8.</summary>
+    public int FloatingCreditsPerGate { get; set; } = 8;
+
+    /// <summary>The clock used by rate limits and timers (replace it in tests).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the runtime logs.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Services that node factory methods may read through <see cref="PipelineContext"/>.</summary>
+    public IServiceProvider? Services { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and how to fix it.</summary>
+    public void Validate()
+    {
+        Check(DefaultParallelism is null or >= 1, nameof(DefaultParallelism), DefaultParallelism, "must be at least 1");
+        Check(MaxParallelism is null or (>= 1 and <= 32768), nameof(MaxParallelism), MaxParallelism, "must be between 1 and 32768");
+        Check(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be at least 1 record");
+        Check(ExclusiveCreditsPerChannel >= 1, nameof(ExclusiveCreditsPerChannel), ExclusiveCreditsPerChannel, "must be at least 1, or no buffer could ever move");
+        Check(FloatingCreditsPerGate >= 0, nameof(FloatingCreditsPerGate), FloatingCreditsPerGate, "must not be negative");
+        foreach (KeyValuePair<string, int> p in Parallelism)
+        {
+            Check(p.Value >= 1, $"{nameof(Parallelism)}[\"{p.Key}\"]", p.Value, "must be at least 1");
+        }
+        if (TimeProvider is null || LoggerFactory is null)
+        {
+            throw new ArgumentException("PipelineOptions.TimeProvider and LoggerFactory must not be null; leave them unset for the defaults.");
+        }
+    }
+
+    private static void Check(bool valid, string name, object? value, string rule)
+    {
+        if (!valid)
+        {
+            throw new ArgumentException($"PipelineOptions.{name} is {value}: it {rule}. Change the setting or remove it to use the default.", name);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using DslFlow.Channels;
+using DslFlow.State;
+
+namespace DslFlow.Execution;
+
+/// <summary>Factories that generated chain classes call from <see cref="Open"/>.</summary>
+public abstract partial class StreamTask
+{
+    /// <summary>A forward-or-rebalance writer for output <paramref name="outputIndex"/>.</summary>
+    protected ChannelWriter<T> CreateWriter<T>(int outputIndex) => Register(new ChannelWriter<T>(this, ChannelsOf<T>(outputIndex)));
+
+    /// <summary>A key-group writer for output <paramref name="outputIndex"/> (a keyed downstream node).</summary>
+    protected KeyGroupWriter<T> CreateKeyGroupWriter<T>(int outputIndex) =>
+        Register(new KeyGroupWriter<T>(this, ChannelsOf<T>(outputIndex), Context.Outputs[outputIndex].MaxParallelism));
+
+    /// <summary>A broadcast writer for output <paramref name="outputIndex"/>.</summary>
+    protected BroadcastWriter<T> CreateBroadcastWriter<T>(int outputIndex) => Register(new BroadcastWriter<T>(this, ChannelsOf<T>(outputIndex)));
+
+    /// <summary>Opens a chained sink's writer for this subtask.</summary>
+    protected SinkOutput<T> CreateSinkOutput<T>(string nodeName, ISink<T> sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ISinkWriter<T> writer;
+        try
+        {
+            writer = sink.CreateWriter(Context.ForNode(nodeName));
+        }
+        catch (Exception ex)
+        {
+            throw new PipelineExecutionException(nodeName, Context.SubtaskIndex, Context.Parallelism, null,
+                "could not create its writer", ex);
+        }
+        return Register(new SinkOutput<T>(this, nodeName, writer, Context.Options.BufferSize));
+    }
+
+    /// <summary>Creates the table of one keyed state parameter over this subtask's key groups.</summary>
+    protected KeyedStateTable<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName)
+        where TKey : notnull
+        where TCell : class, IStateCell, new() => new(stateName, Context.KeyGroupRange);
+
+    private TOutput Register<TOutput>(TOutput output)
+        where TOutput : IOutput
+    {
+        AddOutput(output);
+        return output;
+    }
+
+    private InputChannel<T>[] ChannelsOf<T>(int outputIndex)
+    {
+        if ((uint)outputIndex >= (uint)Context.Outputs.Length)
+        {
+            throw new InvalidOperationException($"Task '{Context.TaskName}' has no output {outputIndex}.");
+        }
+        return Context.Outputs[outputIndex].Channels as InputChannel<T>[]
+            ?? throw new InvalidOperationException(
+                $"Output {outputIndex} of task '{Context.TaskName}' does not carry {typeof(T)}: the generated code and the job graph disagree.");
+    }
+}

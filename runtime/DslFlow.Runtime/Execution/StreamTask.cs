@@ -1,0 +1,217 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Dataflow;
+using DslFlow.Channels;
+
+namespace DslFlow.Execution;
+
+/// <summary>
+/// One subtask of a fused operator chain. Its mailbox is an <see cref="ActionBlock{T}"/> on a dedicated thread:
+/// a <c>null</c> message means "run" (coalesced, so at most one is queued), any other message is a control action
+/// executed between records. The run loop stops between two records when <see cref="InterruptRequested"/> is set:
+/// a priority event arrived, an output ran out of credit, or a control action is waiting.
+/// Generated chain classes derive from <see cref="OneInputStreamTask{TIn}"/> or <see cref="SourceStreamTask{T}"/>.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract partial class StreamTask : IWakeable
+{
+    private volatile IOutput[] _outputs = []; // replaced, never mutated: other threads read figures
+    private ActionBlock<Action?>? _mailbox;
+    private int _runScheduled;
+    private int _pendingMails;
+    private volatile int _interrupt;
+    private bool _opened;
+    private long _recordsIn;
+
+    /// <summary>Creates the task.</summary>
+    protected StreamTask(TaskContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));
+
+    /// <summary>Where this subtask sits in the job.</summary>
+    public TaskContext Context { get; }
+
+    /// <summary>True once the task's input ended and its outputs were finished.</summary>
+    public bool IsFinished { get; private set; }
+
+    /// <summary>Records the chain's head consumed (read from input channels, or from the source reader).</summary>
+    public long RecordsIn => Volatile.Read(ref _recordsIn);
+
+    /// <summary>Records the chain passed to downstream channels and chained sinks.</summary>
+    public long RecordsOut => _outputs.Sum(o => o.RecordsOut);
+
+    /// <summary>Records the chain wrote to chained sinks.</summary>
+    public long RecordsToSinks => _outputs.Where(o => o.IsSink).Sum(o => o.RecordsOut);
+
+    /// <summary>Completes when the task finished, failed or was cancelled.</summary>
+    public Task Completion => _mailbox?.Completion ?? throw new InvalidOperationException("The task has not started.");
+
+    /// <summary>Checked by generated loops after every record: stop and return the next index when set.</summary>
+    protected bool InterruptRequested
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _interrupt != 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the task's thread between two records. Returns false when the task no
+    /// longer runs.
+    /// </summary>
+    public bool Post(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Interlocked.Increment(ref _pendingMails);
+        _interrupt = 1;
+        if (_mailbox is null || !_mailbox.Post(action))
+        {
+            Interlocked.Decrement(ref _pendingMails);
+            return false;
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    void IWakeable.Wake() => ScheduleRun();
+
+    /// <inheritdoc />
+    void IWakeable.WakeForPriority()
+    {
+        _interrupt = 1;
+        ScheduleRun();
+    }
+
+    internal void Start(TaskScheduler scheduler)
+    {
+        _mailbox = new ActionBlock<Action?>(Dispatch, new ExecutionDataflowBlockOptions
+        {
+            TaskScheduler = scheduler,
+            MaxDegreeOfParallelism = 1,
+            CancellationToken = Context.Cancellation,
+        });
+        ScheduleRun();
+    }
+
+    /// <summary>Called on the task's thread before the first record: create readers, writers, state.</summary>
+    protected virtual void Open()
+    {
+    }
+
+    /// <summary>Processes input until idle, blocked on output, interrupted by a control action, or finished.</summary>
+    private protected abstract void RunLoop();
+
+    /// <summary>Registers a writer or chained sink, so the task flushes, finishes and releases it.</summary>
+    internal void AddOutput(IOutput output) => _outputs = [.. _outputs, output];
+
+    /// <summary>Requests that the run loop stop after the current record (an output is out of credit).</summary>
+    internal void RequestInterrupt() => _interrupt = 1;
+
+    internal void AddRecordsIn(int count) => _recordsIn += count;
+
+    /// <summary>Clears the interrupt flag and says whether control actions wait (then the loop must return).</summary>
+    private protected bool ClearInterruptAndCheckMail()
+    {
+        _interrupt = 0;
+        if (Volatile.Read(ref _pendingMails) > 0)
+        {
+            ScheduleRun();
+            return true;
+        }
+        return Context.Cancellation.IsCancellationRequested;
+    }
+
+    private protected bool OutputsBlocked
+    {
+        get
+        {
+            foreach (IOutput output in _outputs)
+            {
+                if (output.IsBlocked)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private protected void FlushOutputs()
+    {
+        foreach (IOutput output in _outputs)
+        {
+            output.FlushPartial();
+        }
+    }
+
+    /// <summary>Input ended: finish every output (flush, end-of-input downstream, commit sinks) and complete.</summary>
+    private protected void Finish()
+    {
+        foreach (IOutput output in _outputs)
+        {
+            output.Finish();
+        }
+        IsFinished = true;
+        _mailbox!.Complete();
+    }
+
+    /// <summary>Builds the exception for a failure of user code in the chain.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    protected PipelineExecutionException Failure(Exception exception, string nodeName, object? record) =>
+        exception as PipelineExecutionException ?? new PipelineExecutionException(
+            nodeName, Context.SubtaskIndex, Context.Parallelism, PipelineExecutionException.FormatRecord(record),
+            "failed", exception);
+
+    /// <summary>Releases readers, writers and sinks after the task stopped (called by the runner).</summary>
+    internal virtual void Release()
+    {
+        foreach (IOutput output in _outputs)
+        {
+            output.Release();
+        }
+    }
+
+    internal void ScheduleRun()
+    {
+        if (Interlocked.Exchange(ref _runScheduled, 1) == 0)
+        {
+            _mailbox?.Post(null);
+        }
+    }
+
+    private void Dispatch(Action? mail)
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+        try
+        {
+            if (!_opened)
+            {
+                _opened = true;
+                Open();
+            }
+            if (mail is null)
+            {
+                Volatile.Write(ref _runScheduled, 0);
+                RunLoop();
+            }
+            else
+            {
+                Interlocked.Decrement(ref _pendingMails);
+                mail();
+                ScheduleRun();
+            }
+        }
+        catch (PipelineExecutionException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (Context.Cancellation.IsCancellationRequested)
+        {
+            // The job is being cancelled; the block completes as cancelled.
+        }
+        catch (Exception ex)
+        {
+            throw new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null,
+                "failed", ex);
+        }
+    }
+}

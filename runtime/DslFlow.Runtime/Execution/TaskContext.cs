@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow.Execution;
+
+/// <summary>Where a subtask sits in the job: its chain, index, parallelism, key groups, input and outputs.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class TaskContext
+{
+    internal TaskContext(JobGraph graph, int chainIndex, int subtaskIndex, int parallelism, int maxParallelism,
+        PipelineOptions options, PipelineContext pipeline, CancellationToken cancellation)
+    {
+        Graph = graph;
+        ChainIndex = chainIndex;
+        SubtaskIndex = subtaskIndex;
+        Parallelism = parallelism;
+        MaxParallelism = maxParallelism;
+        Options = options;
+        Pipeline = pipeline;
+        Cancellation = cancellation;
+        KeyGroupRange = KeyGroups.RangeOf(subtaskIndex, parallelism, Math.Max(parallelism, maxParallelism));
+        Logger = options.LoggerFactory.CreateLogger("DslFlow.Task." + TaskName);
+    }
+
+    /// <summary>The job graph.</summary>
+    public JobGraph Graph { get; }
+
+    /// <summary>Index of this task's chain in <see cref="JobGraph.Chains"/>.</summary>
+    public int ChainIndex { get; }
+
+    /// <summary>The chain's name.</summary>
+    public string TaskName => Graph.Chains[ChainIndex].Name;
+
+    /// <summary>Index of this parallel instance.</summary>
+    public int SubtaskIndex { get; }
+
+    /// <summary>Number of parallel instances of the chain.</summary>
+    public int Parallelism { get; }
+
+    /// <summary>Number of key groups of the job.</summary>
+    public int MaxParallelism { get; }
+
+    /// <summary>The key groups this subtask owns when its head is keyed.</summary>
+    public KeyGroupRange KeyGroupRange { get; }
+
+    /// <summary>The job's options.</summary>
+    public PipelineOptions Options { get; }
+
+    /// <summary>Passed to node factory methods.</summary>
+    public PipelineContext Pipeline { get; }
+
+    /// <summary>Cancelled when the job stops.</summary>
+    public CancellationToken Cancellation { get; }
+
+    /// <summary>The task's logger.</summary>
+    public ILogger Logger { get; }
+
+    internal object? InputGate { get; set; }
+
+    internal OutputSpec[] Outputs { get; set; } = [];
+
+    /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>
+    public NodeContext ForNode(string nodeName) =>
+        new(nodeName, SubtaskIndex, Parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation);
+}
+
+/// <summary>One output of a task: the downstream channels of one edge, and how to route to them.</summary>
+internal sealed record OutputSpec(EdgeInfo Edge, EdgePartitioning Resolved, object Channels, int MaxParallelism);

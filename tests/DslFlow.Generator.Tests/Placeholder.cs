@@ -1,0 +1,1 @@
+namespace DslFlow.Generator.Tests; public class Placeholder {}

@@ -1,0 +1,1 @@
+namespace DslFlow.Runtime.Tests; public class Placeholder {}
