@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace DslFlow.Channels;
@@ -171,9 +172,14 @@ public sealed class InputGate<T>
         return result;
     }
 
-    /// <summary>Returns a processed buffer to the pool.</summary>
-    public static void Recycle(T[] records) =>
-        ArrayPool<T>.Shared.Return(records, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+    /// <summary>Returns a processed buffer to the pool (arrays the pool could not have handed out are left to the GC).</summary>
+    public static void Recycle(T[] records)
+    {
+        if (records.Length >= 16 && BitOperations.IsPow2(records.Length))
+        {
+            ArrayPool<T>.Shared.Return(records, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
 
     internal void PriorityAdded() => _priorityCount++;
 

@@ -86,7 +86,9 @@ public abstract partial class StreamTask : IWakeable
             MaxDegreeOfParallelism = 1,
             CancellationToken = Context.Cancellation,
         });
-        ScheduleRun();
+        // Upstream tasks may have woken this one before its mailbox existed; those wakes were dropped.
+        Volatile.Write(ref _runScheduled, 1);
+        _mailbox.Post(null);
     }
 
     /// <summary>Called on the task's thread before the first record: create readers, writers, state.</summary>
@@ -169,9 +171,10 @@ public abstract partial class StreamTask : IWakeable
 
     internal void ScheduleRun()
     {
-        if (Interlocked.Exchange(ref _runScheduled, 1) == 0)
+        ActionBlock<Action?>? mailbox = _mailbox;
+        if (mailbox is not null && Interlocked.Exchange(ref _runScheduled, 1) == 0)
         {
-            _mailbox?.Post(null);
+            mailbox.Post(null);
         }
     }
 

@@ -1,1 +1,0 @@
-namespace DslFlow.Runtime.Tests; public class Placeholder {}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using DslFlow.Channels;
+using DslFlow.Execution;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DslFlow.Runtime.Tests.Support;
+
+/// <summary>A hand-written receiver chain that records what it sees; hooks let tests block or observe it.</summary>
+internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(context)
+{
+    public ConcurrentQueue<long> Records { get; } = new();
+
+    public ConcurrentQueue<int> BufferSizes { get; } = new();
+
+    public long Processed;
+
+    public Action<long>? OnRecord { get; set; }
+
+    public Action<ProbeTask, ChannelEvent, int, long>? OnPriority { get; set; }
+
+    protected override int ProcessRecords(long[] records, int start, int end)
+    {
+        if (start == 0)
+        {
+            BufferSizes.Enqueue(end);
+        }
+        for (int i = start; i < end; i++)
+        {
+            try
+            {
+                OnRecord?.Invoke(records[i]);
+            }
+            catch (Exception ex)
+            {
+                throw Failure(ex, "Probe", records[i]);
+            }
+            Records.Enqueue(records[i]);
+            Interlocked.Increment(ref Processed);
+            if (InterruptRequested)
+            {
+                return i + 1;
+            }
+        }
+        return end;
+    }
+
+    protected override void OnPriorityEvent(ChannelEvent @event, int channelIndex, long sequence) =>
+        OnPriority?.Invoke(this, @event, channelIndex, sequence);
+}
+
+/// <summary>A hand-written source chain that forwards its reader's records to output 0.</summary>
+internal sealed class ForwardingSourceTask(TaskContext context, string name, ISource<long> source) : SourceStreamTask<long>(context, name, source)
+{
+    private ChannelWriter<long> _out = null!;
+
+    protected override void Open()
+    {
+        base.Open();
+        _out = CreateWriter<long>(0);
+    }
+
+    protected override int ProcessRecords(long[] records, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            _out.Emit(records[i]);
+            if (InterruptRequested)
+            {
+                return i + 1;
+            }
+        }
+        return end;
+    }
+}
+
+/// <summary>Endless increasing values starting at a tag, as fast as the task takes them.</summary>
+internal sealed class EndlessSource(long tag) : ISource<long>
+{
+    public ISourceReader<long> CreateReader(NodeContext context) => new Reader(tag);
+
+    private sealed class Reader(long next) : ISourceReader<long>
+    {
+        public ReadResult Read(Span<long> destination)
+        {
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] = next++;
+            }
+            return new ReadResult(destination.Length, ReadStatus.MoreAvailable);
+        }
+
+        public ValueTask WaitForDataAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+    }
+}
+
+/// <summary>One receiver task over its own gate, fed by the test thread.</summary>
+internal sealed class StandaloneProbe : IDisposable
+{
+    private readonly DedicatedThreadScheduler _thread = new("DslFlow test probe");
+    private readonly CancellationTokenSource _cancellation = new();
+
+    public StandaloneProbe(int channels, PipelineOptions options)
+    {
+        var graph = new JobGraph("Standalone", 1, 128,
+            [new NodeInfo("Probe", NodeKind.Map, "long", "long", 0, null, [])], [], [new ChainInfo("Probe", ["Probe"])]);
+        var context = new TaskContext(graph, 0, 0, 1, 128, options, new PipelineContext(options, _cancellation.Token), _cancellation.Token)
+        {
+            InputGate = new InputGate<long>(channels, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize),
+        };
+        Task = new ProbeTask(context);
+    }
+
+    public ProbeTask Task { get; }
+
+    public InputGate<long> Gate => Task.Gate;
+
+    public void Start() => Task.Start(_thread);
+
+    public void Dispose()
+    {
+        _cancellation.Cancel();
+        try
+        {
+            Task.Completion.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+        }
+        _thread.Dispose();
+        _cancellation.Dispose();
+    }
+}
+
+internal static class TestLog
+{
+    public static NullLoggerFactory Factory => NullLoggerFactory.Instance;
+}
