@@ -8,7 +8,7 @@ namespace DslFlow.Runtime.Tests.Execution;
 public class PriorityEventTests
 {
     [Fact]
-    public void A_priority_event_behind_backpressured_buffers_is_seen_between_records_and_the_overtaken_buffers_are_listed()
+    public async Task A_priority_event_behind_backpressured_buffers_is_seen_between_records_and_the_overtaken_buffers_are_listed()
     {
         var options = new PipelineOptions { BufferSize = 4, ExclusiveCreditsPerChannel = 2, FloatingCreditsPerGate = 0 };
         using var probe = new StandaloneProbe(channels: 1, options);
@@ -44,7 +44,7 @@ public class PriorityEventTests
         long eventSequence = channel.SendPriorityEvent(new TestEvent("barrier"));
         release.Set();
         channel.SendEvent(EndOfInput.Instance);
-        probe.Task.Completion.Wait(TimeSpan.FromSeconds(10));
+        await probe.Task.Completion.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, processedWhenSeen); // seen after record 0, not after the whole buffer
         Assert.NotNull(overtaken);
@@ -55,7 +55,7 @@ public class PriorityEventTests
     }
 
     [Fact]
-    public void Changing_a_channels_buffer_size_mid_stream_loses_and_reorders_nothing()
+    public async Task Changing_a_channels_buffer_size_mid_stream_loses_and_reorders_nothing()
     {
         var options = new PipelineOptions { BufferSize = 100, ExclusiveCreditsPerChannel = 2, FloatingCreditsPerGate = 2 };
         using var probe = new StandaloneProbe(channels: 1, options);
@@ -74,7 +74,7 @@ public class PriorityEventTests
             }
         }
         writer.Finish();
-        probe.Task.Completion.Wait(TimeSpan.FromSeconds(10));
+        await probe.Task.Completion.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(Enumerable.Range(0, (int)next).Select(i => (long)i), probe.Task.Records);
         Assert.Equal(sizes.SelectMany(s => Enumerable.Repeat(s, 3)), probe.Task.BufferSizes);

@@ -1,0 +1,20 @@
+using DslFlow.Bench.Harness;
+using DslFlow.Bench.Throughput;
+
+// dotnet run -c Release --project bench/DslFlow.Bench -- <scenario> [--quick]
+string scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
+bool quick = args.Contains("--quick");
+var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
+{
+    ["throughput"] = ThroughputScenario.RunAsync,
+};
+if (!scenarios.TryGetValue(scenario, out var run))
+{
+    Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios.Keys)}. Add --quick for fewer repetitions.");
+    return 2;
+}
+Report report = await run(quick);
+report.Print();
+string path = report.Write(scenario);
+Console.WriteLine($"Wrote {path}");
+return 0;

@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslFlow.Generator.Model;
+
+namespace DslFlow.Generator.Emit;
+
+/// <summary>
+/// Writes one chain class: a nested task subclass (so it may call the user's private methods) that creates its
+/// writers, chained sinks, keyed state and collectors in <c>Open</c> and runs the fused loop in <c>ProcessRecords</c>.
+/// </summary>
+internal static class ChainEmitter
+{
+    public static void Emit(SourceWriter w, ChainLayout chain)
+    {
+        string baseType = chain.IsSourceChain
+            ? $"global::DslFlow.Execution.SourceStreamTask<{chain.RecordType}>"
+            : $"global::DslFlow.Execution.OneInputStreamTask<{chain.RecordType}>";
+        w.WriteLine($"/// <summary>Task '{chain.Chain.Name}': {string.Join(" -> ", chain.Chain.Nodes)}.</summary>");
+        w.WriteLine(CodeText.GeneratedCode);
+        w.OpenBlock($"private sealed class {chain.ClassName} : {baseType}");
+        WriteFields(w, chain);
+        w.WriteLine();
+        WriteConstructor(w, chain);
+        w.WriteLine();
+        WriteOpen(w, chain);
+        w.WriteLine();
+        RecordLoopEmitter.Emit(w, chain);
+        w.CloseBlock();
+    }
+
+    /// <summary>The constructor's node arguments, in order: the source (for a source chain), then the chained sinks.</summary>
+    public static IEnumerable<string> NodeArguments(ChainLayout chain)
+    {
+        if (chain.IsSourceChain)
+        {
+            yield return chain.Head.Name;
+        }
+        foreach (NodeModel sink in chain.Sinks)
+        {
+            yield return sink.Name;
+        }
+    }
+
+    private static void WriteFields(SourceWriter w, ChainLayout chain)
+    {
+        for (int s = 0; s < chain.Sinks.Count; s++)
+        {
+            w.WriteLine($"private readonly global::DslFlow.ISink<{chain.Sinks[s].Input!.FullName}> _sinkNode{s};");
+        }
+        for (int k = 0; k < chain.Chain.Outputs.Count; k++)
+        {
+            w.WriteLine($"private {chain.WriterType(chain.Plan.Edges[chain.Chain.Outputs[k]])} _out{k} = null!;");
+        }
+        for (int s = 0; s < chain.Sinks.Count; s++)
+        {
+            w.WriteLine($"private global::DslFlow.Execution.SinkOutput<{chain.Sinks[s].Input!.FullName}> _sink{s} = null!;");
+        }
+        for (int s = 0; s < chain.States.Count; s++)
+        {
+            (NodeModel node, ParameterModel parameter) = chain.States[s];
+            w.WriteLine($"private global::DslFlow.State.KeyedStateTable<{node.KeyBy!.KeyType.FullName}, {parameter.CellType}> _table{s} = null!;");
+            w.WriteLine($"private {parameter.Type} _state{s} = null!;");
+        }
+        for (int c = 0; c < chain.Collectors.Count; c++)
+        {
+            w.WriteLine($"private {chain.Collectors[c].Parameter.Type} _collector{c} = null!;");
+        }
+    }
+
+    private static void WriteConstructor(SourceWriter w, ChainLayout chain)
+    {
+        var parameters = new List<string> { "global::DslFlow.Execution.TaskContext context" };
+        if (chain.IsSourceChain)
+        {
+            parameters.Add($"global::DslFlow.ISource<{chain.RecordType}> source");
+        }
+        for (int s = 0; s < chain.Sinks.Count; s++)
+        {
+            parameters.Add($"global::DslFlow.ISink<{chain.Sinks[s].Input!.FullName}> sink{s}");
+        }
+        w.WriteLine($"public {chain.ClassName}({string.Join(", ", parameters)})");
+        w.Indent();
+        w.WriteLine(chain.IsSourceChain ? $": base(context, {CodeText.Literal(chain.Head.Name)}, source)" : ": base(context)");
+        w.Unindent();
+        w.OpenBlock();
+        for (int s = 0; s < chain.Sinks.Count; s++)
+        {
+            w.WriteLine($"_sinkNode{s} = sink{s};");
+        }
+        w.CloseBlock();
+    }
+
+    private static void WriteOpen(SourceWriter w, ChainLayout chain)
+    {
+        w.OpenBlock("protected override void Open()");
+        w.WriteLine("base.Open();");
+        for (int k = 0; k < chain.Chain.Outputs.Count; k++)
+        {
+            w.WriteLine($"_out{k} = {chain.WriterFactory(chain.Plan.Edges[chain.Chain.Outputs[k]])}({k});");
+        }
+        for (int s = 0; s < chain.Sinks.Count; s++)
+        {
+            w.WriteLine($"_sink{s} = CreateSinkOutput<{chain.Sinks[s].Input!.FullName}>({CodeText.Literal(chain.Sinks[s].Name)}, _sinkNode{s});");
+        }
+        for (int s = 0; s < chain.States.Count; s++)
+        {
+            (NodeModel node, ParameterModel parameter) = chain.States[s];
+            string stateName = CodeText.Literal(node.Name + "." + parameter.Name);
+            w.WriteLine($"_table{s} = CreateKeyedState<{node.KeyBy!.KeyType.FullName}, {parameter.CellType}>({stateName});");
+            w.WriteLine($"_state{s} = new {parameter.Type}();");
+        }
+        for (int c = 0; c < chain.Collectors.Count; c++)
+        {
+            w.WriteLine($"_collector{c} = new {chain.Collectors[c].Parameter.Type}();");
+        }
+        w.CloseBlock();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslFlow.Generator.Model;
+
+namespace DslFlow.Generator.Emit;
+
+/// <summary>The members of one generated chain class: its writers, chained sinks, state tables and collectors.</summary>
+internal sealed class ChainLayout
+{
+    public ChainLayout(PipelineModel model, PipelinePlan plan, int index)
+    {
+        Model = model;
+        Plan = plan;
+        Index = index;
+        Chain = plan.Chains[index];
+        Nodes = Chain.Nodes.Select(n => model.Node(n)!).ToList();
+        foreach (NodeModel node in Nodes)
+        {
+            if (node.Kind == NodeKind.Sink)
+            {
+                SinkIndex[node.Name] = Sinks.Count;
+                Sinks.Add(node);
+            }
+            foreach (ParameterModel parameter in node.Parameters)
+            {
+                if (parameter.IsState)
+                {
+                    StateIndex[(node.Name, parameter.Name)] = States.Count;
+                    States.Add((node, parameter));
+                }
+                else if (parameter.Kind == ParameterKind.Collector)
+                {
+                    CollectorIndex[node.Name] = Collectors.Count;
+                    Collectors.Add((node, parameter));
+                }
+            }
+        }
+        for (int k = 0; k < Chain.Outputs.Count; k++)
+        {
+            OutputIndex[Chain.Outputs[k]] = k;
+        }
+    }
+
+    public PipelineModel Model { get; }
+
+    public PipelinePlan Plan { get; }
+
+    public int Index { get; }
+
+    public ChainModel Chain { get; }
+
+    public string ClassName => "__DslFlowChain" + Index;
+
+    public List<NodeModel> Nodes { get; }
+
+    public NodeModel Head => Nodes[0];
+
+    public bool IsSourceChain => Head.Kind == NodeKind.Source;
+
+    /// <summary>The record type the chain's loop reads: the source's output or the head's input.</summary>
+    public string RecordType => IsSourceChain ? Head.Output!.FullName : Head.Input!.FullName;
+
+    public List<NodeModel> Sinks { get; } = [];
+
+    public Dictionary<string, int> SinkIndex { get; } = [];
+
+    public List<(NodeModel Node, ParameterModel Parameter)> States { get; } = [];
+
+    public Dictionary<(string Node, string Parameter), int> StateIndex { get; } = [];
+
+    public List<(NodeModel Node, ParameterModel Parameter)> Collectors { get; } = [];
+
+    public Dictionary<string, int> CollectorIndex { get; } = [];
+
+    /// <summary>Edge index (in the plan) to output index (of this chain).</summary>
+    public Dictionary<int, int> OutputIndex { get; } = [];
+
+    /// <summary>The record type an edge carries: what its upstream produces.</summary>
+    public string EdgeType(EdgeModel edge) => Model.Node(edge.From)!.Output!.FullName;
+
+    public string WriterType(EdgeModel edge) => edge.Partitioning switch
+    {
+        EdgeKind.Hash => $"global::DslFlow.Execution.KeyGroupWriter<{EdgeType(edge)}>",
+        EdgeKind.Broadcast => $"global::DslFlow.Execution.BroadcastWriter<{EdgeType(edge)}>",
+        _ => $"global::DslFlow.Execution.ChannelWriter<{EdgeType(edge)}>",
+    };
+
+    public string WriterFactory(EdgeModel edge) => edge.Partitioning switch
+    {
+        EdgeKind.Hash => $"CreateKeyGroupWriter<{EdgeType(edge)}>",
+        EdgeKind.Broadcast => $"CreateBroadcastWriter<{EdgeType(edge)}>",
+        _ => $"CreateWriter<{EdgeType(edge)}>",
+    };
+
+    /// <summary>A direct call of a node method, passing the record and this chain's state facades and collector.</summary>
+    public string Call(NodeModel node, string record)
+    {
+        IEnumerable<string> arguments = node.Parameters.Select(p => p.Kind switch
+        {
+            ParameterKind.Record => record,
+            ParameterKind.Collector => "_collector" + CollectorIndex[node.Name],
+            _ => "_state" + StateIndex[(node.Name, p.Name)],
+        });
+        return $"{Method(node.Name)}({string.Join(", ", arguments)})";
+    }
+
+    public string Method(string name) => $"{Model.FullyQualifiedName}.{CodeText.Identifier(name)}";
+}

@@ -1,0 +1,197 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslFlow.Generator.Model;
+using DslFlow.Generator.Planning;
+
+namespace DslFlow.Generator.Emit;
+
+/// <summary>
+/// Writes <c>ProcessRecords</c>: one loop over the buffer that calls every fused node directly (no delegates),
+/// nesting rather than jumping (a filter is an <c>if</c>, a flat map a <c>foreach</c>), and remembering in
+/// <c>stage</c> which node runs so a failure names the node and the record it was given.
+/// </summary>
+internal sealed class RecordLoopEmitter
+{
+    private readonly ChainLayout _chain;
+    private readonly SourceWriter _body = new();
+    private readonly List<(string Type, string Name)> _locals = [];
+    private readonly List<(int Stage, string Node, string Record)> _arms = [];
+    private int _nextStage = 1;
+    private bool _usesMaxParallelism;
+
+    private RecordLoopEmitter(ChainLayout chain) => _chain = chain;
+
+    public static void Emit(SourceWriter w, ChainLayout chain) => new RecordLoopEmitter(chain).Write(w);
+
+    private void Write(SourceWriter w)
+    {
+        string signature = $"protected override int ProcessRecords({_chain.RecordType}[] records, int start, int end)";
+        bool hasWork = !_chain.IsSourceChain || ChainPlanner.EdgesFrom(_chain.Plan, _chain.Head.Name).Any();
+        if (!hasWork)
+        {
+            w.WriteLine(signature + " => end; // the source feeds no node");
+            return;
+        }
+
+        _locals.Add((_chain.RecordType, "r0"));
+        _body.WriteLine("r0 = records[i];");
+        if (_chain.IsSourceChain)
+        {
+            EmitDownstream(_chain.Head, "r0");
+        }
+        else
+        {
+            EmitNode(_chain.Head, "r0", isHead: true);
+        }
+        _body.WriteLine("if (InterruptRequested) return i + 1;");
+
+        w.OpenBlock(signature);
+        w.WriteLine("int i = start;");
+        if (_arms.Count > 0)
+        {
+            w.WriteLine("int stage = 0;");
+        }
+        if (_usesMaxParallelism)
+        {
+            w.WriteLine("int maxParallelism = Context.MaxParallelism;");
+        }
+        foreach ((string type, string name) in _locals)
+        {
+            w.WriteLine($"{type} {name} = default!;");
+        }
+        w.OpenBlock("try");
+        w.OpenBlock("for (; i < end; i++)");
+        foreach (string line in _body.ToString().TrimEnd('\n').Split('\n'))
+        {
+            w.WriteLine(line);
+        }
+        w.CloseBlock();
+        w.WriteLine("return end;");
+        w.CloseBlock();
+        w.OpenBlock("catch (global::System.Exception ex)");
+        string headFailure = $"Failure(ex, {CodeText.Literal(_chain.Head.Name)}, records[i])";
+        if (_arms.Count == 0)
+        {
+            w.WriteLine($"throw {headFailure};");
+        }
+        else
+        {
+            w.OpenBlock("throw stage switch");
+            foreach ((int stage, string node, string record) in _arms)
+            {
+                w.WriteLine($"{stage} => Failure(ex, {CodeText.Literal(node)}, {record}),");
+            }
+            w.WriteLine($"_ => {headFailure},");
+            w.CloseBlock(";");
+        }
+        w.CloseBlock();
+        w.CloseBlock();
+    }
+
+    private void EmitNode(NodeModel node, string input, bool isHead = false)
+    {
+        int stage = _nextStage++;
+        _arms.Add((stage, node.Name, input));
+        _body.WriteLine($"stage = {stage};");
+        if (isHead && node.KeyBy is { } key && node.Parameters.Any(p => p.IsState))
+        {
+            _usesMaxParallelism = true;
+            _body.WriteLine($"var key = {_chain.Method(key.MethodName)}({input});");
+            _body.WriteLine($"int keyGroup = {CodeText.KeyGroup(key, "key", "maxParallelism")};");
+            string keyArgument = key.KeyIsNullable ? "key!" : "key";
+            foreach (ParameterModel state in node.Parameters.Where(p => p.IsState))
+            {
+                int s = _chain.StateIndex[(node.Name, state.Name)];
+                _body.WriteLine($"_state{s}.Cell = _table{s}.Get({keyArgument}, keyGroup);");
+            }
+        }
+        string call = _chain.Call(node, input);
+        bool hasDownstream = ChainPlanner.EdgesFrom(_chain.Plan, node.Name).Any();
+        switch (node.Kind)
+        {
+            case NodeKind.Sink:
+                _body.WriteLine($"_sink{_chain.SinkIndex[node.Name]}.Add({input});");
+                break;
+            case NodeKind.Map when hasDownstream:
+                string mapped = NewLocal(node.Output!.FullName);
+                _body.WriteLine($"{mapped} = {call};");
+                EmitDownstream(node, mapped);
+                break;
+            case NodeKind.Filter when hasDownstream:
+                _body.OpenBlock($"if ({call})");
+                EmitDownstream(node, input);
+                _body.CloseBlock();
+                break;
+            case NodeKind.FlatMap when hasDownstream:
+                string item = "item" + stage, flat = NewLocal(node.Output!.FullName);
+                _body.OpenBlock($"foreach ({node.Output.FullName} {item} in {call})");
+                _body.WriteLine($"{flat} = {item};");
+                int before = _nextStage;
+                EmitDownstream(node, flat);
+                if (_nextStage != before)
+                {
+                    _body.WriteLine($"stage = {stage}; // the next MoveNext runs {node.Name}'s code again");
+                }
+                _body.CloseBlock();
+                break;
+            case NodeKind.FlatMap:
+                _body.OpenBlock($"foreach ({node.Output!.FullName} item{stage} in {call})");
+                _body.CloseBlock();
+                break;
+            case NodeKind.Process:
+                string collector = "_collector" + _chain.CollectorIndex[node.Name];
+                _body.WriteLine($"{collector}.Clear();");
+                _body.WriteLine($"{call};");
+                if (hasDownstream)
+                {
+                    string emitted = NewLocal(node.Output!.FullName);
+                    _body.OpenBlock($"foreach (var item{stage} in {collector}.Emitted)");
+                    _body.WriteLine($"{emitted} = item{stage};");
+                    EmitDownstream(node, emitted);
+                    _body.CloseBlock();
+                }
+                _body.WriteLine($"{collector}.Clear();");
+                break;
+            default:
+                _body.WriteLine($"{call};");
+                break;
+        }
+    }
+
+    /// <summary>Passes a node's output along each edge leaving it, in graph order (fan-out is one after another).</summary>
+    private void EmitDownstream(NodeModel node, string output)
+    {
+        foreach ((int index, EdgeModel edge) in ChainPlanner.EdgesFrom(_chain.Plan, node.Name))
+        {
+            NodeModel target = _chain.Model.Node(edge.To)!;
+            if (edge.Chained)
+            {
+                EmitNode(target, output);
+                continue;
+            }
+            int k = _chain.OutputIndex[index];
+            if (edge.Partitioning == EdgeKind.Hash)
+            {
+                // Routing runs the downstream node's key selector here, on the sending side.
+                int stage = _nextStage++;
+                _arms.Add((stage, target.Name, output));
+                _usesMaxParallelism = true;
+                KeySelectorModel key = target.KeyBy!;
+                _body.WriteLine($"stage = {stage};");
+                _body.WriteLine($"var key{stage} = {_chain.Method(key.MethodName)}({output});");
+                _body.WriteLine($"_out{k}.Emit({output}, {CodeText.KeyGroup(key, "key" + stage, "maxParallelism")});");
+            }
+            else
+            {
+                _body.WriteLine($"_out{k}.Emit({output});");
+            }
+        }
+    }
+
+    private string NewLocal(string type)
+    {
+        string name = "r" + _locals.Count;
+        _locals.Add((type, name));
+        return name;
+    }
+}

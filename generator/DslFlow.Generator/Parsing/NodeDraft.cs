@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using DslFlow.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace DslFlow.Generator.Parsing;
+
+/// <summary>A node while parsing: still holds symbols, so it never leaves the parser.</summary>
+internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind)
+{
+    public IMethodSymbol Method { get; } = method;
+
+    public NodeKind Kind { get; } = kind;
+
+    public string Name => Method.Name;
+
+    public ITypeSymbol? Input { get; set; }
+
+    public ITypeSymbol? Output { get; set; }
+
+    public int Parallelism { get; set; }
+
+    public PartitioningKind Partitioning { get; set; }
+
+    public List<string> Upstreams { get; } = [];
+
+    public string? KeyByName { get; set; }
+
+    public KeySelectorModel? KeyBy { get; set; }
+
+    public List<ParameterModel> Parameters { get; } = [];
+
+    public FactoryModel? Factory { get; set; }
+
+    public bool HasState => Parameters.Exists(p => p.IsState);
+
+    public NodeModel ToModel() => new(
+        Name,
+        Kind,
+        Input is null ? null : TypeNames.Ref(Input),
+        Output is null ? null : TypeNames.Ref(Output),
+        Parallelism,
+        Partitioning,
+        Upstreams.ToEquatableArray(),
+        KeyBy,
+        Parameters.ToEquatableArray(),
+        Factory);
+}

@@ -1,0 +1,255 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslFlow.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace DslFlow.Generator.Parsing;
+
+/// <summary>Method shapes: what each node attribute requires of its method.</summary>
+internal static partial class PipelineParser
+{
+    private static NodeDraft? ParseNode(ParseContext context, IMethodSymbol method)
+    {
+        var attributes = method.GetAttributes()
+            .Select(a => (Attribute: a, Kind: KnownTypes.NodeKindOf(a)))
+            .Where(a => a.Kind is not null)
+            .ToList();
+        if (attributes.Count == 0)
+        {
+            return null;
+        }
+        if (attributes.Count > 1)
+        {
+            context.Report(method, $"Method '{method.Name}' has several node attributes ({string.Join(", ", attributes.Select(a => a.Kind))}). A method is one node: keep one attribute.");
+            return null;
+        }
+        (AttributeData attribute, NodeKind? kind) = attributes[0];
+        var node = new NodeDraft(method, kind!.Value);
+        if (!CheckMethod(context, method))
+        {
+            return node;
+        }
+        ReadNodeAttribute(context, node, attribute);
+        if (node.Kind is NodeKind.Source or NodeKind.Sink)
+        {
+            ParseFactory(context, node);
+        }
+        else
+        {
+            ParseOperator(context, node);
+        }
+        return node;
+    }
+
+    private static bool CheckMethod(ParseContext context, IMethodSymbol method)
+    {
+        int before = context.Problems.Count;
+        if (method.MethodKind != MethodKind.Ordinary)
+        {
+            context.Report(method, $"'{method.Name}' is not an ordinary method; node attributes go on static methods of the pipeline class.");
+            return false;
+        }
+        if (!method.IsStatic)
+        {
+            context.Report(method, $"Node method '{method.Name}' must be static: state lives in state parameters, not in instances. Add the 'static' modifier.");
+        }
+        if (method.IsGenericMethod)
+        {
+            context.Report(method, $"Node method '{method.Name}' must not be generic: record types are fixed when the pipeline is compiled. Remove the type parameters.");
+        }
+        if (method.IsAsync && method.ReturnsVoid)
+        {
+            context.Report(method, $"Node method '{method.Name}' must not be 'async void': the pipeline could not see its failures. Remove 'async'.");
+        }
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            context.Report(method, $"Node method '{method.Name}' must return by value, not by reference.");
+        }
+        foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.RefKind != RefKind.None))
+        {
+            context.Report(method, $"Parameter '{parameter.Name}' of node method '{method.Name}' is passed by '{parameter.RefKind.ToString().ToLowerInvariant()}'. Node methods take every parameter by value.");
+        }
+        return context.Problems.Count == before;
+    }
+
+    private static void ReadNodeAttribute(ParseContext context, NodeDraft node, AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: false } from)
+        {
+            foreach (TypedConstant value in from.Values)
+            {
+                AddUpstream(context, node, value.Value as string);
+            }
+        }
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            switch (argument.Key)
+            {
+                case "Parallelism" when argument.Value.Value is int parallelism:
+                    node.Parallelism = parallelism;
+                    if (parallelism < 0)
+                    {
+                        context.Report(node.Method, $"Node '{node.Name}' sets Parallelism = {parallelism}; use a positive value, or 0 for the pipeline's default.");
+                    }
+                    break;
+                case "From":
+                    AddUpstream(context, node, argument.Value.Value as string);
+                    break;
+                case "KeyBy":
+                    node.KeyByName = argument.Value.Value as string;
+                    break;
+                case "Partitioning" when argument.Value.Value is int partitioning:
+                    if (partitioning is < 0 or > 2)
+                    {
+                        context.Report(node.Method, $"Node '{node.Name}' sets Partitioning to {partitioning}, which is not a Partitioning value (Auto, Rebalance or Broadcast).");
+                    }
+                    node.Partitioning = (PartitioningKind)partitioning;
+                    break;
+            }
+        }
+    }
+
+    private static void AddUpstream(ParseContext context, NodeDraft node, string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            context.Report(node.Method, $"Node '{node.Name}' names an empty upstream. Use nameof(...) of an upstream node method.");
+        }
+        else if (!node.Upstreams.Contains(name!))
+        {
+            node.Upstreams.Add(name!);
+        }
+    }
+
+    /// <summary>Sources and sinks: a factory method returning an <c>ISource&lt;T&gt;</c> or <c>ISink&lt;T&gt;</c>.</summary>
+    private static void ParseFactory(ParseContext context, NodeDraft node)
+    {
+        IMethodSymbol method = node.Method;
+        bool isSource = node.Kind == NodeKind.Source;
+        string role = isSource ? "Source" : "Sink";
+        string iface = isSource ? "ISource<T>" : "ISink<T>";
+        bool takesContext = method.Parameters.Length == 1 && KnownTypes.IsPipelineContext(method.Parameters[0].Type);
+        if (method.Parameters.Length > 0 && !takesContext)
+        {
+            context.Report(method, $"{role} method '{node.Name}' must take no parameters or a single PipelineContext; it is a factory called once per job.");
+        }
+        ITypeSymbol returnType = method.ReturnType;
+        List<ITypeSymbol> elements = method.ReturnsVoid ? [] : KnownTypes.ElementTypesOf(returnType, isSource ? "ISource`1" : "ISink`1");
+        if (elements.Count == 0)
+        {
+            context.Report(method, $"{role} method '{node.Name}' must return a type that implements {iface}; it returns '{TypeNames.Display(returnType)}'.");
+            return;
+        }
+        if (elements.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() > 1)
+        {
+            context.Report(method, $"{role} method '{node.Name}' returns '{TypeNames.Display(returnType)}', which implements {iface} for several types ({string.Join(", ", elements.Select(TypeNames.Display))}). Return the {iface} interface of the record type you mean.");
+            return;
+        }
+        if (returnType.IsValueType)
+        {
+            context.Report(method, $"{role} method '{node.Name}' returns the value type '{TypeNames.Display(returnType)}'; return a class or the {iface} interface.");
+            return;
+        }
+        if (isSource)
+        {
+            node.Output = elements[0];
+        }
+        else
+        {
+            node.Input = elements[0];
+        }
+        node.Factory = new FactoryModel(
+            TypeNames.Full(TypeNames.WithoutNullableAnnotation(returnType)), takesContext, TypeNames.IsAnnotatedReference(returnType));
+    }
+
+    /// <summary>Map, FlatMap, Filter and Process: the record first, then keyed state (and the Process collector).</summary>
+    private static void ParseOperator(ParseContext context, NodeDraft node)
+    {
+        IMethodSymbol method = node.Method;
+        if (method.Parameters.Length == 0 || IsSpecialParameter(method.Parameters[0].Type))
+        {
+            context.Report(method, $"Node method '{node.Name}' must take the input record as its first parameter.");
+            return;
+        }
+        IParameterSymbol record = method.Parameters[0];
+        if (record.Type.IsRefLikeType)
+        {
+            context.Report(method, $"Node method '{node.Name}' takes a '{TypeNames.Display(record.Type)}' record; ref struct types cannot be buffered between nodes.");
+            return;
+        }
+        node.Input = record.Type;
+        node.Parameters.Add(new ParameterModel(ParameterKind.Record, record.Name, TypeNames.Full(record.Type), null));
+        ITypeSymbol? collected = null;
+        foreach (IParameterSymbol parameter in method.Parameters.Skip(1))
+        {
+            if (KnownTypes.StateKindOf(parameter.Type) is { } stateKind)
+            {
+                node.Parameters.Add(StateParameter(parameter, stateKind));
+            }
+            else if (node.Kind == NodeKind.Process && KnownTypes.IsCollector(parameter.Type))
+            {
+                if (collected is not null)
+                {
+                    context.Report(method, $"Process method '{node.Name}' takes several Collector parameters; take exactly one.");
+                }
+                collected = ((INamedTypeSymbol)parameter.Type).TypeArguments[0];
+                node.Parameters.Add(new ParameterModel(ParameterKind.Collector, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(parameter.Type)), null));
+            }
+            else
+            {
+                context.Report(method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? " and one Collector<T>" : "")}.");
+            }
+        }
+        node.Output = OperatorOutput(context, node, collected);
+    }
+
+    private static ITypeSymbol? OperatorOutput(ParseContext context, NodeDraft node, ITypeSymbol? collected)
+    {
+        IMethodSymbol method = node.Method;
+        switch (node.Kind)
+        {
+            case NodeKind.Map when method.ReturnsVoid:
+                context.Report(method, $"Map method '{node.Name}' returns void; a map returns one output per input. Return the output, or use [Process] with a Collector.");
+                return null;
+            case NodeKind.Map:
+                return method.ReturnType;
+            case NodeKind.FlatMap:
+                List<ITypeSymbol> elements = method.ReturnsVoid ? [] : KnownTypes.EnumerableElementTypes(method.ReturnType);
+                if (elements.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() != 1)
+                {
+                    context.Report(method, $"FlatMap method '{node.Name}' must return IEnumerable<T> (or a type implementing it for exactly one T); it returns '{TypeNames.Display(method.ReturnType)}'.");
+                    return null;
+                }
+                return elements[0];
+            case NodeKind.Filter when method.ReturnType.SpecialType != SpecialType.System_Boolean:
+                context.Report(method, $"Filter method '{node.Name}' must return bool (true keeps the record); it returns '{TypeNames.Display(method.ReturnType)}'.");
+                return null;
+            case NodeKind.Filter:
+                return node.Input;
+            case NodeKind.Process when !method.ReturnsVoid:
+                context.Report(method, $"Process method '{node.Name}' must return void; it emits its outputs through its Collector<T> parameter.");
+                return null;
+            case NodeKind.Process when collected is null:
+                context.Report(method, $"Process method '{node.Name}' must take one Collector<T> parameter, through which it emits its outputs.");
+                return null;
+            default:
+                return collected;
+        }
+    }
+
+    private static bool IsSpecialParameter(ITypeSymbol type) =>
+        KnownTypes.StateKindOf(type) is not null || KnownTypes.IsCollector(type) || KnownTypes.IsPipelineContext(type);
+
+    private static ParameterModel StateParameter(IParameterSymbol parameter, ParameterKind kind)
+    {
+        var type = (INamedTypeSymbol)parameter.Type;
+        string args = string.Join(", ", type.TypeArguments.Select(TypeNames.Full));
+        string cell = kind switch
+        {
+            ParameterKind.ValueState => $"global::DslFlow.ValueCell<{args}>",
+            ParameterKind.ListState => $"global::DslFlow.ListCell<{args}>",
+            _ => $"global::DslFlow.MapCell<{args}>",
+        };
+        return new ParameterModel(kind, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(type)), cell);
+    }
+}

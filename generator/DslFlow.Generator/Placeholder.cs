@@ -1,1 +1,0 @@
-namespace DslFlow.Generator; internal static class Placeholder {}

@@ -1,0 +1,201 @@
+using System.Runtime.CompilerServices;
+using DslFlow.Generator.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace DslFlow.Generator.Tests;
+
+/// <summary>Generated code for representative pipelines, compiled and compared with the verified snapshots.</summary>
+public class GeneratorSnapshotTests
+{
+    [Fact]
+    public void WordCount() => Verify("""
+        using System;
+        using System.Collections.Generic;
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        [Pipeline(DefaultParallelism = 2)]
+        public static partial class WordCount
+        {
+            [Source]
+            public static ArraySource<string> Lines() => new("a b", "b c");
+
+            [FlatMap(From = nameof(Lines))]
+            public static IEnumerable<string> Split(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+            [Map(From = nameof(Split), KeyBy = nameof(Word))]
+            public static (string Word, long Count) Count(string word, ValueState<long> count)
+            {
+                count.Value++;
+                return (word, count.Value);
+            }
+
+            private static string Word(string word) => word;
+
+            [Process(From = nameof(Count))]
+            public static void Milestones((string Word, long Count) c, Collector<string> output)
+            {
+                if (c.Count % 2 == 0) output.Emit($"{c.Word} reached {c.Count}");
+            }
+
+            [Sink(From = nameof(Milestones))]
+            public static QueueSink<string> Out() => new();
+        }
+        """, "Samples.WordCount.DslFlow.g.cs");
+
+    [Fact]
+    public void FanIn() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        [Pipeline]
+        public partial class FanIn
+        {
+            [Source]
+            public static ArraySource<long> Odd() => new(1, 3, 5);
+
+            [Source(Parallelism = 2)]
+            public static ArraySource<long> Even(PipelineContext context) => new(2, 4);
+
+            [Map(nameof(Odd), nameof(Even))]
+            public static long Double(long x) => x * 2;
+
+            [Sink(From = nameof(Double))]
+            public static QueueSink<long> Out() => new();
+        }
+        """, "Samples.FanIn.DslFlow.g.cs");
+
+    [Fact]
+    public void FanOut() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        [Pipeline]
+        public partial class FanOut
+        {
+            [Source]
+            public static ArraySource<string> Numbers() => new("1", "2", "x");
+
+            [Map(From = nameof(Numbers))]
+            private static int Parse(string text) => int.TryParse(text, out int n) ? n : -1;
+
+            [Sink(From = nameof(Parse))]
+            public static QueueSink<int> All() => new();
+
+            [Filter(From = nameof(Parse))]
+            private static bool Valid(int n) => n >= 0;
+
+            [Sink(From = nameof(Valid))]
+            public static QueueSink<int> Copy() => new();
+
+            [Sink(From = nameof(Valid))]
+            public static QueueSink<int> Audit() => new();
+        }
+        """, "Samples.FanOut.DslFlow.g.cs");
+
+    [Fact]
+    public void FilterBroadcastRebalance() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        [Pipeline(DefaultParallelism = 2)]
+        public partial class Routing
+        {
+            [Source(Parallelism = 1)]
+            public static ArraySource<double> Readings() => new(1.5, -2, 3);
+
+            [Filter(From = nameof(Readings))]
+            public static bool Positive(double value) => value > 0;
+
+            [Map(From = nameof(Positive), Partitioning = Partitioning.Broadcast)]
+            public static double Scale(double value) => value * 10;
+
+            [Map(From = nameof(Scale), Partitioning = Partitioning.Rebalance)]
+            public static string Label(double value) => value.ToString("F1");
+
+            [Sink(From = nameof(Label), Parallelism = 3)]
+            public static QueueSink<string> Out() => new();
+        }
+        """, "Samples.Routing.DslFlow.g.cs");
+
+    [Fact]
+    public void ListAndMapStateWithTupleKey() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        public enum Level { Low, High }
+
+        [Pipeline(MaxParallelism = 64)]
+        internal partial class Sessions
+        {
+            [Source]
+            public static ArraySource<(string User, int Region, long Time)> Events() => new(("ann", 1, 10), ("bob", 2, 20));
+
+            private static (string, int) UserRegion((string User, int Region, long Time) e) => (e.User, e.Region);
+
+            [Process(From = nameof(Events), KeyBy = nameof(UserRegion), Parallelism = 4)]
+            public static void Track((string User, int Region, long Time) e, ListState<long> times, MapState<string, int> visits, Collector<string> output)
+            {
+                times.Add(e.Time);
+                visits[e.User] = visits.TryGetValue(e.User, out int v) ? v + 1 : 1;
+                output.Emit($"{e.User}:{times.Count}");
+            }
+
+            private static Level Severity(string line) => line.Length > 5 ? Level.High : Level.Low;
+
+            [Map(From = nameof(Track), KeyBy = nameof(Severity))]
+            public static string Tag(string line) => "[" + line + "]";
+
+            [Sink(From = nameof(Tag))]
+            public static QueueSink<string> Out() => new();
+        }
+        """, "Samples.Sessions.DslFlow.g.cs");
+
+    [Fact]
+    public void NestedInNamespace() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Outer.Inner
+        {
+            public partial class Container
+            {
+                internal static partial class Jobs
+                {
+                    [Pipeline]
+                    private sealed partial class Echo
+                    {
+                        [Source]
+                        private static ISource<int> Numbers() => new ArraySource<int>(1, 2, 3);
+
+                        [Map(From = nameof(Numbers))]
+                        private static int @fixed(int n) => n + 1;
+
+                        [Sink(From = nameof(@fixed))]
+                        private static QueueSink<int>? Out() => new();
+                    }
+                }
+            }
+        }
+        """, "Outer.Inner.Container.Jobs.Echo.DslFlow.g.cs");
+
+    private static void Verify(string source, string expectedHintName, [CallerFilePath] string file = "", [CallerMemberName] string method = "")
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+        run.AssertGeneratorQuiet();
+        GeneratedSourceResult generated = Assert.Single(run.GeneratedSources);
+        Assert.Equal(expectedHintName, generated.HintName);
+        run.AssertCompilesCleanly();
+        SnapshotAssert.Match(generated.SourceText.ToString(), generated.HintName, file, method);
+    }
+}

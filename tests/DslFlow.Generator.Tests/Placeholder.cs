@@ -1,1 +1,0 @@
-namespace DslFlow.Generator.Tests; public class Placeholder {}
