@@ -137,9 +137,50 @@ public class EndToEndTests
     }
 
     [Fact]
-    public async Task FailureNamesTheNodeAndItsInputRecord()
+    public async Task TangledChainsRouteEveryOutputToItsEdge()
+    {
+        JobHandle job = Start(ChainPlannerTests.Tangled, "Samples.Tangled");
+        await Complete(job);
+
+        int[] input = [1, 2, 3, 4];
+        Assert.Equal(input.Select(x => x * 10L), Collected<long>(job, "D").Order());
+        Assert.Equal(input.Select(x => (long)-x).Order(), Collected<long>(job, "F").Order());
+        Assert.Equal(input.Select(x => "b" + x), Collected<string>(job, "BOut").Order());
+        Assert.Equal(input.Select(x => "g" + x * 10).Concat(input.Select(x => "g" + -x)).Order(), Collected<string>(job, "GOut").Order());
+        // Running sums per key (x * 10 % 3): keys 1 → 10, 40 (sum 50); 2 → 20; 0 → 30.
+        Assert.Equal(new double[] { 10, 20, 30, 50 }, Collected<double>(job, "COut").Order());
+    }
+
+    [Fact]
+    public async Task BuiltInSequenceSourceAndCollectSinkAreFoundThroughTheirInterfaces()
     {
         JobHandle job = Start("""
+            using DslFlow;
+
+            [Pipeline(DefaultParallelism = 2)]
+            public static partial class Modulo
+            {
+                [Source] public static SequenceSource Numbers() => new(0, 10_000);
+
+                private static long Bucket(long n) => n % 10;
+
+                [Map(From = nameof(Numbers), KeyBy = nameof(Bucket))]
+                public static (long Bucket, long Count) Count(long n, ValueState<long> count) => (n % 10, ++count.Value);
+
+                [Sink(From = nameof(Count))] public static CollectSink<(long Bucket, long Count)> Out() => new();
+            }
+            """, "Modulo");
+        await Complete(job);
+
+        var final = job.GetNode<CollectSink<(long Bucket, long Count)>>("Out").Results
+            .GroupBy(r => r.Bucket).ToDictionary(g => g.Key, g => g.Max(r => r.Count));
+        Assert.Equal(Enumerable.Range(0, 10).ToDictionary(b => (long)b, _ => 1_000L), final);
+    }
+
+    [Fact]
+    public async Task RunAsyncFailsNamingTheNodeAndItsInputRecord()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
             using System;
             using DslFlow;
             using Fixtures;
@@ -159,9 +200,13 @@ public class EndToEndTests
                 [Sink(From = nameof(Explode))]
                 public static QueueSink<int> Out() => new();
             }
-            """, "Failing");
+            """);
+        run.AssertGeneratorQuiet();
+        run.AssertCompilesCleanly();
+        MethodInfo runAsync = run.EmitAndLoad().GetType("Failing")!.GetMethod("RunAsync")!;
 
-        var failure = await Assert.ThrowsAsync<PipelineExecutionException>(() => job.Completion);
+        var failure = await Assert.ThrowsAsync<PipelineExecutionException>(() =>
+            ((Task<JobResult>)runAsync.Invoke(null, [null, CancellationToken.None])!).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("Explode", failure.NodeName);
         Assert.Equal("6", failure.Record);
         Assert.IsType<InvalidOperationException>(failure.InnerException);

@@ -19,6 +19,11 @@ internal static class ThroughputScenario
             ("dslflow_p1", n => RunPipeline(n, 1)),
             ("dslflow_p2", n => RunPipeline(n, 2)),
         };
+        string? only = Environment.GetEnvironmentVariable("DSLFLOW_BENCH_ONLY"); // profiling aid: run one variant
+        if (only is not null)
+        {
+            variants = variants.Where(v => v.Name == only).ToArray();
+        }
         var rates = new Dictionary<string, double>();
         long? expected = null;
         foreach ((string name, Func<long, long> run) in variants)
@@ -40,6 +45,10 @@ internal static class ThroughputScenario
             Console.WriteLine($"{name,-16} {rates[name],16:N0} records/s over {records:N0} records (median of {repetitions}), checksum ok");
         }
 
+        if (only is not null)
+        {
+            return Task.FromResult(new Report());
+        }
         double priorityLatency = PriorityLatency.MedianMilliseconds(quick ? 11 : 31);
         var report = new Report();
         report.Add("dslflow_p1_rps", rates["dslflow_p1"]);

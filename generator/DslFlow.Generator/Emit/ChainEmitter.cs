@@ -58,7 +58,7 @@ internal static class ChainEmitter
         for (int s = 0; s < chain.States.Count; s++)
         {
             (NodeModel node, ParameterModel parameter) = chain.States[s];
-            w.WriteLine($"private global::DslFlow.State.KeyedStateTable<{node.KeyBy!.KeyType.FullName}, {parameter.CellType}> _table{s} = null!;");
+            w.WriteLine($"private {StateStorage.TableType(node.KeyBy!.KeyType.FullName, parameter)} _table{s} = null!;");
             w.WriteLine($"private {parameter.Type} _state{s} = null!;");
         }
         for (int c = 0; c < chain.Collectors.Count; c++)
@@ -106,8 +106,12 @@ internal static class ChainEmitter
         {
             (NodeModel node, ParameterModel parameter) = chain.States[s];
             string stateName = CodeText.Literal(node.Name + "." + parameter.Name);
-            w.WriteLine($"_table{s} = CreateKeyedState<{node.KeyBy!.KeyType.FullName}, {parameter.CellType}>({stateName});");
+            w.WriteLine($"_table{s} = {StateStorage.CreateTable(node.KeyBy!.KeyType.FullName, parameter, stateName)};");
             w.WriteLine($"_state{s} = new {parameter.Type}();");
+            if (StateStorage.BindFacade(parameter, $"_state{s}", $"_table{s}") is { } bind)
+            {
+                w.WriteLine(bind);
+            }
         }
         for (int c = 0; c < chain.Collectors.Count; c++)
         {

@@ -97,12 +97,13 @@ internal sealed class RecordLoopEmitter
         {
             _usesMaxParallelism = true;
             _body.WriteLine($"var key = {_chain.Method(key.MethodName)}({input});");
-            _body.WriteLine($"int keyGroup = {CodeText.KeyGroup(key, "key", "maxParallelism")};");
+            _body.WriteLine($"int keyHash = {CodeText.Hash(key.Hash, "key")};");
+            _body.WriteLine("int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);");
             string keyArgument = key.KeyIsNullable ? "key!" : "key";
             foreach (ParameterModel state in node.Parameters.Where(p => p.IsState))
             {
                 int s = _chain.StateIndex[(node.Name, state.Name)];
-                _body.WriteLine($"_state{s}.Cell = _table{s}.Get({keyArgument}, keyGroup);");
+                _body.WriteLine(StateStorage.Select(state, $"_state{s}", $"_table{s}", keyArgument, "keyHash", "keyGroup"));
             }
         }
         string call = _chain.Call(node, input);

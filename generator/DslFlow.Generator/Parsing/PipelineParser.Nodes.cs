@@ -193,7 +193,7 @@ internal static partial class PipelineParser
                     context.Report(method, $"Process method '{node.Name}' takes several Collector parameters; take exactly one.");
                 }
                 collected = ((INamedTypeSymbol)parameter.Type).TypeArguments[0];
-                node.Parameters.Add(new ParameterModel(ParameterKind.Collector, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(parameter.Type)), null));
+                node.Parameters.Add(new ParameterModel(ParameterKind.Collector, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(parameter.Type)), TypeNames.Full(collected)));
             }
             else
             {
@@ -243,13 +243,7 @@ internal static partial class PipelineParser
     private static ParameterModel StateParameter(IParameterSymbol parameter, ParameterKind kind)
     {
         var type = (INamedTypeSymbol)parameter.Type;
-        string args = string.Join(", ", type.TypeArguments.Select(TypeNames.Full));
-        string cell = kind switch
-        {
-            ParameterKind.ValueState => $"global::DslFlow.ValueCell<{args}>",
-            ParameterKind.ListState => $"global::DslFlow.ListCell<{args}>",
-            _ => $"global::DslFlow.MapCell<{args}>",
-        };
-        return new ParameterModel(kind, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(type)), cell);
+        string arguments = string.Join(", ", type.TypeArguments.Select(TypeNames.Full));
+        return new ParameterModel(kind, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(type)), arguments);
     }
 }

@@ -38,6 +38,10 @@ public abstract partial class StreamTask
         where TKey : notnull
         where TCell : class, IStateCell, new() => new(stateName, Context.KeyGroupRange);
 
+    /// <summary>Creates the table of one keyed <see cref="ValueState{T}"/> parameter over this subtask's key groups.</summary>
+    protected KeyedValueTable<TKey, T> CreateValueState<TKey, T>(string stateName)
+        where TKey : notnull => new(stateName, Context.KeyGroupRange);
+
     private TOutput Register<TOutput>(TOutput output)
         where TOutput : IOutput
     {

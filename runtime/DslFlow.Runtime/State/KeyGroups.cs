@@ -10,7 +10,12 @@ public static class KeyGroups
 {
     /// <summary>The key group of a key's stable hash.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Assign(int stableHash, int maxParallelism) => (int)((uint)stableHash % (uint)maxParallelism);
+    public static int Assign(int stableHash, int maxParallelism)
+    {
+        uint hash = (uint)stableHash, groups = (uint)maxParallelism;
+        // A power of two (the default 128) needs no division; the result is the same as the modulo.
+        return (int)((groups & (groups - 1)) == 0 ? hash & (groups - 1) : hash % groups);
+    }
 
     /// <summary>The subtask that owns a key group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

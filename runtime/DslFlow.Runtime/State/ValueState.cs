@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DslFlow.State;
 
 namespace DslFlow;
 
@@ -9,46 +10,40 @@ namespace DslFlow;
 /// <typeparam name="T">The value type.</typeparam>
 public sealed class ValueState<T>
 {
-    /// <summary>The current key's cell. Set by generated code before each call.</summary>
+    private ValueStore<T> _store = DetachedStore.Instance;
+
+    /// <summary>The current key's slot in the bound table. Set by generated code before each call.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public ValueCell<T> Cell { get; set; } = ValueCell<T>.Detached;
+    public int Slot { get; set; }
 
     /// <summary>The current key's value, or <c>default</c> when none was set.</summary>
     public T Value
     {
-        get => Cell.Value;
+        get => _store.Values[Slot];
         set
         {
-            ValueCell<T> cell = Cell;
-            cell.Value = value;
-            cell.HasValue = true;
+            _store.Values[Slot] = value;
+            _store.HasValue[Slot] = true;
         }
     }
 
     /// <summary>True when a value was set for the current key and not cleared.</summary>
-    public bool HasValue => Cell.HasValue;
+    public bool HasValue => _store.HasValue[Slot];
 
     /// <summary>Removes the current key's value.</summary>
     public void Clear()
     {
-        ValueCell<T> cell = Cell;
-        cell.Value = default!;
-        cell.HasValue = false;
+        _store.Values[Slot] = default!;
+        _store.HasValue[Slot] = false;
     }
-}
 
-/// <summary>Storage of one key's <see cref="ValueState{T}"/>.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ValueCell<T> : IStateCell
-{
-    internal static readonly ValueCell<T> Detached = new();
+    /// <summary>Binds the facade to its table once; afterwards only <see cref="Slot"/> changes per record.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Bind(ValueStore<T> store) => _store = store ?? throw new ArgumentNullException(nameof(store));
 
-    /// <summary>The stored value.</summary>
-    public T Value = default!;
-
-    /// <summary>True when <see cref="Value"/> holds a value.</summary>
-    public bool HasValue;
-
-    /// <inheritdoc />
-    public bool IsEmpty => !HasValue;
+    /// <summary>One slot, used before the facade is bound (outside a keyed node).</summary>
+    private sealed class DetachedStore() : ValueStore<T>(1)
+    {
+        public static readonly DetachedStore Instance = new();
+    }
 }

@@ -145,7 +145,8 @@ namespace Samples
                         r0 = records[i];
                         stage = 1;
                         var key = global::Samples.Sessions.UserRegion(r0);
-                        int keyGroup = global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Combine(global::DslFlow.StableHash.Of(key.Item1), global::DslFlow.StableHash.Of(key.Item2)), maxParallelism);
+                        int keyHash = global::DslFlow.StableHash.Combine(global::DslFlow.StableHash.Of(key.Item1), global::DslFlow.StableHash.Of(key.Item2));
+                        int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);
                         _state0.Cell = _table0.Get(key, keyGroup);
                         _state1.Cell = _table1.Get(key, keyGroup);
                         _collector0.Clear();

@@ -118,7 +118,7 @@ namespace Samples
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
-            private global::DslFlow.State.KeyedStateTable<string, global::DslFlow.ValueCell<long>> _table0 = null!;
+            private global::DslFlow.State.KeyedValueTable<string, long> _table0 = null!;
             private global::DslFlow.ValueState<long> _state0 = null!;
             private global::DslFlow.Collector<string> _collector0 = null!;
 
@@ -132,8 +132,9 @@ namespace Samples
             {
                 base.Open();
                 _sink0 = CreateSinkOutput<string>("Out", _sinkNode0);
-                _table0 = CreateKeyedState<string, global::DslFlow.ValueCell<long>>("Count.count");
+                _table0 = CreateValueState<string, long>("Count.count");
                 _state0 = new global::DslFlow.ValueState<long>();
+                _state0.Bind(_table0);
                 _collector0 = new global::DslFlow.Collector<string>();
             }
 
@@ -152,8 +153,9 @@ namespace Samples
                         r0 = records[i];
                         stage = 1;
                         var key = global::Samples.WordCount.Word(r0);
-                        int keyGroup = global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key), maxParallelism);
-                        _state0.Cell = _table0.Get(key, keyGroup);
+                        int keyHash = global::DslFlow.StableHash.Of(key);
+                        int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);
+                        _state0.Slot = _table0.Slot(key, keyHash, keyGroup);
                         r1 = global::Samples.WordCount.Count(r0, _state0);
                         stage = 2;
                         _collector0.Clear();
