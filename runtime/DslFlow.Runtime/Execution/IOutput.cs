@@ -15,6 +15,9 @@ internal interface IOutput
     /// <summary>Sends partially filled buffers (the task is idle, or a barrier follows).</summary>
     void FlushPartial();
 
+    /// <summary>Sends partial buffers, then the event to every downstream channel (a chained sink only flushes).</summary>
+    void Broadcast(DslFlow.Channels.ChannelEvent @event);
+
     /// <summary>The task's input ended: flush, then tell downstream (or commit the sink).</summary>
     void Finish();
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DslFlow.Channels;
+using DslFlow.Checkpointing;
 
 namespace DslFlow.Execution;
 
@@ -22,7 +23,11 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         Gate = context.InputGate as InputGate<TIn>
             ?? throw new InvalidOperationException($"Task '{context.TaskName}' expects an input gate of {typeof(TIn)}.");
         Gate.Receiver = this;
+        Barriers = new BarrierHandler(Gate.Channels.Count, context.CheckpointingMode, Gate.Block, Gate.Unblock);
     }
+
+    /// <summary>Aligns (or counts) checkpoint barriers over the gate's channels.</summary>
+    internal BarrierHandler Barriers { get; }
 
     /// <summary>The task's input.</summary>
     public InputGate<TIn> Gate { get; }
@@ -87,23 +92,55 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
                     _position = 0;
                     _count = entry.Count;
                 }
-                else if (entry.Event is EndOfInput)
+                else if (HandleControlEvent(entry.Event!, channelIndex))
                 {
-                    if (Gate.IsFinished)
-                    {
-                        Finish();
-                        return;
-                    }
-                }
-                else
-                {
-                    OnEvent(entry.Event!, channelIndex);
+                    return; // finished
                 }
                 continue;
             }
             FlushOutputs(); // idle: send partial buffers rather than hold records back
             return; // a channel wakes us when input arrives
         }
+    }
+
+    /// <summary>Barriers, cancel markers and end of input; other events go to <see cref="OnEvent"/>. True when the task finished.</summary>
+    private bool HandleControlEvent(ChannelEvent @event, int channelIndex)
+    {
+        BarrierOutcome outcome;
+        long abandoned = -1;
+        switch (@event)
+        {
+            case CheckpointBarrier barrier:
+                outcome = Barriers.OnBarrier(barrier, channelIndex, out abandoned);
+                break;
+            case CancelCheckpointMarker cancel:
+                outcome = Barriers.OnCancel(cancel.CheckpointId);
+                break;
+            case EndOfInput:
+                outcome = Barriers.OnEndOfInput(channelIndex);
+                break;
+            default:
+                OnEvent(@event, channelIndex);
+                return false;
+        }
+        if (abandoned >= 0)
+        {
+            BroadcastEvent(new CancelCheckpointMarker(abandoned));
+        }
+        if (outcome == BarrierOutcome.Snapshot)
+        {
+            CheckpointAndForward(Barriers.CurrentBarrier!);
+        }
+        else if (outcome == BarrierOutcome.Cancel)
+        {
+            BroadcastEvent(@event);
+        }
+        if (@event is EndOfInput && Gate.IsFinished)
+        {
+            Finish();
+            return true;
+        }
+        return false;
     }
 
     internal override void Release()

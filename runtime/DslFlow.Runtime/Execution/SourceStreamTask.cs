@@ -30,6 +30,17 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     /// <summary>Runs the chain over <c>records[start..end)</c>; see <see cref="OneInputStreamTask{TIn}"/>.</summary>
     protected abstract int ProcessRecords(T[] records, int start, int end);
 
+    /// <summary>
+    /// Injects a barrier (from any thread): between two records, the task snapshots and sends the barrier behind every
+    /// record emitted so far. Records already read but not yet emitted follow the barrier. Returns false when the task
+    /// no longer runs (it finished or failed).
+    /// </summary>
+    public bool TriggerCheckpoint(Checkpointing.CheckpointBarrier barrier)
+    {
+        ArgumentNullException.ThrowIfNull(barrier);
+        return Post(() => CheckpointAndForward(barrier));
+    }
+
     /// <inheritdoc />
     protected override void Open()
     {

@@ -142,6 +142,31 @@ public abstract partial class StreamTask : IWakeable
         }
     }
 
+    /// <summary>
+    /// Called on the task thread when every input delivered barrier <paramref name="barrier"/> (or, for a source, when
+    /// the checkpoint is triggered), before the barrier goes downstream: the point where the task's state is exactly
+    /// the effect of the records before the barrier.
+    /// </summary>
+    protected virtual void OnCheckpoint(Checkpointing.CheckpointBarrier barrier)
+    {
+    }
+
+    /// <summary>Snapshots (see <see cref="OnCheckpoint"/>) and forwards the barrier behind every record sent so far.</summary>
+    private protected void CheckpointAndForward(Checkpointing.CheckpointBarrier barrier)
+    {
+        OnCheckpoint(barrier);
+        BroadcastEvent(barrier);
+    }
+
+    /// <summary>Sends partial buffers, then the event, on every output channel.</summary>
+    private protected void BroadcastEvent(ChannelEvent @event)
+    {
+        foreach (IOutput output in _outputs)
+        {
+            output.Broadcast(@event);
+        }
+    }
+
     /// <summary>Input ended: finish every output (flush, end-of-input downstream, commit sinks) and complete.</summary>
     private protected void Finish()
     {

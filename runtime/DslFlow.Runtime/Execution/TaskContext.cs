@@ -55,6 +55,9 @@ public sealed class TaskContext
     /// <summary>The task's logger.</summary>
     public ILogger Logger { get; }
 
+    /// <summary>How barriers are handled: aligned (exactly-once) or counted (at-least-once).</summary>
+    public CheckpointingMode CheckpointingMode { get; internal set; } = CheckpointingMode.ExactlyOnce;
+
     internal object? InputGate { get; set; }
 
     internal OutputSpec[] Outputs { get; set; } = [];

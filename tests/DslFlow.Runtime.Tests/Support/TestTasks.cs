@@ -18,6 +18,15 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
 
     public Action<ProbeTask, ChannelEvent, int, long>? OnPriority { get; set; }
 
+    /// <summary>Per checkpoint: records processed from source A and from source B when the snapshot was taken.</summary>
+    public ConcurrentQueue<(long Id, long FromA, long FromB)> Checkpoints { get; } = new();
+
+    private long _fromA;
+    private long _fromB;
+
+    protected override void OnCheckpoint(DslFlow.Checkpointing.CheckpointBarrier barrier) =>
+        Checkpoints.Enqueue((barrier.CheckpointId, _fromA, _fromB));
+
     protected override int ProcessRecords(long[] records, int start, int end)
     {
         if (start == 0)
@@ -36,6 +45,14 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
             }
             Records.Enqueue(records[i]);
             Interlocked.Increment(ref Processed);
+            if (records[i] < FanInJob.TagB)
+            {
+                _fromA++;
+            }
+            else
+            {
+                _fromB++;
+            }
             if (InterruptRequested)
             {
                 return i + 1;
@@ -52,6 +69,12 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
 internal sealed class ForwardingSourceTask(TaskContext context, string name, ISource<long> source) : SourceStreamTask<long>(context, name, source)
 {
     private ChannelWriter<long> _out = null!;
+    private long _emitted;
+
+    /// <summary>Records emitted when each checkpoint's barrier was injected.</summary>
+    public ConcurrentDictionary<long, long> EmittedAtCheckpoint { get; } = new();
+
+    protected override void OnCheckpoint(DslFlow.Checkpointing.CheckpointBarrier barrier) => EmittedAtCheckpoint[barrier.CheckpointId] = _emitted;
 
     protected override void Open()
     {
@@ -64,6 +87,7 @@ internal sealed class ForwardingSourceTask(TaskContext context, string name, ISo
         for (int i = start; i < end; i++)
         {
             _out.Emit(records[i]);
+            _emitted++;
             if (InterruptRequested)
             {
                 return i + 1;

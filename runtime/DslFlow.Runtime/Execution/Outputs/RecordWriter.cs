@@ -86,14 +86,17 @@ public abstract class RecordWriter<T> : IOutput
     }
 
     /// <inheritdoc />
-    public void Finish()
+    public void Broadcast(ChannelEvent @event)
     {
         FlushPartial();
         foreach (InputChannel<T> channel in _channels)
         {
-            channel.SendEvent(EndOfInput.Instance);
+            channel.SendEvent(@event);
         }
     }
+
+    /// <inheritdoc />
+    public void Finish() => Broadcast(EndOfInput.Instance);
 
     /// <inheritdoc />
     public void Release()

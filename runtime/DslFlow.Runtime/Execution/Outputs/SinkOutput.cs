@@ -69,6 +69,9 @@ public sealed class SinkOutput<T> : IOutput
     }
 
     /// <inheritdoc />
+    public void Broadcast(DslFlow.Channels.ChannelEvent @event) => FlushPartial();
+
+    /// <inheritdoc />
     public void Finish()
     {
         FlushPartial();
