@@ -17,6 +17,12 @@ public static class JobRunner
         options.Validate();
         int maxParallelism = options.MaxParallelism ?? graph.MaxParallelism;
         int[] parallelism = ParallelismResolver.Resolve(graph, options, maxParallelism);
+        CheckpointConfig? checkpointing = CheckpointConfig.Resolve(graph.Checkpointing, options.Checkpointing, out IReadOnlyList<string> warnings);
+        ILogger logger = options.LoggerFactory.CreateLogger("DslFlow.Job");
+        foreach (string warning in warnings)
+        {
+            logger.LogWarning("Job {Job}: {Warning}", options.JobName ?? graph.Name, warning);
+        }
 
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -24,7 +30,7 @@ public static class JobRunner
             var builder = new JobBuilder(graph, new PipelineContext(options, cancellation.Token));
             build(builder);
             builder.Verify();
-            List<StreamTask> tasks = Wire(graph, options, builder, parallelism, maxParallelism, cancellation.Token);
+            List<StreamTask> tasks = Wire(graph, options, builder, parallelism, maxParallelism, checkpointing, cancellation.Token);
             return new JobHandle(graph, options, builder.Nodes, tasks, cancellation, cancellationToken);
         }
         catch
@@ -35,7 +41,7 @@ public static class JobRunner
     }
 
     private static List<StreamTask> Wire(JobGraph graph, PipelineOptions options, JobBuilder builder, int[] parallelism,
-        int maxParallelism, CancellationToken cancellation)
+        int maxParallelism, CheckpointConfig? checkpointing, CancellationToken cancellation)
     {
         int chainCount = graph.Chains.Count;
         EdgePartitioning Resolve(EdgeInfo e)
@@ -74,6 +80,7 @@ public static class JobRunner
                 var context = new TaskContext(graph, c, i, parallelism[c], maxParallelism, options, builder.Context, cancellation)
                 {
                     InputGate = gates[c][i],
+                    CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
                 };
                 var specs = new OutputSpec[outputs.Count];
                 for (int k = 0; k < outputs.Count; k++)

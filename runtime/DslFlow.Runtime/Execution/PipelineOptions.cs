@@ -33,6 +33,9 @@ public sealed class PipelineOptions
     /// <summary>Extra buffers shared by all channels of one task input (Flink's floating buffers). Default 8.</summary>
     public int FloatingCreditsPerGate { get; set; } = 8;
 
+    /// <summary>Checkpoint settings; each value set overrides the pipeline's <see cref="CheckpointingAttribute"/>.</summary>
+    public CheckpointingOptions Checkpointing { get; set; } = new();
+
     /// <summary>The clock used by rate limits and timers (replace it in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -73,8 +73,10 @@ public sealed class JobGraph
     private readonly Dictionary<string, int> _chainOfNode = new(StringComparer.Ordinal);
 
     /// <summary>Creates a graph.</summary>
-    public JobGraph(string name, int defaultParallelism, int maxParallelism, IReadOnlyList<NodeInfo> nodes, IReadOnlyList<EdgeInfo> edges, IReadOnlyList<ChainInfo> chains)
+    public JobGraph(string name, int defaultParallelism, int maxParallelism, IReadOnlyList<NodeInfo> nodes, IReadOnlyList<EdgeInfo> edges, IReadOnlyList<ChainInfo> chains,
+        CheckpointDeclaration? checkpointing = null)
     {
+        Checkpointing = checkpointing;
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
         DefaultParallelism = defaultParallelism;
@@ -90,6 +92,9 @@ public sealed class JobGraph
             }
         }
     }
+
+    /// <summary>The pipeline's <see cref="CheckpointingAttribute"/>, or null when it has none.</summary>
+    public CheckpointDeclaration? Checkpointing { get; }
 
     /// <summary>The pipeline class name.</summary>
     public string Name { get; }

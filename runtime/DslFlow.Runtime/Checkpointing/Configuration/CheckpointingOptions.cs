@@ -1,0 +1,117 @@
+namespace DslFlow;
+
+/// <summary>
+/// Run-time checkpoint settings (bindable from <c>IConfiguration</c>). Each value set here overrides the pipeline's
+/// <see cref="CheckpointingAttribute"/>; unset values keep the attribute's (or the default).
+/// </summary>
+public sealed class CheckpointingOptions
+{
+    /// <summary>Enables (true) or disables (false) checkpoints regardless of the attribute; null follows the attribute.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>Time between two checkpoint triggers.</summary>
+    public TimeSpan? Interval { get; set; }
+
+    /// <summary>Exactly-once or at-least-once.</summary>
+    public CheckpointingMode? Mode { get; set; }
+
+    /// <summary>A checkpoint not completed in this time is aborted.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Minimum pause between the end of one checkpoint and the next trigger.</summary>
+    public TimeSpan? MinPause { get; set; }
+
+    /// <summary>Checkpoints in progress at once.</summary>
+    public int? MaxConcurrentCheckpoints { get; set; }
+
+    /// <summary>Consecutive failed checkpoints tolerated before the job fails over.</summary>
+    public int? TolerableFailedCheckpoints { get; set; }
+
+    /// <summary>Completed checkpoints kept.</summary>
+    public int? RetainedCheckpoints { get; set; }
+
+    /// <summary>Unaligned checkpoints.</summary>
+    public bool? Unaligned { get; set; }
+
+    /// <summary>Alignment time after which a checkpoint switches to unaligned (zero = always unaligned).</summary>
+    public TimeSpan? AlignedTimeout { get; set; }
+
+    /// <summary>Checkpoint directory.</summary>
+    public string? Directory { get; set; }
+}
+
+/// <summary>The checkpoint settings a pipeline declares with <see cref="CheckpointingAttribute"/> (emitted by the generator).</summary>
+/// <param name="IntervalMs">Interval.</param>
+/// <param name="Mode">Mode.</param>
+/// <param name="TimeoutMs">Timeout.</param>
+/// <param name="MinPauseMs">Minimum pause.</param>
+/// <param name="MaxConcurrentCheckpoints">Concurrent checkpoints.</param>
+/// <param name="TolerableFailedCheckpoints">Tolerated failures.</param>
+/// <param name="RetainedCheckpoints">Retained checkpoints.</param>
+/// <param name="Unaligned">Unaligned checkpoints.</param>
+/// <param name="AlignedTimeoutMs">Aligned timeout, or -1 when not set.</param>
+/// <param name="Directory">Directory, or null for the default.</param>
+public sealed record CheckpointDeclaration(int IntervalMs, CheckpointingMode Mode, int TimeoutMs, int MinPauseMs, int MaxConcurrentCheckpoints,
+    int TolerableFailedCheckpoints, int RetainedCheckpoints, bool Unaligned, int AlignedTimeoutMs, string? Directory);
+
+/// <summary>The checkpoint settings a job runs with: attribute values overridden by options, validated.</summary>
+/// <param name="Interval">Time between triggers.</param>
+/// <param name="Mode">Exactly-once or at-least-once.</param>
+/// <param name="Timeout">Checkpoint timeout.</param>
+/// <param name="MinPause">Pause between checkpoints.</param>
+/// <param name="MaxConcurrentCheckpoints">Concurrent checkpoints.</param>
+/// <param name="TolerableFailedCheckpoints">Tolerated consecutive failures.</param>
+/// <param name="RetainedCheckpoints">Completed checkpoints kept.</param>
+/// <param name="Unaligned">Unaligned checkpoints.</param>
+/// <param name="AlignedTimeout">Switch-to-unaligned timeout, or null.</param>
+/// <param name="Directory">Checkpoint directory.</param>
+public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode, TimeSpan Timeout, TimeSpan MinPause, int MaxConcurrentCheckpoints,
+    int TolerableFailedCheckpoints, int RetainedCheckpoints, bool Unaligned, TimeSpan? AlignedTimeout, string Directory)
+{
+    /// <summary>The default checkpoint directory, relative to the working directory.</summary>
+    public const string DefaultDirectory = "checkpoints";
+
+    /// <summary>
+    /// Merges a declaration and options, validates the result with the rules the analyzers use, and returns null when
+    /// checkpoints are off. Errors throw <see cref="ArgumentException"/> with the analyzer's message; warnings are
+    /// returned in <paramref name="warnings"/>.
+    /// </summary>
+    public static CheckpointConfig? Resolve(CheckpointDeclaration? declared, CheckpointingOptions? options, out IReadOnlyList<string> warnings)
+    {
+        options ??= new CheckpointingOptions();
+        warnings = [];
+        bool enabled = options.Enabled ?? (declared is not null || options.Interval is not null);
+        if (!enabled)
+        {
+            return null;
+        }
+        long? interval = Ms(options.Interval) ?? (declared is { IntervalMs: var i } ? i : null);
+        if (interval is null)
+        {
+            throw new ArgumentException("Checkpoints are enabled but no interval is set. Set [Checkpointing(IntervalMs = ...)] on the pipeline or PipelineOptions.Checkpointing.Interval.");
+        }
+        CheckpointingMode mode = options.Mode ?? declared?.Mode ?? CheckpointingMode.ExactlyOnce;
+        long timeout = Ms(options.Timeout) ?? declared?.TimeoutMs ?? 600_000;
+        long minPause = Ms(options.MinPause) ?? declared?.MinPauseMs ?? 0;
+        int maxConcurrent = options.MaxConcurrentCheckpoints ?? declared?.MaxConcurrentCheckpoints ?? 1;
+        int tolerable = options.TolerableFailedCheckpoints ?? declared?.TolerableFailedCheckpoints ?? 0;
+        int retained = options.RetainedCheckpoints ?? declared?.RetainedCheckpoints ?? 1;
+        bool unaligned = options.Unaligned ?? declared?.Unaligned ?? false;
+        long? alignedTimeout = Ms(options.AlignedTimeout) ?? (declared is { AlignedTimeoutMs: not -1 } d ? d.AlignedTimeoutMs : null); // -1: not set
+
+        var violations = Checkpointing.CheckpointRules.Check(new Checkpointing.CheckpointSettings(
+            interval, mode == CheckpointingMode.ExactlyOnce, timeout, minPause, maxConcurrent, tolerable, retained, unaligned, alignedTimeout));
+        var errors = violations.Where(v => v.IsError).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors.Select(e => $"{e.Id}: {e.Message}")));
+        }
+        warnings = violations.Select(v => $"{v.Id}: {v.Message}").ToList();
+        return new CheckpointConfig(TimeSpan.FromMilliseconds(interval.Value), mode, TimeSpan.FromMilliseconds(timeout),
+            TimeSpan.FromMilliseconds(minPause), maxConcurrent, tolerable, retained, unaligned,
+            alignedTimeout is null ? null : TimeSpan.FromMilliseconds(alignedTimeout.Value),
+            options.Directory ?? declared?.Directory ?? DefaultDirectory);
+    }
+
+    private static long? Ms(TimeSpan? value) => value is null ? null : (long)value.Value.TotalMilliseconds;
+}
