@@ -43,4 +43,9 @@ public sealed class ProcessAttribute(params string[] from) : OperatorAttribute(f
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class SinkAttribute(params string[] from) : OperatorAttribute(from)
 {
+    /// <summary>
+    /// Accepts that this sink, which is not an <see cref="ITransactionalSink"/>, may write records again after a failure
+    /// of an exactly-once pipeline (console output, metrics, idempotent writes).
+    /// </summary>
+    public bool AcceptAtLeastOnce { get; set; }
 }
