@@ -112,7 +112,7 @@ public sealed class InputChannel<T>
     public bool Send(T[] records, int count)
     {
         ArgumentNullException.ThrowIfNull(records);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, records.Length);
         lock (_gate.Lock)
         {
@@ -199,7 +199,7 @@ public sealed class InputChannel<T>
                 {
                     _exclusiveUsed++;
                 }
-                else if (_gate.TryBorrowFloatingCredit())
+                else if (!Blocked && _gate.TryBorrowFloatingCredit())
                 {
                     _floatingUsed++;
                 }

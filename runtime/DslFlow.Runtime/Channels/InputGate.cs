@@ -90,7 +90,7 @@ public sealed class InputGate<T>
                 if (!channel.Blocked && channel.HasQueued)
                 {
                     entry = channel.Dequeue();
-                    if (entry.Event is EndOfInput)
+                    if (entry.Event is EndOfInput && !channel.Ended)
                     {
                         channel.Ended = true;
                         _endedChannels++;
@@ -135,7 +135,7 @@ public sealed class InputGate<T>
     {
         lock (Lock)
         {
-            _channels[channelIndex].Blocked = true;
+            Channel(channelIndex).Blocked = true;
         }
     }
 
@@ -144,7 +144,9 @@ public sealed class InputGate<T>
     {
         lock (Lock)
         {
-            _channels[channelIndex].Blocked = false;
+            InputChannel<T> channel = Channel(channelIndex);
+            channel.Blocked = false;
+            channel.AdmitBacklog(); // it may borrow floating credits again
         }
         Receiver?.Wake();
     }
@@ -154,7 +156,7 @@ public sealed class InputGate<T>
     {
         lock (Lock)
         {
-            return _channels[channelIndex].Blocked;
+            return Channel(channelIndex).Blocked;
         }
     }
 
@@ -167,7 +169,7 @@ public sealed class InputGate<T>
         var result = new List<QueuedBuffer<T>>();
         lock (Lock)
         {
-            _channels[channelIndex].CollectQueued(beforeSequence, result);
+            Channel(channelIndex).CollectQueued(beforeSequence, result);
         }
         return result;
     }
@@ -175,11 +177,16 @@ public sealed class InputGate<T>
     /// <summary>Returns a processed buffer to the pool (arrays the pool could not have handed out are left to the GC).</summary>
     public static void Recycle(T[] records)
     {
+        ArgumentNullException.ThrowIfNull(records);
         if (records.Length >= 16 && BitOperations.IsPow2(records.Length))
         {
             ArrayPool<T>.Shared.Return(records, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
     }
+
+    private InputChannel<T> Channel(int index) =>
+        (uint)index < (uint)_channels.Length ? _channels[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), index, $"The gate has channels 0 to {_channels.Length - 1}.");
 
     internal void PriorityAdded() => _priorityCount++;
 

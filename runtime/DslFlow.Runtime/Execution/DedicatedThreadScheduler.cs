@@ -35,9 +35,13 @@ internal sealed class DedicatedThreadScheduler : TaskScheduler, IDisposable
 
     protected override void QueueTask(Task task)
     {
-        if (!_queue.TryAdd(task))
+        try
         {
-            // The job is over; run stragglers (a late wake-up posting to a completed block) on the pool.
+            _queue.Add(task);
+        }
+        catch (InvalidOperationException)
+        {
+            // The job is over (CompleteAdding was called): run a straggler on the pool rather than drop it.
             ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
         }
     }

@@ -27,6 +27,10 @@ public sealed class JobBuilder
         where T : class
     {
         ArgumentNullException.ThrowIfNull(factory);
+        if (!_graph.Nodes.Any(n => n.Name == nodeName))
+        {
+            throw new ArgumentException($"Job graph '{_graph.Name}' has no node '{nodeName}'.", nameof(nodeName));
+        }
         T? node;
         try
         {

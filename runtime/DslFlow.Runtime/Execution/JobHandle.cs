@@ -70,7 +70,21 @@ public sealed class JobHandle : IAsyncDisposable
         t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks, t.IsFinished)).ToList());
 
     /// <summary>Asks every task to stop; <see cref="Completion"/> then ends as cancelled.</summary>
-    public void Cancel() => _cancellation.Cancel();
+    public void Cancel()
+    {
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job already ended.
+        }
+        catch (AggregateException ex)
+        {
+            _logger.LogWarning(ex, "A cancellation callback of job {Job} threw", JobName);
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -100,7 +114,7 @@ public sealed class JobHandle : IAsyncDisposable
             if (done.IsFaulted && failure is null)
             {
                 failure = done.Exception!.InnerExceptions[0];
-                _cancellation.Cancel();
+                Cancel();
             }
         }
         await Task.Run(ReleaseAll).ConfigureAwait(false);

@@ -26,12 +26,20 @@ public sealed class PipelineExecutionException : Exception
 
     internal static string FormatRecord(object? record)
     {
-        string text = record switch
+        string text;
+        try
         {
-            null => "null",
-            string s => "\"" + s + "\"",
-            _ => record.ToString() ?? record.GetType().Name,
-        };
+            text = record switch
+            {
+                null => "null",
+                string s => "\"" + s + "\"",
+                _ => record.ToString() ?? record.GetType().Name,
+            };
+        }
+        catch (Exception ex)
+        {
+            text = $"({record!.GetType().Name}; its ToString threw {ex.GetType().Name})"; // keep the user's original exception
+        }
         return text.Length <= 200 ? text : text[..200] + "…";
     }
 

@@ -90,6 +90,11 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
                 throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
                     "failed reading", ex);
             }
+            if ((uint)result.Count > (uint)_batch.Length)
+            {
+                throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
+                    $"returned a count of {result.Count} records for a batch of {_batch.Length}; a reader must return between 0 and the span's length", null);
+            }
             _position = 0;
             _count = result.Count;
             AddRecordsIn(result.Count);
@@ -147,6 +152,13 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     internal override void Release()
     {
         base.Release();
-        _reader?.Dispose();
+        try
+        {
+            _reader?.Dispose();
+        }
+        catch (Exception ex)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger, ex, "Disposing the reader of {Source} failed", _sourceName);
+        }
     }
 }

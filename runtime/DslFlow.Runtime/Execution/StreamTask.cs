@@ -110,7 +110,7 @@ public abstract partial class StreamTask : IWakeable
     /// <summary>Clears the interrupt flag and says whether control actions wait (then the loop must return).</summary>
     private protected bool ClearInterruptAndCheckMail()
     {
-        _interrupt = 0;
+        Interlocked.Exchange(ref _interrupt, 0); // a full fence: a mail or priority event set after this is seen below or next record
         if (Volatile.Read(ref _pendingMails) > 0)
         {
             ScheduleRun();
@@ -190,7 +190,14 @@ public abstract partial class StreamTask : IWakeable
     {
         foreach (IOutput output in _outputs)
         {
-            output.Release();
+            try
+            {
+                output.Release();
+            }
+            catch (Exception ex)
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger, ex, "Releasing an output of task {Task} failed", Context.TaskName);
+            }
         }
     }
 
@@ -228,13 +235,14 @@ public abstract partial class StreamTask : IWakeable
                 ScheduleRun();
             }
         }
+        catch (Exception ex) when (Context.Cancellation.IsCancellationRequested &&
+            (ex is OperationCanceledException || ex.InnerException is OperationCanceledException))
+        {
+            // The job is being cancelled and user code honoured the token: the block completes as cancelled.
+        }
         catch (PipelineExecutionException)
         {
             throw;
-        }
-        catch (OperationCanceledException) when (Context.Cancellation.IsCancellationRequested)
-        {
-            // The job is being cancelled; the block completes as cancelled.
         }
         catch (Exception ex)
         {

@@ -84,12 +84,44 @@ public sealed class JobGraph
         Nodes = nodes ?? throw new ArgumentNullException(nameof(nodes));
         Edges = edges ?? throw new ArgumentNullException(nameof(edges));
         Chains = chains ?? throw new ArgumentNullException(nameof(chains));
+        Validate(defaultParallelism, maxParallelism);
         for (int c = 0; c < chains.Count; c++)
         {
             foreach (string node in chains[c].Nodes)
             {
-                _chainOfNode[node] = c;
+                if (!_chainOfNode.TryAdd(node, c))
+                {
+                    throw new ArgumentException($"Job graph '{name}': node '{node}' appears in more than one chain.", nameof(chains));
+                }
             }
+        }
+    }
+
+    private void Validate(int defaultParallelism, int maxParallelism)
+    {
+        if (defaultParallelism < 1 || maxParallelism < 1 || maxParallelism > 32768)
+        {
+            throw new ArgumentException($"Job graph '{Name}': default parallelism {defaultParallelism} must be at least 1 and max parallelism {maxParallelism} between 1 and 32768.");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (NodeInfo node in Nodes)
+        {
+            if (!names.Add(node.Name))
+            {
+                throw new ArgumentException($"Job graph '{Name}' has two nodes named '{node.Name}'.", "nodes");
+            }
+        }
+        foreach (EdgeInfo edge in Edges)
+        {
+            if (!names.Contains(edge.From) || !names.Contains(edge.To))
+            {
+                throw new ArgumentException($"Job graph '{Name}': edge {edge.From} -> {edge.To} names a node the graph does not have.", "edges");
+            }
+        }
+        string? unchained = Nodes.Select(n => n.Name).FirstOrDefault(n => !Chains.Any(c => c.Nodes.Contains(n)));
+        if (unchained is not null)
+        {
+            throw new ArgumentException($"Job graph '{Name}': node '{unchained}' belongs to no chain.", "chains");
         }
     }
 

@@ -38,8 +38,12 @@ public class InputGateTests
         gate.Block(1);
         Assert.True(gate.TryTake(out ChannelEntry<long> e1, out int c1));
         Assert.Equal((0, 1L), (c1, e1.Records![0]));
-        // The floating credit came back and went straight to channel 1's waiting buffer.
-        Assert.False(gate.Channels[1].HasBacklog);
+        // A blocked channel borrows no floating credit: the returned one stays with the gate.
+        Assert.True(gate.Channels[1].HasBacklog);
+        Assert.Equal(1, gate.FloatingCreditsAvailable);
+
+        gate.Unblock(1);
+        Assert.False(gate.Channels[1].HasBacklog); // unblocking lets the waiting buffer borrow it
         Assert.Equal(2, gate.Channels[1].InFlightBuffers);
         Assert.Equal(0, gate.FloatingCreditsAvailable);
     }

@@ -42,6 +42,19 @@ public class FailureTests
     }
 
     [Fact]
+    public async Task User_code_that_honours_the_cancellation_token_ends_the_job_as_cancelled_not_failed()
+    {
+        FanInJob job = null!;
+        job = new FanInJob(new PipelineOptions { BufferSize = 32 }, probe => probe.OnRecord = _ => probe.Context.Cancellation.ThrowIfCancellationRequested());
+        Eventually.True(() => job.Probe is not null && job.Probe.Processed > 1_000, "records flow");
+
+        job.Handle.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Handle.Completion);
+        Assert.True(job.Handle.Completion.IsCanceled);
+    }
+
+    [Fact]
     public void Invalid_options_fail_at_start_with_the_setting_and_the_fix()
     {
         var e = Assert.Throws<ArgumentException>(() => new FanInJob(new PipelineOptions { BufferSize = 0 }));
