@@ -1,0 +1,204 @@
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow.Checkpointing;
+
+/// <summary>
+/// Triggers checkpoints periodically (interval, min pause, max concurrent), injects their barriers at the sources,
+/// collects one acknowledgement per subtask, and completes a checkpoint when all arrived: the completion hook (which
+/// writes the metadata, last) runs, then every subtask is notified. A checkpoint that is not complete within the
+/// timeout expires; a completed checkpoint subsumes older pending ones; a decline fails it. Failed checkpoints count
+/// against the tolerable-failures budget; past it, <see cref="TooManyFailures"/> is raised. Thread-safe: tasks,
+/// timers and callers call it concurrently.
+/// </summary>
+internal sealed class CheckpointCoordinator : IAsyncDisposable
+{
+    private readonly object _lock = new();
+    private readonly CheckpointConfig _config;
+    private readonly TimeProvider _time;
+    private readonly ICheckpointParticipants _participants;
+    private readonly ILogger _logger;
+    private readonly SortedDictionary<long, PendingCheckpoint> _pending = [];
+    private readonly List<CheckpointRecord> _history = [];
+    private ITimer? _periodic;
+    private long _nextId = 1;
+    private long _lastEndTicks = long.MinValue;
+    private int _consecutiveFailures;
+    private bool _stopped;
+
+    public CheckpointCoordinator(CheckpointConfig config, ICheckpointParticipants participants, TimeProvider time, ILogger logger)
+    {
+        _config = config;
+        _participants = participants;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Raised (once) when more consecutive checkpoints failed than tolerated; the job must fail over.</summary>
+    public event Action<string>? TooManyFailures;
+
+    /// <summary>The id of the newest completed checkpoint, or 0.</summary>
+    public long LatestCompletedId { get; private set; }
+
+    /// <summary>Every checkpoint so far, oldest first.</summary>
+    public IReadOnlyList<CheckpointRecord> History
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _history, .. _pending.Values.Select(p => p.ToRecord(CheckpointStatus.InProgress, null, null))];
+            }
+        }
+    }
+
+    /// <summary>Starts periodic triggering.</summary>
+    public void Start() => _periodic = _time.CreateTimer(_ => TryTrigger(periodic: true), null, _config.Interval, _config.Interval);
+
+    /// <summary>Triggers a checkpoint now unless limits forbid it; returns its id, or null.</summary>
+    public long? TriggerNow() => TryTrigger(periodic: false);
+
+    /// <summary>A subtask snapshotted checkpoint <paramref name="id"/>.</summary>
+    public void Acknowledge(long id, int subtask)
+    {
+        PendingCheckpoint? complete = null;
+        lock (_lock)
+        {
+            if (_stopped || !_pending.TryGetValue(id, out PendingCheckpoint? pending) || !pending.Acknowledge(subtask))
+            {
+                return; // late or duplicate acknowledgement of an aborted, expired or completed checkpoint
+            }
+            if (pending.IsFullyAcknowledged)
+            {
+                _pending.Remove(id);
+                complete = pending;
+            }
+        }
+        if (complete is not null)
+        {
+            _ = CompleteAsync(complete);
+        }
+    }
+
+    /// <summary>A subtask cannot take checkpoint <paramref name="id"/> (for example its alignment was abandoned).</summary>
+    public void Decline(long id, int subtask, string reason) => Fail(id, $"declined by subtask {subtask}: {reason}");
+
+    /// <summary>Stops triggering and aborts pending checkpoints.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<PendingCheckpoint> aborted;
+        lock (_lock)
+        {
+            _stopped = true;
+            aborted = [.. _pending.Values];
+            _pending.Clear();
+        }
+        if (_periodic is not null)
+        {
+            await _periodic.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (PendingCheckpoint p in aborted)
+        {
+            End(p, CheckpointStatus.Aborted, "the job stopped");
+        }
+    }
+
+    private long? TryTrigger(bool periodic)
+    {
+        PendingCheckpoint pending;
+        lock (_lock)
+        {
+            if (_stopped || _pending.Count >= _config.MaxConcurrentCheckpoints)
+            {
+                return null;
+            }
+            if (periodic && _lastEndTicks != long.MinValue &&
+                _time.GetElapsedTime(_lastEndTicks) < _config.MinPause)
+            {
+                return null;
+            }
+            pending = new PendingCheckpoint(_nextId++, _time.GetUtcNow(), _participants.SubtaskCount);
+            _pending.Add(pending.Id, pending);
+            pending.Timeout = _time.CreateTimer(_ => Fail(pending.Id, $"expired after {_config.Timeout}"), null, _config.Timeout, Timeout.InfiniteTimeSpan);
+        }
+        var barrier = new CheckpointBarrier(pending.Id, pending.TriggeredAt.ToUnixTimeMilliseconds());
+        _participants.InjectBarrier(barrier);
+        return pending.Id;
+    }
+
+    private async Task CompleteAsync(PendingCheckpoint pending)
+    {
+        try
+        {
+            await _participants.PersistAsync(pending.Id).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            RecordFailure(pending, $"storing it failed: {ex.Message}");
+            return;
+        }
+        List<PendingCheckpoint> subsumed;
+        lock (_lock)
+        {
+            LatestCompletedId = Math.Max(LatestCompletedId, pending.Id);
+            _consecutiveFailures = 0;
+            subsumed = _pending.Values.Where(p => p.Id < pending.Id).ToList();
+            foreach (PendingCheckpoint p in subsumed)
+            {
+                _pending.Remove(p.Id);
+            }
+        }
+        End(pending, CheckpointStatus.Completed, null);
+        _logger.LogInformation("Checkpoint {Id} completed in {Duration} ms", pending.Id, (_time.GetUtcNow() - pending.TriggeredAt).TotalMilliseconds);
+        _participants.NotifyComplete(pending.Id);
+        foreach (PendingCheckpoint p in subsumed)
+        {
+            End(p, CheckpointStatus.Aborted, $"subsumed by checkpoint {pending.Id}");
+            _participants.NotifyAborted(p.Id);
+        }
+    }
+
+    private void Fail(long id, string reason)
+    {
+        PendingCheckpoint? pending;
+        lock (_lock)
+        {
+            if (!_pending.Remove(id, out pending))
+            {
+                return;
+            }
+        }
+        RecordFailure(pending, reason);
+    }
+
+    private void RecordFailure(PendingCheckpoint pending, string reason)
+    {
+        End(pending, CheckpointStatus.Failed, reason);
+        _logger.LogWarning("Checkpoint {Id} failed: {Reason}", pending.Id, reason);
+        _participants.NotifyAborted(pending.Id);
+        bool tooMany;
+        lock (_lock)
+        {
+            _consecutiveFailures++;
+            tooMany = !_stopped && _consecutiveFailures > _config.TolerableFailedCheckpoints;
+            if (tooMany)
+            {
+                _stopped = true;
+            }
+        }
+        if (tooMany)
+        {
+            TooManyFailures?.Invoke(
+                $"Checkpoint {pending.Id} failed ({reason}); {_consecutiveFailures} consecutive failures exceed TolerableFailedCheckpoints = {_config.TolerableFailedCheckpoints}.");
+        }
+    }
+
+    private void End(PendingCheckpoint pending, CheckpointStatus status, string? reason)
+    {
+        pending.Timeout?.Dispose();
+        lock (_lock)
+        {
+            _history.Add(pending.ToRecord(status, _time.GetUtcNow(), reason));
+            _lastEndTicks = _time.GetTimestamp();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace DslFlow.Checkpointing;
+
+/// <summary>A triggered checkpoint waiting for one acknowledgement from each subtask. Guarded by the coordinator's lock.</summary>
+internal sealed class PendingCheckpoint(long id, DateTimeOffset triggeredAt, int subtasks)
+{
+    private readonly bool[] _acknowledged = new bool[subtasks];
+
+    public long Id { get; } = id;
+
+    public DateTimeOffset TriggeredAt { get; } = triggeredAt;
+
+    public int AcknowledgedCount { get; private set; }
+
+    public bool IsFullyAcknowledged => AcknowledgedCount == _acknowledged.Length;
+
+    public ITimer? Timeout { get; set; }
+
+    /// <summary>Records one subtask's acknowledgement; false when it is unknown or a duplicate.</summary>
+    public bool Acknowledge(int subtask)
+    {
+        if ((uint)subtask >= (uint)_acknowledged.Length || _acknowledged[subtask])
+        {
+            return false;
+        }
+        _acknowledged[subtask] = true;
+        AcknowledgedCount++;
+        return true;
+    }
+
+    public CheckpointRecord ToRecord(CheckpointStatus status, DateTimeOffset? endedAt, string? reason) =>
+        new(Id, status, TriggeredAt, endedAt, AcknowledgedCount, _acknowledged.Length, reason);
+}
