@@ -58,6 +58,18 @@ public sealed class InputGate<T>
         }
     }
 
+    /// <summary>Buffers queued over all channels, read at one instant.</summary>
+    public int InFlightBuffers
+    {
+        get
+        {
+            lock (Lock)
+            {
+                return _channels.Sum(c => c.InFlightBuffers);
+            }
+        }
+    }
+
     /// <summary>Floating credits not lent to any channel.</summary>
     public int FloatingCreditsAvailable
     {

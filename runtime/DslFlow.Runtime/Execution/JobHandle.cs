@@ -18,10 +18,13 @@ public sealed class JobHandle : IAsyncDisposable
     private readonly CancellationToken _userToken;
     private readonly ILogger _logger;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Checkpointing.CheckpointCoordinator? _coordinator;
+    private Exception? _checkpointFailure;
 
     internal JobHandle(JobGraph graph, PipelineOptions options, IReadOnlyDictionary<string, object> nodes, List<StreamTask> tasks,
-        CancellationTokenSource cancellation, CancellationToken userToken)
+        CancellationTokenSource cancellation, CancellationToken userToken, CheckpointConfig? checkpointing)
     {
+        CheckpointConfig = checkpointing;
         Graph = graph;
         JobName = options.JobName ?? graph.Name;
         _nodes = nodes;
@@ -37,8 +40,27 @@ public sealed class JobHandle : IAsyncDisposable
             task.Start(thread);
         }
         JobMetrics.Register(this);
+        if (checkpointing is not null)
+        {
+            var participants = new Checkpointing.JobCheckpointParticipants(tasks, _ => Task.CompletedTask);
+            _coordinator = new Checkpointing.CheckpointCoordinator(checkpointing, participants, options.TimeProvider,
+                options.LoggerFactory.CreateLogger("DslFlow.Checkpoints"));
+            participants.Attach(_coordinator);
+            _coordinator.TooManyFailures += reason =>
+            {
+                _checkpointFailure = new CheckpointFailureException(reason);
+                Cancel();
+            };
+        }
         Completion = MonitorAsync();
+        _coordinator?.Start();
     }
+
+    /// <summary>The checkpoint settings the job runs with, or null when checkpoints are off.</summary>
+    public CheckpointConfig? CheckpointConfig { get; }
+
+    /// <summary>Every checkpoint so far (empty when checkpoints are off), oldest first.</summary>
+    public IReadOnlyList<Checkpointing.CheckpointRecord> Checkpoints => _coordinator?.History ?? [];
 
     /// <summary>The job's name.</summary>
     public string JobName { get; }
@@ -117,7 +139,12 @@ public sealed class JobHandle : IAsyncDisposable
                 Cancel();
             }
         }
+        if (_coordinator is not null)
+        {
+            await _coordinator.DisposeAsync().ConfigureAwait(false);
+        }
         await Task.Run(ReleaseAll).ConfigureAwait(false);
+        failure ??= _checkpointFailure;
         JobMetrics.Unregister(this);
         JobProgress progress = GetProgress();
         _cancellation.Dispose();

@@ -31,7 +31,7 @@ public static class JobRunner
             build(builder);
             builder.Verify();
             List<StreamTask> tasks = Wire(graph, options, builder, parallelism, maxParallelism, checkpointing, cancellation.Token);
-            return new JobHandle(graph, options, builder.Nodes, tasks, cancellation, cancellationToken);
+            return new JobHandle(graph, options, builder.Nodes, tasks, cancellation, cancellationToken, checkpointing);
         }
         catch
         {

@@ -126,6 +126,7 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         if (abandoned >= 0)
         {
             BroadcastEvent(new CancelCheckpointMarker(abandoned));
+            Context.DeclineCheckpoint?.Invoke(abandoned, $"barrier {Barriers.CurrentCheckpointId} arrived before the alignment of {abandoned} completed");
         }
         if (outcome == BarrierOutcome.Snapshot)
         {

@@ -156,7 +156,22 @@ public abstract partial class StreamTask : IWakeable
     {
         OnCheckpoint(barrier);
         BroadcastEvent(barrier);
+        Context.AcknowledgeCheckpoint?.Invoke(barrier.CheckpointId);
     }
+
+    /// <summary>The checkpoint completed everywhere and its metadata is stored: commit what it covers.</summary>
+    protected virtual void OnCheckpointComplete(long checkpointId)
+    {
+    }
+
+    /// <summary>The checkpoint was aborted: release what was prepared for it.</summary>
+    protected virtual void OnCheckpointAborted(long checkpointId)
+    {
+    }
+
+    internal void NotifyCheckpointComplete(long checkpointId) => Post(() => OnCheckpointComplete(checkpointId));
+
+    internal void NotifyCheckpointAborted(long checkpointId) => Post(() => OnCheckpointAborted(checkpointId));
 
     /// <summary>Sends partial buffers, then the event, on every output channel.</summary>
     private protected void BroadcastEvent(ChannelEvent @event)

@@ -60,6 +60,12 @@ public sealed class TaskContext
 
     internal object? InputGate { get; set; }
 
+    /// <summary>Reports this subtask's snapshot of a checkpoint to the coordinator (null when checkpoints are off).</summary>
+    internal Action<long>? AcknowledgeCheckpoint { get; set; }
+
+    /// <summary>Tells the coordinator this subtask cannot take a checkpoint.</summary>
+    internal Action<long, string>? DeclineCheckpoint { get; set; }
+
     internal OutputSpec[] Outputs { get; set; } = [];
 
     /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>

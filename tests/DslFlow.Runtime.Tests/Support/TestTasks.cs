@@ -27,6 +27,11 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
     protected override void OnCheckpoint(DslFlow.Checkpointing.CheckpointBarrier barrier) =>
         Checkpoints.Enqueue((barrier.CheckpointId, _fromA, _fromB));
 
+    /// <summary>Checkpoints this task was told completed, in order.</summary>
+    public ConcurrentQueue<long> Completed { get; } = new();
+
+    protected override void OnCheckpointComplete(long checkpointId) => Completed.Enqueue(checkpointId);
+
     protected override int ProcessRecords(long[] records, int start, int end)
     {
         if (start == 0)

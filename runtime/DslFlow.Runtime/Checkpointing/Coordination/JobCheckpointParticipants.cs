@@ -1,0 +1,55 @@
+using DslFlow.Execution;
+
+namespace DslFlow.Checkpointing;
+
+/// <summary>The coordinator's view of a running job: its subtasks (numbered by their place in the job) and storage.</summary>
+internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks, Func<long, Task> persist) : ICheckpointParticipants
+{
+    private CheckpointCoordinator? _coordinator;
+
+    public int SubtaskCount => tasks.Count;
+
+    /// <summary>Connects the coordinator and lets every subtask acknowledge or decline to it.</summary>
+    public void Attach(CheckpointCoordinator coordinator)
+    {
+        _coordinator = coordinator;
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            int subtask = i;
+            tasks[i].Context.AcknowledgeCheckpoint = id => coordinator.Acknowledge(id, subtask);
+            tasks[i].Context.DeclineCheckpoint = (id, reason) => coordinator.Decline(id, subtask, reason);
+        }
+    }
+
+    public void InjectBarrier(CheckpointBarrier barrier)
+    {
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            StreamTask task = tasks[i];
+            bool accepted = task is ISourceTask source && source.TriggerCheckpoint(barrier);
+            // A finished subtask's state is final and no barrier can reach it: it acknowledges at once.
+            if (task.IsFinished && !accepted)
+            {
+                _coordinator?.Acknowledge(barrier.CheckpointId, i);
+            }
+        }
+    }
+
+    public Task PersistAsync(long checkpointId) => persist(checkpointId);
+
+    public void NotifyComplete(long checkpointId)
+    {
+        foreach (StreamTask task in tasks)
+        {
+            task.NotifyCheckpointComplete(checkpointId);
+        }
+    }
+
+    public void NotifyAborted(long checkpointId)
+    {
+        foreach (StreamTask task in tasks)
+        {
+            task.NotifyCheckpointAborted(checkpointId);
+        }
+    }
+}
