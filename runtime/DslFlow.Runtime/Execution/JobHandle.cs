@@ -33,12 +33,6 @@ public sealed class JobHandle : IAsyncDisposable
         _userToken = userToken;
         _logger = options.LoggerFactory.CreateLogger("DslFlow.Job");
         _logger.LogInformation("Job {Job} starting {Subtasks} subtasks in {Tasks} tasks", JobName, tasks.Count, graph.Chains.Count);
-        foreach (StreamTask task in tasks)
-        {
-            var thread = new DedicatedThreadScheduler($"DslFlow {task.Context.TaskName} ({task.Context.SubtaskIndex + 1}/{task.Context.Parallelism})");
-            _threads.Add(thread);
-            task.Start(thread);
-        }
         JobMetrics.Register(this);
         if (checkpointing is not null)
         {
@@ -51,6 +45,12 @@ public sealed class JobHandle : IAsyncDisposable
                 _checkpointFailure = new CheckpointFailureException(reason);
                 Cancel();
             };
+        }
+        foreach (StreamTask task in tasks)
+        {
+            var thread = new DedicatedThreadScheduler($"DslFlow {task.Context.TaskName} ({task.Context.SubtaskIndex + 1}/{task.Context.Parallelism})");
+            _threads.Add(thread);
+            task.Start(thread);
         }
         Completion = MonitorAsync();
         _coordinator?.Start();

@@ -6,8 +6,10 @@ namespace DslFlow;
 public sealed class NodeContext
 {
     /// <summary>Creates a context; the runtime does this for every subtask.</summary>
-    public NodeContext(string nodeName, int subtaskIndex, int parallelism, PipelineOptions options, ILogger logger, CancellationToken cancellation)
+    public NodeContext(string nodeName, int subtaskIndex, int parallelism, PipelineOptions options, ILogger logger, CancellationToken cancellation,
+        bool checkpointsEnabled = false)
     {
+        CheckpointsEnabled = checkpointsEnabled;
         ArgumentException.ThrowIfNullOrEmpty(nodeName);
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(subtaskIndex);
@@ -19,6 +21,12 @@ public sealed class NodeContext
         Logger = logger ?? throw new ArgumentNullException(nameof(logger));
         Cancellation = cancellation;
     }
+
+    /// <summary>
+    /// True when the job takes checkpoints: a transactional sink then commits only with completed checkpoints, and not
+    /// at the end of input.
+    /// </summary>
+    public bool CheckpointsEnabled { get; }
 
     /// <summary>The node's name (its method name).</summary>
     public string NodeName { get; }

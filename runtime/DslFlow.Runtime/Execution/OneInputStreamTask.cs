@@ -55,7 +55,7 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     {
         while (true)
         {
-            if (ClearInterruptAndCheckMail())
+            if (ClearInterruptAndCheckMail() || IsWaitingForFinalCheckpoint)
             {
                 return;
             }

@@ -61,7 +61,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     {
         while (true)
         {
-            if (ClearInterruptAndCheckMail() || _waiting)
+            if (ClearInterruptAndCheckMail() || _waiting || IsWaitingForFinalCheckpoint)
             {
                 return;
             }

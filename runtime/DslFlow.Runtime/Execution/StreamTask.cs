@@ -22,6 +22,7 @@ public abstract partial class StreamTask : IWakeable
     private volatile int _interrupt;
     private bool _opened;
     private long _recordsIn;
+    private long _finalCheckpointId = -1;
 
     /// <summary>Creates the task.</summary>
     protected StreamTask(TaskContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));
@@ -154,8 +155,43 @@ public abstract partial class StreamTask : IWakeable
     /// <summary>Snapshots (see <see cref="OnCheckpoint"/>) and forwards the barrier behind every record sent so far.</summary>
     private protected void CheckpointAndForward(Checkpointing.CheckpointBarrier barrier)
     {
+        if (IsWaitingForFinalCheckpoint)
+        {
+            SnapshotFinalState(barrier);
+            return;
+        }
         OnCheckpoint(barrier);
         BroadcastEvent(barrier);
+        Context.AcknowledgeCheckpoint?.Invoke(barrier.CheckpointId);
+    }
+
+    /// <summary>True once the task snapshotted its final state for a checkpoint (it ends when that one completes).</summary>
+    internal bool HasFinalSnapshot => Volatile.Read(ref _finalCheckpointId) >= 0;
+
+    /// <summary>True when the input ended and the task waits for a checkpoint that covers its final state (FLIP-147).</summary>
+    public bool IsWaitingForFinalCheckpoint { get; private set; }
+
+    /// <summary>
+    /// A checkpoint reached a task whose input ended: no barrier can arrive through its channels any more, so the
+    /// coordinator hands it over directly. The task snapshots its final state, seals its sinks' last transaction, and
+    /// acknowledges; when this checkpoint completes the task ends.
+    /// </summary>
+    internal bool TriggerFinalSnapshot(Checkpointing.CheckpointBarrier barrier) => Post(() => SnapshotFinalState(barrier));
+
+    private void SnapshotFinalState(Checkpointing.CheckpointBarrier barrier)
+    {
+        OnCheckpoint(barrier);
+        foreach (IOutput output in _outputs)
+        {
+            if (output.IsSink)
+            {
+                output.Broadcast(barrier); // sinks flush and pre-commit; writers already sent end of input
+            }
+        }
+        if (_finalCheckpointId < 0)
+        {
+            Volatile.Write(ref _finalCheckpointId, barrier.CheckpointId);
+        }
         Context.AcknowledgeCheckpoint?.Invoke(barrier.CheckpointId);
     }
 
@@ -169,7 +205,18 @@ public abstract partial class StreamTask : IWakeable
     {
     }
 
-    internal void NotifyCheckpointComplete(long checkpointId) => Post(() => OnCheckpointComplete(checkpointId));
+    internal void NotifyCheckpointComplete(long checkpointId) => Post(() =>
+    {
+        foreach (IOutput output in _outputs)
+        {
+            output.NotifyCheckpointComplete(checkpointId);
+        }
+        OnCheckpointComplete(checkpointId);
+        if (_finalCheckpointId >= 0 && checkpointId >= _finalCheckpointId)
+        {
+            Complete(); // the checkpoint covering this task's final state is committed: the task may end
+        }
+    });
 
     internal void NotifyCheckpointAborted(long checkpointId) => Post(() => OnCheckpointAborted(checkpointId));
 
@@ -189,6 +236,18 @@ public abstract partial class StreamTask : IWakeable
         {
             output.Finish();
         }
+        if (Context.AcknowledgeCheckpoint is null)
+        {
+            Complete();
+            return;
+        }
+        // With checkpoints, the last records are committed only by a checkpoint taken after them: stay alive for it.
+        IsWaitingForFinalCheckpoint = true;
+        Context.WaitingForFinalCheckpoint?.Invoke();
+    }
+
+    private void Complete()
+    {
         IsFinished = true;
         _mailbox!.Complete();
     }

@@ -63,6 +63,9 @@ public sealed class TaskContext
     /// <summary>Reports this subtask's snapshot of a checkpoint to the coordinator (null when checkpoints are off).</summary>
     internal Action<long>? AcknowledgeCheckpoint { get; set; }
 
+    /// <summary>Tells the job that this subtask's input ended and it waits for its final checkpoint.</summary>
+    internal Action? WaitingForFinalCheckpoint { get; set; }
+
     /// <summary>Tells the coordinator this subtask cannot take a checkpoint.</summary>
     internal Action<long, string>? DeclineCheckpoint { get; set; }
 
@@ -70,7 +73,8 @@ public sealed class TaskContext
 
     /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>
     public NodeContext ForNode(string nodeName) =>
-        new(nodeName, SubtaskIndex, Parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation);
+        new(nodeName, SubtaskIndex, Parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation,
+            checkpointsEnabled: AcknowledgeCheckpoint is not null);
 }
 
 /// <summary>One output of a task: the downstream channels of one edge, and how to route to them.</summary>

@@ -5,12 +5,13 @@ namespace DslFlow;
 /// concurrently while <see cref="Results"/> is read.
 /// </summary>
 /// <remarks>
-/// For now every written record is visible at once (at-least-once: after a restart the replayed records appear
-/// again). The sink is meant to be transactional: a coming change exposes only the records of completed
-/// checkpoints, so that tests can check exactly-once at the sink.
+/// Transactional: when the job takes checkpoints, records become visible only when the checkpoint taken after them
+/// completes (pre-commit at the barrier, commit on completion); records of a failed or cancelled run that no completed
+/// checkpoint covers are discarded. So exactly-once can be checked at the sink, not only in state. Without checkpoints
+/// the records become visible at the end of input.
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class CollectSink<T> : ISink<T>
+public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<int, List<T>> _bySubtask = [];
@@ -48,22 +49,51 @@ public sealed class CollectSink<T> : ISink<T>
             {
                 _bySubtask.Add(context.SubtaskIndex, records = []);
             }
-            return new Writer(this, records);
+            return new Writer(this, records, context.CheckpointsEnabled);
         }
     }
 
-    private sealed class Writer(CollectSink<T> sink, List<T> records) : ISinkWriter<T>
+    private sealed class Writer(CollectSink<T> sink, List<T> committed, bool checkpointsEnabled) : ITwoPhaseCommitWriter<T>
     {
-        public void Write(ReadOnlySpan<T> batch)
+        private readonly SortedDictionary<long, List<T>> _sealed = [];
+        private List<T> _open = [];
+
+        public void Write(ReadOnlySpan<T> batch) => _open.AddRange(batch);
+
+        public void PreCommit(long checkpointId)
+        {
+            if (_sealed.TryGetValue(checkpointId, out List<T>? existing))
+            {
+                existing.AddRange(_open); // the same checkpoint sealed twice (final snapshot): one transaction
+                _open.Clear();
+                return;
+            }
+            _sealed.Add(checkpointId, _open);
+            _open = [];
+        }
+
+        public void Commit(long checkpointId)
         {
             lock (sink._lock)
             {
-                records.AddRange(batch);
+                foreach (long id in _sealed.Keys.Where(id => id <= checkpointId).ToList())
+                {
+                    committed.AddRange(_sealed[id]);
+                    _sealed.Remove(id);
+                }
             }
         }
 
         public void Flush()
         {
+            if (!checkpointsEnabled)
+            {
+                lock (sink._lock)
+                {
+                    committed.AddRange(_open);
+                }
+                _open.Clear();
+            }
         }
 
         public void Dispose()

@@ -137,5 +137,9 @@ public class CheckpointCoordinatorTests
         public void NotifyComplete(long checkpointId) => Completed.Add(checkpointId);
 
         public void NotifyAborted(long checkpointId) => Aborted.Add(checkpointId);
+
+        public void CheckpointEnded()
+        {
+        }
     }
 }

@@ -14,7 +14,9 @@ public sealed class CollectSinkTests
         zero.Write([0]);
         two.Write([22]);
         zero.Write([1, 2]);
-        zero.Flush();
+        zero.Flush(); // without checkpoints, records become visible at the end of input
+        Assert.Equal([0, 1, 2], sink.Results);
+        two.Flush();
 
         Assert.Equal([0, 1, 2, 20, 21, 22], sink.Results);
         Assert.Equal([20, 21, 22], sink.ResultsOf(2));
@@ -29,10 +31,35 @@ public sealed class CollectSinkTests
         var sink = new CollectSink<string>();
         ISinkWriter<string> writer = sink.CreateWriter(SourceTestKit.Context());
         writer.Write(["a"]);
+        writer.Flush();
         IReadOnlyList<string> snapshot = sink.Results;
         writer.Write(["b"]);
+        writer.Flush();
         Assert.Equal(["a"], snapshot);
         Assert.Equal(["a", "b"], sink.Results);
+    }
+
+    [Fact]
+    public void With_checkpoints_records_are_visible_only_after_the_commit_of_the_checkpoint_that_sealed_them()
+    {
+        var sink = new CollectSink<int>();
+        var options = new PipelineOptions();
+        var writer = (ITwoPhaseCommitWriter<int>)sink.CreateWriter(
+            new NodeContext("Out", 0, 1, options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None, checkpointsEnabled: true));
+        writer.Write([1, 2]);
+        writer.PreCommit(1);
+        writer.Write([3]);
+        writer.PreCommit(2);
+        writer.Write([4]);
+        writer.Flush(); // end of input does not commit: the final checkpoint will
+        Assert.Empty(sink.Results);
+
+        writer.Commit(1);
+        Assert.Equal([1, 2], sink.Results);
+        writer.Commit(3); // commits every sealed transaction up to it (2 was aborted, say)
+        Assert.Equal([1, 2, 3], sink.Results);
+        writer.Dispose(); // the open transaction [4] dies with the writer: the source replays it
+        Assert.Equal([1, 2, 3], sink.Results);
     }
 
     [Fact]
@@ -47,6 +74,7 @@ public sealed class CollectSinkTests
             for (int b = 0; b < Batches; b++)
             {
                 writer.Write([i, b]);
+                writer.Flush();
                 _ = sink.Results.Count;
             }
         })));

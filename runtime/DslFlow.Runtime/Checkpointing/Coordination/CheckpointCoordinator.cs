@@ -155,6 +155,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             End(p, CheckpointStatus.Aborted, $"subsumed by checkpoint {pending.Id}");
             _participants.NotifyAborted(p.Id);
         }
+        _participants.CheckpointEnded();
     }
 
     private void Fail(long id, string reason)
@@ -189,6 +190,10 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         {
             TooManyFailures?.Invoke(
                 $"Checkpoint {pending.Id} failed ({reason}); {_consecutiveFailures} consecutive failures exceed TolerableFailedCheckpoints = {_config.TolerableFailedCheckpoints}.");
+        }
+        else
+        {
+            _participants.CheckpointEnded();
         }
     }
 

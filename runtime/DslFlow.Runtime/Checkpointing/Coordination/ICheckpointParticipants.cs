@@ -15,6 +15,9 @@ internal interface ICheckpointParticipants
     /// <summary>Tells every subtask the checkpoint completed (sinks commit).</summary>
     void NotifyComplete(long checkpointId);
 
+    /// <summary>A checkpoint completed, failed or was aborted (the job may need another one to commit its last records).</summary>
+    void CheckpointEnded();
+
     /// <summary>Tells every subtask the checkpoint was aborted (release its resources, skip its late barriers).</summary>
     void NotifyAborted(long checkpointId);
 }

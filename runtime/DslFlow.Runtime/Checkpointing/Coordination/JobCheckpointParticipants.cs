@@ -18,6 +18,17 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
             int subtask = i;
             tasks[i].Context.AcknowledgeCheckpoint = id => coordinator.Acknowledge(id, subtask);
             tasks[i].Context.DeclineCheckpoint = (id, reason) => coordinator.Decline(id, subtask, reason);
+            tasks[i].Context.WaitingForFinalCheckpoint = TriggerFinalIfAllInputsEnded;
+        }
+    }
+
+    /// <summary>Once every subtask's input ended, one more checkpoint commits the last records.</summary>
+    public void TriggerFinalIfAllInputsEnded()
+    {
+        if (tasks.All(t => t.IsWaitingForFinalCheckpoint || t.IsFinished) &&
+            tasks.Any(t => t.IsWaitingForFinalCheckpoint && !t.HasFinalSnapshot))
+        {
+            _coordinator?.TriggerNow();
         }
     }
 
@@ -26,7 +37,9 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
         for (int i = 0; i < tasks.Count; i++)
         {
             StreamTask task = tasks[i];
-            bool accepted = task is ISourceTask source && source.TriggerCheckpoint(barrier);
+            bool accepted = task.IsWaitingForFinalCheckpoint
+                ? task.TriggerFinalSnapshot(barrier)
+                : task is ISourceTask source && source.TriggerCheckpoint(barrier);
             // A finished subtask's state is final and no barrier can reach it: it acknowledges at once.
             if (task.IsFinished && !accepted)
             {
@@ -44,6 +57,9 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
             task.NotifyCheckpointComplete(checkpointId);
         }
     }
+
+    /// <summary>A checkpoint ended without covering every waiting subtask: try again.</summary>
+    public void CheckpointEnded() => TriggerFinalIfAllInputsEnded();
 
     public void NotifyAborted(long checkpointId)
     {

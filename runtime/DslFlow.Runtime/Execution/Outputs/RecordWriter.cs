@@ -99,6 +99,11 @@ public abstract class RecordWriter<T> : IOutput
     public void Finish() => Broadcast(EndOfInput.Instance);
 
     /// <inheritdoc />
+    void IOutput.NotifyCheckpointComplete(long checkpointId)
+    {
+    }
+
+    /// <inheritdoc />
     public void Release()
     {
         for (int i = 0; i < _buffers.Length; i++)

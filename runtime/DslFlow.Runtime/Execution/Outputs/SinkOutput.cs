@@ -69,7 +69,46 @@ public sealed class SinkOutput<T> : IOutput
     }
 
     /// <inheritdoc />
-    public void Broadcast(DslFlow.Channels.ChannelEvent @event) => FlushPartial();
+    public void Broadcast(DslFlow.Channels.ChannelEvent @event)
+    {
+        FlushPartial();
+        if (@event is Checkpointing.CheckpointBarrier barrier)
+        {
+            PreCommit(barrier.CheckpointId);
+        }
+    }
+
+    /// <summary>Seals the records written so far as the barrier's transaction (two-phase-commit writers only).</summary>
+    internal void PreCommit(long checkpointId)
+    {
+        if (_writer is ITwoPhaseCommitWriter<T> transactional)
+        {
+            try
+            {
+                transactional.PreCommit(checkpointId);
+            }
+            catch (Exception ex)
+            {
+                throw Fail(ex, $"failed to pre-commit checkpoint {checkpointId}");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+        if (_writer is ITwoPhaseCommitWriter<T> transactional)
+        {
+            try
+            {
+                transactional.Commit(checkpointId);
+            }
+            catch (Exception ex)
+            {
+                throw Fail(ex, $"failed to commit checkpoint {checkpointId}");
+            }
+        }
+    }
 
     /// <inheritdoc />
     public void Finish()
