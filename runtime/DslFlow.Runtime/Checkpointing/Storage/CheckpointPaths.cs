@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace DslFlow.Checkpointing;
+
+/// <summary>
+/// Names and paths inside a checkpoint directory, and the guard that keeps every path the storage touches inside it:
+/// checkpoint directories are exactly <c>chk-{id}</c>, state names are plain file names, and every resolved path is
+/// checked to lie under the root. The storage deletes only paths this class produced.
+/// </summary>
+internal sealed class CheckpointPaths
+{
+    public const string MetadataFileName = "_metadata";
+    public const string MetadataTempFileName = "_metadata.inprogress";
+    public const int MaxStateNameLength = 200;
+    private const string DirectoryPrefix = "chk-";
+
+    public CheckpointPaths(string root)
+    {
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootPrefix = Path.EndsInDirectorySeparator(Root) ? Root : Root + Path.DirectorySeparatorChar;
+    }
+
+    private readonly string _rootPrefix;
+
+    /// <summary>The absolute storage directory, without a trailing separator.</summary>
+    public string Root { get; }
+
+    public static string DirectoryName(long checkpointId) =>
+        DirectoryPrefix + checkpointId.ToString(CultureInfo.InvariantCulture);
+
+    public static string RelativeStatePath(long checkpointId, string name) => DirectoryName(checkpointId) + "/" + name;
+
+    public static string RelativeMetadataPath(long checkpointId) => DirectoryName(checkpointId) + "/" + MetadataFileName;
+
+    public string CheckpointDirectory(long checkpointId) => Inside(Path.Combine(Root, DirectoryName(checkpointId)));
+
+    public string MetadataFile(long checkpointId) => Path.Combine(CheckpointDirectory(checkpointId), MetadataFileName);
+
+    public string StateFile(long checkpointId, string name) => Inside(Path.Combine(CheckpointDirectory(checkpointId), name));
+
+    /// <summary>The checkpoint id of a directory name, or null unless the name is exactly <c>chk-{id}</c>, id ≥ 1.</summary>
+    public static long? ParseDirectoryName(string name) =>
+        name.StartsWith(DirectoryPrefix, StringComparison.Ordinal)
+        && long.TryParse(name.AsSpan(DirectoryPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long id)
+        && id >= 1 && DirectoryName(id) == name ? id : null;
+
+    /// <summary>Every <c>chk-{id}</c> directory, newest (highest id) first.</summary>
+    public IReadOnlyList<long> ListCheckpointDirectories()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return [];
+        }
+        return [.. Directory.EnumerateDirectories(Root)
+            .Select(path => ParseDirectoryName(Path.GetFileName(path)))
+            .OfType<long>()
+            .OrderDescending()];
+    }
+
+    /// <summary>Why a state name is rejected, or null when it is a valid plain file name.</summary>
+    public static string? ProblemWithStateName(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "it is empty";
+        }
+        if (name.Length > MaxStateNameLength)
+        {
+            return $"it is {name.Length} characters long (at most {MaxStateNameLength})";
+        }
+        if (name[0] is '.' or '_')
+        {
+            return $"it starts with '{name[0]}' (reserved for '..', hidden files, '{MetadataFileName}' and temporary files)";
+        }
+        int bad = name.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+        return bad < 0 ? null : $"it contains '{name[bad]}' at position {bad} (path separators and other characters "
+            + "could place the file outside its checkpoint directory)";
+    }
+
+    /// <summary>
+    /// Resolves a handle's relative path (<c>chk-{id}/{name}</c>) to an absolute path inside the root; null when the
+    /// path has any other shape, so a damaged or forged handle can never make the storage read outside its directory.
+    /// </summary>
+    public string? TryResolveStatePath(string relativePath, out long checkpointId)
+    {
+        checkpointId = 0;
+        string[] parts = relativePath.Split('/');
+        if (parts.Length != 2 || ParseDirectoryName(parts[0]) is not long id || ProblemWithStateName(parts[1]) is not null)
+        {
+            return null;
+        }
+        checkpointId = id;
+        return StateFile(id, parts[1]);
+    }
+
+    // Belt and braces: every name is validated before it gets here; this catches a mistake in that validation.
+    private string Inside(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return full.StartsWith(_rootPrefix, StringComparison.Ordinal)
+            ? full : throw new InvalidOperationException($"The path '{full}' lies outside the checkpoint directory '{Root}'.");
+    }
+}

@@ -1,0 +1,193 @@
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow.Checkpointing;
+
+public sealed partial class LocalCheckpointStorage
+{
+    /// <inheritdoc/>
+    public async Task CompleteCheckpointAsync(CheckpointMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        long id = metadata.CheckpointId;
+        CheckId(id);
+        CheckCompletable(metadata);
+        lock (_gate)
+        {
+            if (_aborted.Contains(id))
+            {
+                throw new InvalidOperationException($"Checkpoint {id} was aborted and its files deleted; it cannot be "
+                    + "completed. The coordinator must not complete a checkpoint after aborting it.");
+            }
+        }
+        string directory = _paths.CheckpointDirectory(id);
+        string final = _paths.MetadataFile(id);
+        if (File.Exists(final))
+        {
+            throw new InvalidOperationException($"Checkpoint {id} is already completed ('{final}' exists). Checkpoint "
+                + "ids must not repeat; is another job using the same checkpoint directory?");
+        }
+        Directory.CreateDirectory(directory);
+        string temp = Path.Combine(directory, CheckpointPaths.MetadataTempFileName);
+        try
+        {
+            byte[] bytes = CheckpointMetadataCodec.Encode(metadata);
+            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096,
+                FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            // The commit point: until this rename the checkpoint does not exist for recovery; after it, it is whole.
+            File.Move(temp, final, overwrite: false);
+        }
+        catch
+        {
+            TryDeleteFile(temp);
+            throw;
+        }
+        DirectorySync.TryFlush(directory);
+        lock (_gate)
+        {
+            _highestCompleted = Math.Max(_highestCompleted, id);
+            _aborted.RemoveWhere(aborted => aborted <= _highestCompleted);
+        }
+        _logger.LogDebug("Checkpoint {CheckpointId} completed: {Metadata}", id, final);
+        ApplyRetention(id);
+    }
+
+    /// <inheritdoc/>
+    public bool AbortCheckpoint(long checkpointId)
+    {
+        CheckId(checkpointId);
+        lock (_gate)
+        {
+            if (File.Exists(_paths.MetadataFile(checkpointId)))
+            {
+                throw new InvalidOperationException($"Checkpoint {checkpointId} is completed (its _metadata exists), "
+                    + "so it cannot be aborted; completed checkpoints are removed by retention only.");
+            }
+            _aborted.Add(checkpointId);
+        }
+        return TryDeleteDirectory(checkpointId, "aborted");
+    }
+
+    /// <inheritdoc/>
+    public int CleanUpPartial()
+    {
+        int removed = 0;
+        foreach (long id in _paths.ListCheckpointDirectories())
+        {
+            if (!File.Exists(_paths.MetadataFile(id)))
+            {
+                removed += TryDeleteDirectory(id, "partial") ? 1 : 0;
+                continue;
+            }
+            string temp = Path.Combine(_paths.CheckpointDirectory(id), CheckpointPaths.MetadataTempFileName);
+            removed += File.Exists(temp) && TryDeleteFile(temp) ? 1 : 0;
+        }
+        if (removed > 0)
+        {
+            _logger.LogInformation("Removed {Count} partial checkpoint directories and temporary files from {Directory}",
+                removed, _paths.Root);
+        }
+        return removed;
+    }
+
+    private void CheckCompletable(CheckpointMetadata metadata)
+    {
+        long id = metadata.CheckpointId;
+        if (metadata.CompletedAt < metadata.TriggeredAt)
+        {
+            throw new ArgumentException($"Checkpoint {id} completed at {metadata.CompletedAt:O}, before it was "
+                + $"triggered at {metadata.TriggeredAt:O}. Take both times from the same TimeProvider.", nameof(metadata));
+        }
+        foreach (var (subtask, handles) in metadata.SubtaskStates)
+        {
+            foreach (var handle in handles)
+            {
+                string? path = _paths.TryResolveStatePath(handle.RelativePath, out long owner);
+                string problem = path is null || owner != id || handle.CheckpointId != id
+                    ? $"does not lie in this checkpoint's directory '{CheckpointPaths.DirectoryName(id)}'; pass handles "
+                        + $"returned by OpenStateWriter/WriteStateAsync for checkpoint {id}"
+                    : !File.Exists(path) ? "does not exist; was it deleted, or the checkpoint aborted?"
+                    : new FileInfo(path).Length != handle.Length + StateFileOverhead
+                        ? $"has {new FileInfo(path).Length} bytes, not the {handle.Length + StateFileOverhead} its handle "
+                            + "implies; was the stream closed with CloseAndGetHandleAsync?"
+                    : "";
+                if (problem.Length > 0)
+                {
+                    throw new ArgumentException($"Checkpoint {id} cannot complete: the state handle {handle} of "
+                        + $"{subtask} {problem}", nameof(metadata));
+                }
+            }
+        }
+    }
+
+    private void ApplyRetention(long completedId)
+    {
+        foreach (long id in _paths.ListCheckpointDirectories())
+        {
+            if (id > completedId)
+            {
+                continue;
+            }
+            if (!File.Exists(_paths.MetadataFile(id)))
+            {
+                // A pending checkpoint older than a completed one is subsumed (the coordinator aborts it too).
+                if (id < completedId)
+                {
+                    lock (_gate)
+                    {
+                        _aborted.Add(id);
+                    }
+                    TryDeleteDirectory(id, "subsumed");
+                }
+            }
+        }
+        foreach (long id in ListCompletedCheckpoints().SkipLast(RetainedCheckpoints))
+        {
+            // Metadata first: a crash halfway leaves a partial directory, never a completed one missing files.
+            if (TryDeleteFile(_paths.MetadataFile(id)))
+            {
+                TryDeleteDirectory(id, "retired");
+            }
+        }
+    }
+
+    private bool TryDeleteDirectory(long checkpointId, string why)
+    {
+        string directory = _paths.CheckpointDirectory(checkpointId);
+        try
+        {
+            if (!Directory.Exists(directory))
+            {
+                return false;
+            }
+            Directory.Delete(directory, recursive: true);
+            _logger.LogDebug("Deleted {Reason} checkpoint {CheckpointId} ({Directory})", why, checkpointId, directory);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(ex, "Could not delete {Reason} checkpoint {CheckpointId} ({Directory}); it is retried at "
+                + "the next start (CleanUpPartial)", why, checkpointId, directory);
+            return false;
+        }
+    }
+
+    private bool TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(ex, "Could not delete {File}", path);
+            return false;
+        }
+    }
+}
