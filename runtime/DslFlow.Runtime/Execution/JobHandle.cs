@@ -36,9 +36,12 @@ public sealed class JobHandle : IAsyncDisposable
         JobMetrics.Register(this);
         if (checkpointing is not null)
         {
-            var participants = new Checkpointing.JobCheckpointParticipants(tasks, _ => Task.CompletedTask);
-            _coordinator = new Checkpointing.CheckpointCoordinator(checkpointing, participants, options.TimeProvider,
-                options.LoggerFactory.CreateLogger("DslFlow.Checkpoints"));
+            ILogger checkpointLogger = options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
+            var storage = new Checkpointing.LocalCheckpointStorage(checkpointing.Directory, checkpointing.RetainedCheckpoints, checkpointLogger);
+            storage.CleanUpPartial();
+            long firstId = storage.ListCompletedCheckpoints().DefaultIfEmpty(0).Max() + 1; // ids keep growing across runs
+            var participants = new Checkpointing.JobCheckpointParticipants(tasks, storage, options.TimeProvider);
+            _coordinator = new Checkpointing.CheckpointCoordinator(checkpointing, participants, options.TimeProvider, checkpointLogger, firstId);
             participants.Attach(_coordinator);
             _coordinator.TooManyFailures += reason =>
             {

@@ -10,6 +10,8 @@ public class PeriodicCheckpointTests
     {
         var options = new PipelineOptions { BufferSize = 64 };
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
+        using var directory = new TempCheckpointDirectory();
+        options.Checkpointing.Directory = directory.Path;
         var job = new FanInJob(options);
 
         Eventually.True(() => job.Handle.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 5, "five checkpoints complete");
@@ -29,5 +31,50 @@ public class PeriodicCheckpointTests
         long[] notified = job.Probe.Completed.ToArray();
         Assert.Equal(notified.Order(), notified);
         Assert.Subset(completed.Select(c => c.Id).ToHashSet(), notified.ToHashSet());
+        long latest = completed.Max(c => c.Id);
+        Assert.True(File.Exists(System.IO.Path.Combine(directory.Path, $"chk-{latest}", "_metadata")), "the latest completed checkpoint's metadata is stored");
+        Assert.Single(Directory.GetDirectories(directory.Path, "chk-*"), d => File.Exists(System.IO.Path.Combine(d, "_metadata"))); // retention 1
+    }
+
+    [Fact]
+    public async Task Checkpoint_ids_continue_after_those_already_in_the_directory()
+    {
+        using var directory = new TempCheckpointDirectory();
+        for (int run = 0; run < 2; run++)
+        {
+            AllKindsPipelineRun(directory.Path, out JobHandle job);
+            await job.Completion;
+            await job.DisposeAsync();
+        }
+        long[] ids = new DslFlow.Checkpointing.LocalCheckpointStorage(directory.Path).ListCompletedCheckpoints().ToArray();
+        Assert.Single(ids);
+        Assert.True(ids[0] >= 2, $"the second run's checkpoint {ids[0]} must come after the first run's");
+    }
+
+    private static void AllKindsPipelineRun(string directory, out JobHandle job)
+    {
+        DslFlow.Runtime.Tests.Pipelines.AllKindsPipeline.Input = Enumerable.Range(0, 100).ToArray();
+        DslFlow.Runtime.Tests.Pipelines.AllKindsPipeline.Output = new CollectSink<string>();
+        var options = new PipelineOptions();
+        options.Checkpointing.Interval = TimeSpan.FromHours(1);
+        options.Checkpointing.Directory = directory;
+        job = DslFlow.Runtime.Tests.Pipelines.AllKindsPipeline.Start(options);
+    }
+}
+
+/// <summary>A fresh checkpoint directory, deleted afterwards.</summary>
+internal sealed class TempCheckpointDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("dslflow-chk-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -13,6 +13,8 @@ public class TransactionalSinkTests
         AllKindsPipeline.Output = new CollectSink<string>();
         var options = new PipelineOptions { DefaultParallelism = parallelism, BufferSize = 64 };
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(5);
+        using var directory = new DslFlow.Runtime.Tests.Checkpointing.TempCheckpointDirectory();
+        options.Checkpointing.Directory = directory.Path;
 
         await using JobHandle job = AllKindsPipeline.Start(options);
         await job.Completion;
@@ -28,6 +30,8 @@ public class TransactionalSinkTests
         FanInFanOutPipeline.Second = new CollectSink<long>();
         var options = new PipelineOptions { DefaultParallelism = 2, BufferSize = 16 };
         options.Checkpointing.Interval = TimeSpan.FromHours(1); // only the final checkpoint will complete
+        using var directory = new DslFlow.Runtime.Tests.Checkpointing.TempCheckpointDirectory();
+        options.Checkpointing.Directory = directory.Path;
 
         await using JobHandle job = FanInFanOutPipeline.Start(options);
         while (!job.Completion.IsCompleted)

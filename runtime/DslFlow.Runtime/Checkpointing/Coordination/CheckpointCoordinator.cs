@@ -20,13 +20,16 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     private readonly SortedDictionary<long, PendingCheckpoint> _pending = [];
     private readonly List<CheckpointRecord> _history = [];
     private ITimer? _periodic;
-    private long _nextId = 1;
+    private long _nextId;
     private long _lastEndTicks = long.MinValue;
     private int _consecutiveFailures;
     private bool _stopped;
 
-    public CheckpointCoordinator(CheckpointConfig config, ICheckpointParticipants participants, TimeProvider time, ILogger logger)
+    public CheckpointCoordinator(CheckpointConfig config, ICheckpointParticipants participants, TimeProvider time, ILogger logger,
+        long firstCheckpointId = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstCheckpointId, 1);
+        _nextId = firstCheckpointId;
         _config = config;
         _participants = participants;
         _time = time;
@@ -129,7 +132,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     {
         try
         {
-            await _participants.PersistAsync(pending.Id).ConfigureAwait(false);
+            await _participants.PersistAsync(pending.Id, pending.TriggeredAt).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -10,7 +10,7 @@ internal interface ICheckpointParticipants
     void InjectBarrier(CheckpointBarrier barrier);
 
     /// <summary>Writes the completed checkpoint's metadata (last, atomically).</summary>
-    Task PersistAsync(long checkpointId);
+    Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt);
 
     /// <summary>Tells every subtask the checkpoint completed (sinks commit).</summary>
     void NotifyComplete(long checkpointId);

@@ -3,7 +3,7 @@ using DslFlow.Execution;
 namespace DslFlow.Checkpointing;
 
 /// <summary>The coordinator's view of a running job: its subtasks (numbered by their place in the job) and storage.</summary>
-internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks, Func<long, Task> persist) : ICheckpointParticipants
+internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks, ICheckpointStorage storage, TimeProvider time) : ICheckpointParticipants
 {
     private CheckpointCoordinator? _coordinator;
 
@@ -48,7 +48,9 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
         }
     }
 
-    public Task PersistAsync(long checkpointId) => persist(checkpointId);
+    /// <summary>Writes the metadata last: from then on the checkpoint counts as completed, even after a crash.</summary>
+    public Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt) =>
+        storage.CompleteCheckpointAsync(new CheckpointMetadata(checkpointId, triggeredAt, time.GetUtcNow(), null));
 
     public void NotifyComplete(long checkpointId)
     {
@@ -63,6 +65,14 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
 
     public void NotifyAborted(long checkpointId)
     {
+        try
+        {
+            storage.AbortCheckpoint(checkpointId); // deletes whatever was written for it
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Leftovers of an aborted checkpoint are removed by the next start's clean-up.
+        }
         foreach (StreamTask task in tasks)
         {
             task.NotifyCheckpointAborted(checkpointId);
