@@ -18,7 +18,10 @@ Console.WriteLine($"Counting words in {WordCountPipeline.LineCount:N0} generated
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
-await using JobHandle job = WordCountPipeline.Start(new PipelineOptions(), cancel.Token);
+var options = new PipelineOptions();
+options.Checkpointing.Interval = TimeSpan.FromSeconds(1); // aligned, exactly-once barriers; metadata in ./checkpoints
+options.Checkpointing.Directory = "checkpoints";
+await using JobHandle job = WordCountPipeline.Start(options, cancel.Token);
 var clock = Stopwatch.StartNew();
 long lastWords = 0;
 TimeSpan lastTime = TimeSpan.Zero;
@@ -28,7 +31,9 @@ while (!job.Completion.IsCompleted)
     JobProgress p = job.GetProgress();
     long words = p.Tasks.Where(t => t.TaskName.StartsWith("Count", StringComparison.Ordinal)).Sum(t => t.RecordsIn);
     double rate = (words - lastWords) / Math.Max(1e-3, (p.Elapsed - lastTime).TotalSeconds);
-    Console.WriteLine($"[{p.Elapsed:mm\\:ss}] lines {p.SourceRecords,12:N0}   words {words,13:N0}   {rate,12:N0} words/s");
+    var last = job.Checkpoints.LastOrDefault(c => c.Status != DslFlow.Checkpointing.CheckpointStatus.InProgress);
+    string checkpoint = last is null ? "" : $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms";
+    Console.WriteLine($"[{p.Elapsed:mm\\:ss}] lines {p.SourceRecords,12:N0}   words {words,13:N0}   {rate,12:N0} words/s{checkpoint}");
     (lastWords, lastTime) = (words, p.Elapsed);
 }
 
