@@ -156,13 +156,6 @@ public class InvalidPipelineTests
                 [Source] static ArraySource<int> S(int n) => new(n);
             }
             """, "must take no parameters or a single PipelineContext" },
-        { "NoUpstream", """
-            [Pipeline] public partial class P
-            {
-                [Source] static ArraySource<int> S() => new(1);
-                [Sink] static QueueSink<int> Out() => new();
-            }
-            """, "reads from no upstream node" },
         { "ReadsFromSink", """
             [Pipeline] public partial class P
             {

@@ -19,7 +19,11 @@ internal static partial class PipelineEmitter
         WriteArray(w, "global::DslFlow.EdgeInfo", plan.Edges.Select(e =>
             $"new global::DslFlow.EdgeInfo({CodeText.Literal(e.From)}, {CodeText.Literal(e.To)}, {CodeText.EdgeKind(e.Partitioning)}, {(e.Chained ? "true" : "false")})").ToArray(), ",");
         WriteArray(w, "global::DslFlow.ChainInfo", plan.Chains.Select(c =>
-            $"new global::DslFlow.ChainInfo({CodeText.Literal(c.Name)}, {StringArray(c.Nodes.ToArray())})").ToArray(), ");");
+            $"new global::DslFlow.ChainInfo({CodeText.Literal(c.Name)}, {StringArray(c.Nodes.ToArray())})").ToArray(), model.Checkpointing is null ? ");" : ",");
+        if (model.Checkpointing is { } checkpointing)
+        {
+            w.WriteLine(CheckpointDeclaration(checkpointing) + ");");
+        }
         w.Unindent();
     }
 
@@ -30,6 +34,18 @@ internal static partial class PipelineEmitter
             + $"{CodeText.Literal(node.Input?.DisplayName)}, {CodeText.Literal(node.Kind == NodeKind.Sink ? null : node.Output?.DisplayName)}, "
             + $"{node.Parallelism}, {CodeText.Literal(node.KeyBy?.KeyType.DisplayName)}, {StringArray(states)})";
     }
+
+    private static string CheckpointDeclaration(CheckpointModel c) =>
+        "new global::DslFlow.CheckpointDeclaration("
+        + $"{c.IntervalMs}, {Mode(c.Mode)}, {c.TimeoutMs}, {c.MinPauseMs}, {c.MaxConcurrentCheckpoints}, "
+        + $"{c.TolerableFailedCheckpoints}, {c.RetainedCheckpoints}, {(c.Unaligned ? "true" : "false")}, {c.AlignedTimeoutMs}, {CodeText.Literal(c.Directory)})";
+
+    private static string Mode(int mode) => mode switch
+    {
+        0 => "global::DslFlow.CheckpointingMode.ExactlyOnce",
+        1 => "global::DslFlow.CheckpointingMode.AtLeastOnce",
+        _ => $"(global::DslFlow.CheckpointingMode){mode}",
+    };
 
     private static string StringArray(string[] items) =>
         items.Length == 0

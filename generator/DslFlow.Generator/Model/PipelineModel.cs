@@ -7,7 +7,8 @@ namespace DslFlow.Generator.Model;
 /// <param name="FullyQualifiedName">For example <c>global::Ns.Outer.WordCount</c>.</param>
 /// <param name="DefaultParallelism">From <c>[Pipeline(DefaultParallelism)]</c>.</param>
 /// <param name="MaxParallelism">From <c>[Pipeline(MaxParallelism)]</c>.</param>
-/// <param name="Nodes">The nodes in declaration order.</param>
+/// <param name="Nodes">The nodes in declaration order (those a record can reach from a source).</param>
+/// <param name="Checkpointing">The <c>[Checkpointing]</c> attribute, or null when the pipeline has none.</param>
 internal sealed record PipelineModel(
     string Namespace,
     EquatableArray<TypeDeclarationModel> ContainingTypes,
@@ -15,7 +16,8 @@ internal sealed record PipelineModel(
     string FullyQualifiedName,
     int DefaultParallelism,
     int MaxParallelism,
-    EquatableArray<NodeModel> Nodes)
+    EquatableArray<NodeModel> Nodes,
+    CheckpointModel? Checkpointing = null)
 {
     public string Name => Type.Name;
 

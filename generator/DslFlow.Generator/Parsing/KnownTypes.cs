@@ -57,15 +57,23 @@ internal static class KnownTypes
 
     public static bool IsPipelineContext(ITypeSymbol type) => IsDslFlow(type, "PipelineContext");
 
-    public static bool IsStableKey(ITypeSymbol type)
+    public static bool IsStableKey(ITypeSymbol type) => Implements(type, "IStableKey");
+
+    public static bool IsTransactionalSink(ITypeSymbol type) => Implements(type, "ITransactionalSink");
+
+    public static bool IsCheckpointingAttribute(AttributeData attribute) =>
+        IsDslFlow(attribute.AttributeClass, "CheckpointingAttribute");
+
+    /// <summary>True when the type is or implements the (non-generic) DslFlow interface.</summary>
+    public static bool Implements(ITypeSymbol type, string interfaceMetadataName)
     {
-        if (IsDslFlow(type, "IStableKey"))
+        if (IsDslFlow(type, interfaceMetadataName))
         {
             return true;
         }
         foreach (INamedTypeSymbol i in type.AllInterfaces)
         {
-            if (IsDslFlow(i, "IStableKey"))
+            if (IsDslFlow(i, interfaceMetadataName))
             {
                 return true;
             }

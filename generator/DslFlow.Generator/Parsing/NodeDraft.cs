@@ -5,8 +5,10 @@ using Microsoft.CodeAnalysis;
 namespace DslFlow.Generator.Parsing;
 
 /// <summary>A node while parsing: still holds symbols, so it never leaves the parser.</summary>
-internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind)
+internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeData attribute)
 {
+    public AttributeData Attribute { get; } = attribute;
+
     public IMethodSymbol Method { get; } = method;
 
     public NodeKind Kind { get; } = kind;
@@ -30,6 +32,12 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind)
     public List<ParameterModel> Parameters { get; } = [];
 
     public FactoryModel? Factory { get; set; }
+
+    /// <summary>A sink whose instance type implements <c>ITransactionalSink</c>.</summary>
+    public bool IsTransactionalSink { get; set; }
+
+    /// <summary><c>[Sink(AcceptAtLeastOnce = true)]</c>.</summary>
+    public bool AcceptsAtLeastOnce { get; set; }
 
     public bool HasState => Parameters.Exists(p => p.IsState);
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using DslFlow.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace DslFlow.Generator.Parsing;
 
@@ -18,18 +19,23 @@ internal static partial class PipelineParser
         {
             return null;
         }
+        (AttributeData attribute, NodeKind? kind) = attributes[0];
+        var node = new NodeDraft(method, kind!.Value, attribute);
+        ReadNodeAttribute(context, node, attribute); // even for a broken method, so its links do not cascade into more problems
         if (attributes.Count > 1)
         {
-            context.Report(method, $"Method '{method.Name}' has several node attributes ({string.Join(", ", attributes.Select(a => a.Kind))}). A method is one node: keep one attribute.");
-            return null;
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Method '{method.Name}' has several node attributes ({string.Join(", ", attributes.Select(a => a.Kind))}). A method is one node: keep one attribute.");
+            return node;
         }
-        (AttributeData attribute, NodeKind? kind) = attributes[0];
-        var node = new NodeDraft(method, kind!.Value);
+        if (!SyntaxFacts.IsValidIdentifier(method.Name) || ContainsErrors(method.ReturnType) || method.Parameters.Any(p => IsInvalidPart(p.Type) || !SyntaxFacts.IsValidIdentifier(p.Name)))
+        {
+            context.Abandon(method);
+            return node;
+        }
         if (!CheckMethod(context, method))
         {
             return node;
         }
-        ReadNodeAttribute(context, node, attribute);
         if (node.Kind is NodeKind.Source or NodeKind.Sink)
         {
             ParseFactory(context, node);
@@ -46,28 +52,28 @@ internal static partial class PipelineParser
         int before = context.Problems.Count;
         if (method.MethodKind != MethodKind.Ordinary)
         {
-            context.Report(method, $"'{method.Name}' is not an ordinary method; node attributes go on static methods of the pipeline class.");
+            context.Report(DiagnosticIds.UnsupportedMethodShape, method, $"'{method.Name}' is not an ordinary method; node attributes go on static methods of the pipeline class.");
             return false;
         }
         if (!method.IsStatic)
         {
-            context.Report(method, $"Node method '{method.Name}' must be static: state lives in state parameters, not in instances. Add the 'static' modifier.");
+            context.Report(DiagnosticIds.UnsupportedMethodShape, method, $"Node method '{method.Name}' must be static: state lives in state parameters, not in instances. Add the 'static' modifier.");
         }
         if (method.IsGenericMethod)
         {
-            context.Report(method, $"Node method '{method.Name}' must not be generic: record types are fixed when the pipeline is compiled. Remove the type parameters.");
+            context.Report(DiagnosticIds.UnsupportedMethodShape, method, $"Node method '{method.Name}' must not be generic: record types are fixed when the pipeline is compiled. Remove the type parameters.");
         }
         if (method.IsAsync && method.ReturnsVoid)
         {
-            context.Report(method, $"Node method '{method.Name}' must not be 'async void': the pipeline could not see its failures. Remove 'async'.");
+            context.Report(DiagnosticIds.UnsupportedMethodShape, method, $"Node method '{method.Name}' must not be 'async void': the pipeline could not see its failures. Remove 'async'.");
         }
         if (method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
-            context.Report(method, $"Node method '{method.Name}' must return by value, not by reference.");
+            context.Report(DiagnosticIds.UnsupportedMethodShape, method, $"Node method '{method.Name}' must return by value, not by reference.");
         }
         foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.RefKind != RefKind.None))
         {
-            context.Report(method, $"Parameter '{parameter.Name}' of node method '{method.Name}' is passed by '{parameter.RefKind.ToString().ToLowerInvariant()}'. Node methods take every parameter by value.");
+            context.Report(DiagnosticIds.UnsupportedMethodShape, method, $"Parameter '{parameter.Name}' of node method '{method.Name}' is passed by '{parameter.RefKind.ToString().ToLowerInvariant()}'. Node methods take every parameter by value.");
         }
         return context.Problems.Count == before;
     }
@@ -89,7 +95,7 @@ internal static partial class PipelineParser
                     node.Parallelism = parallelism;
                     if (parallelism < 0)
                     {
-                        context.Report(node.Method, $"Node '{node.Name}' sets Parallelism = {parallelism}; use a positive value, or 0 for the pipeline's default.");
+                        context.Report(DiagnosticIds.InvalidParallelism, node.Method, AttributeArguments.Named(attribute, "Parallelism", context.CancellationToken), $"Node '{node.Name}' sets Parallelism = {parallelism}; use a positive value, or 0 for the pipeline's default.");
                     }
                     break;
                 case "From":
@@ -98,10 +104,13 @@ internal static partial class PipelineParser
                 case "KeyBy":
                     node.KeyByName = argument.Value.Value as string;
                     break;
+                case "AcceptAtLeastOnce" when argument.Value.Value is bool accept:
+                    node.AcceptsAtLeastOnce = accept;
+                    break;
                 case "Partitioning" when argument.Value.Value is int partitioning:
                     if (partitioning is < 0 or > 2)
                     {
-                        context.Report(node.Method, $"Node '{node.Name}' sets Partitioning to {partitioning}, which is not a Partitioning value (Auto, Rebalance or Broadcast).");
+                        context.Report(DiagnosticIds.InvalidNodeSignature, node.Method, $"Node '{node.Name}' sets Partitioning to {partitioning}, which is not a Partitioning value (Auto, Rebalance or Broadcast).");
                     }
                     node.Partitioning = (PartitioningKind)partitioning;
                     break;
@@ -113,7 +122,7 @@ internal static partial class PipelineParser
     {
         if (string.IsNullOrEmpty(name))
         {
-            context.Report(node.Method, $"Node '{node.Name}' names an empty upstream. Use nameof(...) of an upstream node method.");
+            context.Report(DiagnosticIds.UnknownUpstream, node.Method, $"Node '{node.Name}' names an empty upstream. Use nameof(...) of an upstream node method.");
         }
         else if (!node.Upstreams.Contains(name!))
         {
@@ -131,23 +140,23 @@ internal static partial class PipelineParser
         bool takesContext = method.Parameters.Length == 1 && KnownTypes.IsPipelineContext(method.Parameters[0].Type);
         if (method.Parameters.Length > 0 && !takesContext)
         {
-            context.Report(method, $"{role} method '{node.Name}' must take no parameters or a single PipelineContext; it is a factory called once per job.");
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"{role} method '{node.Name}' must take no parameters or a single PipelineContext; it is a factory called once per job.");
         }
         ITypeSymbol returnType = method.ReturnType;
         List<ITypeSymbol> elements = method.ReturnsVoid ? [] : KnownTypes.ElementTypesOf(returnType, isSource ? "ISource`1" : "ISink`1");
         if (elements.Count == 0)
         {
-            context.Report(method, $"{role} method '{node.Name}' must return a type that implements {iface}; it returns '{TypeNames.Display(returnType)}'.");
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"{role} method '{node.Name}' must return a type that implements {iface}; it returns '{TypeNames.Display(returnType)}'.");
             return;
         }
         if (elements.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() > 1)
         {
-            context.Report(method, $"{role} method '{node.Name}' returns '{TypeNames.Display(returnType)}', which implements {iface} for several types ({string.Join(", ", elements.Select(TypeNames.Display))}). Return the {iface} interface of the record type you mean.");
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"{role} method '{node.Name}' returns '{TypeNames.Display(returnType)}', which implements {iface} for several types ({string.Join(", ", elements.Select(TypeNames.Display))}). Return the {iface} interface of the record type you mean.");
             return;
         }
         if (returnType.IsValueType)
         {
-            context.Report(method, $"{role} method '{node.Name}' returns the value type '{TypeNames.Display(returnType)}'; return a class or the {iface} interface.");
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"{role} method '{node.Name}' returns the value type '{TypeNames.Display(returnType)}'; return a class or the {iface} interface.");
             return;
         }
         if (isSource)
@@ -158,6 +167,7 @@ internal static partial class PipelineParser
         {
             node.Input = elements[0];
         }
+        node.IsTransactionalSink = !isSource && KnownTypes.IsTransactionalSink(returnType);
         node.Factory = new FactoryModel(
             TypeNames.Full(TypeNames.WithoutNullableAnnotation(returnType)), takesContext, TypeNames.IsAnnotatedReference(returnType));
     }
@@ -168,13 +178,13 @@ internal static partial class PipelineParser
         IMethodSymbol method = node.Method;
         if (method.Parameters.Length == 0 || IsSpecialParameter(method.Parameters[0].Type))
         {
-            context.Report(method, $"Node method '{node.Name}' must take the input record as its first parameter.");
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Node method '{node.Name}' must take the input record as its first parameter.");
             return;
         }
         IParameterSymbol record = method.Parameters[0];
         if (record.Type.IsRefLikeType)
         {
-            context.Report(method, $"Node method '{node.Name}' takes a '{TypeNames.Display(record.Type)}' record; ref struct types cannot be buffered between nodes.");
+            context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Node method '{node.Name}' takes a '{TypeNames.Display(record.Type)}' record; ref struct types cannot be buffered between nodes.");
             return;
         }
         node.Input = record.Type;
@@ -190,14 +200,14 @@ internal static partial class PipelineParser
             {
                 if (collected is not null)
                 {
-                    context.Report(method, $"Process method '{node.Name}' takes several Collector parameters; take exactly one.");
+                    context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Process method '{node.Name}' takes several Collector parameters; take exactly one.");
                 }
                 collected = ((INamedTypeSymbol)parameter.Type).TypeArguments[0];
                 node.Parameters.Add(new ParameterModel(ParameterKind.Collector, parameter.Name, TypeNames.Full(TypeNames.WithoutNullableAnnotation(parameter.Type)), TypeNames.Full(collected)));
             }
             else
             {
-                context.Report(method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? " and one Collector<T>" : "")}.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? " and one Collector<T>" : "")}.");
             }
         }
         node.Output = OperatorOutput(context, node, collected);
@@ -209,7 +219,7 @@ internal static partial class PipelineParser
         switch (node.Kind)
         {
             case NodeKind.Map when method.ReturnsVoid:
-                context.Report(method, $"Map method '{node.Name}' returns void; a map returns one output per input. Return the output, or use [Process] with a Collector.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Map method '{node.Name}' returns void; a map returns one output per input. Return the output, or use [Process] with a Collector.");
                 return null;
             case NodeKind.Map:
                 return method.ReturnType;
@@ -217,20 +227,20 @@ internal static partial class PipelineParser
                 List<ITypeSymbol> elements = method.ReturnsVoid ? [] : KnownTypes.EnumerableElementTypes(method.ReturnType);
                 if (elements.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() != 1)
                 {
-                    context.Report(method, $"FlatMap method '{node.Name}' must return IEnumerable<T> (or a type implementing it for exactly one T); it returns '{TypeNames.Display(method.ReturnType)}'.");
+                    context.Report(DiagnosticIds.InvalidNodeSignature, method, $"FlatMap method '{node.Name}' must return IEnumerable<T> (or a type implementing it for exactly one T); it returns '{TypeNames.Display(method.ReturnType)}'.");
                     return null;
                 }
                 return elements[0];
             case NodeKind.Filter when method.ReturnType.SpecialType != SpecialType.System_Boolean:
-                context.Report(method, $"Filter method '{node.Name}' must return bool (true keeps the record); it returns '{TypeNames.Display(method.ReturnType)}'.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Filter method '{node.Name}' must return bool (true keeps the record); it returns '{TypeNames.Display(method.ReturnType)}'.");
                 return null;
             case NodeKind.Filter:
                 return node.Input;
             case NodeKind.Process when !method.ReturnsVoid:
-                context.Report(method, $"Process method '{node.Name}' must return void; it emits its outputs through its Collector<T> parameter.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Process method '{node.Name}' must return void; it emits its outputs through its Collector<T> parameter.");
                 return null;
             case NodeKind.Process when collected is null:
-                context.Report(method, $"Process method '{node.Name}' must take one Collector<T> parameter, through which it emits its outputs.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Process method '{node.Name}' must take one Collector<T> parameter, through which it emits its outputs.");
                 return null;
             default:
                 return collected;

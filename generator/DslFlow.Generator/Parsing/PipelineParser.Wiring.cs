@@ -15,7 +15,7 @@ internal static partial class PipelineParser
         {
             if (byName.ContainsKey(node.Name))
             {
-                context.Report(node.Method, $"Pipeline '{context.Pipeline.Name}' has several nodes named '{node.Name}'. Node names are method names and must be unique: rename one of the overloads.");
+                context.Report(DiagnosticIds.DuplicateNodeName, node.Method, $"Pipeline '{context.Pipeline.Name}' has several nodes named '{node.Name}'. Node names are method names and must be unique: rename one of the overloads.");
             }
             else
             {
@@ -24,7 +24,7 @@ internal static partial class PipelineParser
         }
         if (!nodes.Any(n => n.Kind == NodeKind.Source))
         {
-            context.Report(context.Pipeline, $"Pipeline '{context.Pipeline.Name}' has no [Source] node. Add a static method marked [Source] that returns an ISource<T>.");
+            context.Report(DiagnosticIds.NoSource, context.Pipeline, $"Pipeline '{context.Pipeline.Name}' has no [Source] node. Add a static method marked [Source] that returns an ISource<T>.");
         }
         foreach (NodeDraft node in nodes)
         {
@@ -33,7 +33,52 @@ internal static partial class PipelineParser
             CheckKeyAndState(context, node, maxParallelism);
         }
         CheckCycles(context, nodes, byName);
+        if (!context.HasErrors)
+        {
+            CheckDeadEnds(context, nodes); // an error (an unknown upstream while typing) would make this noise
+        }
     }
+
+    /// <summary>A node whose output nobody reads computes for nothing (sinks have no output).</summary>
+    private static void CheckDeadEnds(ParseContext context, List<NodeDraft> nodes)
+    {
+        var read = new HashSet<string>(nodes.SelectMany(n => n.Upstreams));
+        foreach (NodeDraft node in nodes.Where(n => n.Kind != NodeKind.Sink && !read.Contains(n.Name)))
+        {
+            context.Warn(DiagnosticIds.NodeNothingReads, node.Method, null,
+                $"No node reads the output of node '{node.Name}', so its records are dropped. Read it from a downstream node, for example [Sink(From = nameof({node.Name}))], or remove the node.");
+        }
+    }
+
+    /// <summary>
+    /// The nodes a record can reach, from the sources; upstream links to other nodes are dropped. A node without
+    /// upstream (a warning) and what reads only from it would never receive a record, so the graph leaves them out.
+    /// </summary>
+    private static List<NodeDraft> Reachable(List<NodeDraft> nodes)
+    {
+        var reached = new HashSet<string>(nodes.Where(n => n.Kind == NodeKind.Source).Select(n => n.Name));
+        bool grew = true;
+        while (grew)
+        {
+            grew = false;
+            foreach (NodeDraft node in nodes)
+            {
+                if (!reached.Contains(node.Name) && node.Upstreams.Exists(reached.Contains))
+                {
+                    grew = reached.Add(node.Name);
+                }
+            }
+        }
+        var kept = nodes.Where(n => reached.Contains(n.Name)).ToList();
+        foreach (NodeDraft node in kept)
+        {
+            node.Upstreams.RemoveAll(u => !reached.Contains(u));
+        }
+        return kept;
+    }
+
+    private static Location? KeyByLocation(ParseContext context, NodeDraft node) =>
+        AttributeArguments.NameReference(node.Attribute, node.KeyByName!, "KeyBy", context.CancellationToken);
 
     private static void CheckUpstreams(ParseContext context, NodeDraft node, Dictionary<string, NodeDraft> byName)
     {
@@ -43,7 +88,7 @@ internal static partial class PipelineParser
         }
         if (node.Upstreams.Count == 0)
         {
-            context.Report(node.Method, $"Node '{node.Name}' reads from no upstream node. Name one, for example [{node.Kind}(From = nameof(Upstream))].");
+            context.Warn(DiagnosticIds.NodeWithoutUpstream, node.Method, null, $"Node '{node.Name}' reads from no upstream node, so it never receives a record and is left out of the job graph (with any node that reads only from it). Name one, for example [{node.Kind}(From = nameof(Upstream))], or remove the node.");
             return;
         }
         foreach (string name in node.Upstreams)
@@ -51,15 +96,15 @@ internal static partial class PipelineParser
             if (!byName.TryGetValue(name, out NodeDraft? upstream))
             {
                 string known = string.Join(", ", byName.Keys);
-                context.Report(node.Method, $"Node '{node.Name}' reads from '{name}', which is not a node of pipeline '{context.Pipeline.Name}' (its nodes: {known}). Use nameof(...) of an attributed method.");
+                context.Report(DiagnosticIds.UnknownUpstream, node.Method, AttributeArguments.NameReference(node.Attribute, name, "From", context.CancellationToken), $"Node '{node.Name}' reads from '{name}', which is not a node of pipeline '{context.Pipeline.Name}' (its nodes: {known}). Use nameof(...) of an attributed method.");
             }
             else if (upstream.Kind == NodeKind.Sink)
             {
-                context.Report(node.Method, $"Node '{node.Name}' reads from '{name}', which is a sink and has no output. Read from the node that feeds the sink instead.");
+                context.Report(DiagnosticIds.UpstreamTypeMismatch, node.Method, AttributeArguments.NameReference(node.Attribute, name, "From", context.CancellationToken), $"Node '{node.Name}' reads from '{name}', which is a sink and has no output. Read from the node that feeds the sink instead.");
             }
             else if (upstream.Output is not null && node.Input is not null && !context.AreIdentical(upstream.Output, node.Input))
             {
-                context.Report(node.Method, $"Node '{node.Name}' consumes '{TypeNames.Display(node.Input)}' but its upstream '{name}' produces '{TypeNames.Display(upstream.Output)}'. Make the types match, or read from another node.");
+                context.Report(DiagnosticIds.UpstreamTypeMismatch, node.Method, AttributeArguments.NameReference(node.Attribute, name, "From", context.CancellationToken), $"Node '{node.Name}' consumes '{TypeNames.Display(node.Input)}' but its upstream '{name}' produces '{TypeNames.Display(upstream.Output)}'. Make the types match, or read from another node.");
             }
         }
     }
@@ -71,13 +116,13 @@ internal static partial class PipelineParser
             if (node.HasState)
             {
                 string state = node.Parameters.First(p => p.IsState).Name;
-                context.Report(node.Method, $"Node '{node.Name}' takes keyed state '{state}' but has no key. Set KeyBy = nameof(KeySelector), a static method that returns the record's key.");
+                context.Report(DiagnosticIds.KeyedStateWithoutKeyBy, node.Method, $"Node '{node.Name}' takes keyed state '{state}' but has no key. Set KeyBy = nameof(KeySelector), a static method that returns the record's key.");
             }
             return;
         }
         if (node.Parallelism > maxParallelism)
         {
-            context.Report(node.Method, $"Keyed node '{node.Name}' sets Parallelism = {node.Parallelism}, above the pipeline's MaxParallelism ({maxParallelism}), the number of key groups. Lower the parallelism or raise MaxParallelism.");
+            context.Report(DiagnosticIds.InvalidParallelism, node.Method, AttributeArguments.Named(node.Attribute, "Parallelism", context.CancellationToken), $"Keyed node '{node.Name}' sets Parallelism = {node.Parallelism}, above the pipeline's MaxParallelism ({maxParallelism}), the number of key groups. Lower the parallelism or raise MaxParallelism.");
         }
         if (node.Input is not null)
         {
@@ -92,7 +137,7 @@ internal static partial class PipelineParser
         string shape = $"static TKey {name}({TypeNames.Display(input)} record)";
         if (candidates.Count == 0)
         {
-            context.Report(node.Method, $"Node '{node.Name}' has KeyBy = \"{name}\", but pipeline '{context.Pipeline.Name}' has no method '{name}'. Add '{shape}'.");
+            context.Report(DiagnosticIds.InvalidKeySelector, node.Method, KeyByLocation(context, node), $"Node '{node.Name}' has KeyBy = \"{name}\", but pipeline '{context.Pipeline.Name}' has no method '{name}'. Add '{shape}'.");
             return null;
         }
         var matches = candidates.Where(m => m.IsStatic && !m.IsGenericMethod && !m.ReturnsVoid
@@ -100,16 +145,21 @@ internal static partial class PipelineParser
             && context.AreIdentical(input, m.Parameters[0].Type)).ToList();
         if (matches.Count != 1)
         {
-            context.Report(node.Method, matches.Count == 0
+            context.Report(DiagnosticIds.InvalidKeySelector, node.Method, KeyByLocation(context, node), matches.Count == 0
                 ? $"Key selector '{name}' of node '{node.Name}' must have the shape '{shape}': static, non-generic, one parameter of the node's input type, returning the key."
                 : $"Node '{node.Name}' has KeyBy = \"{name}\", which matches several overloads. Give the key selector a unique name.");
             return null;
         }
         ITypeSymbol key = matches[0].ReturnType;
+        if (ContainsErrors(key))
+        {
+            context.Abandon(node.Method);
+            return null;
+        }
         KeyHashModel? hash = KeyHashing.HashOf(key);
         if (hash is null)
         {
-            context.Report(node.Method, $"Key selector '{name}' of node '{node.Name}' returns '{TypeNames.Display(key)}', which has no stable hash. Return a primitive, string, Guid, DateTime, enum, or a tuple of those, or implement DslFlow.IStableKey.");
+            context.Report(DiagnosticIds.KeyWithoutStableHash, node.Method, KeyByLocation(context, node), $"Key selector '{name}' of node '{node.Name}' returns '{TypeNames.Display(key)}', which has no stable hash. Return a primitive, string, Guid, DateTime, enum, or a tuple of those, or implement DslFlow.IStableKey.");
             return null;
         }
         return new KeySelectorModel(name, TypeNames.Ref(TypeNames.WithoutNullableAnnotation(key)), TypeNames.IsAnnotatedReference(key), hash);
@@ -139,7 +189,7 @@ internal static partial class PipelineParser
                     if (reported.Add(string.Join(",", cycle.OrderBy(n => n, System.StringComparer.Ordinal))))
                     {
                         cycle.Reverse();
-                        context.Report(node.Method, $"Nodes {string.Join(" -> ", cycle.Append(cycle[0]))} form a cycle. A pipeline is a directed acyclic graph: remove one of these upstream links.");
+                        context.Report(DiagnosticIds.Cycle, node.Method, $"Nodes {string.Join(" -> ", cycle.Append(cycle[0]))} form a cycle. A pipeline is a directed acyclic graph: remove one of these upstream links.");
                     }
                 }
                 else if (s == 0)

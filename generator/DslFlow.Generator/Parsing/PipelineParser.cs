@@ -29,17 +29,20 @@ internal static partial class PipelineParser
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            context.Report(pipeline, $"The DslFlow generator failed on pipeline '{pipeline.Name}' ({ex.GetType().Name}: {ex.Message}). Please report this as a bug.");
+            context.Report(DiagnosticIds.AnalysisFailed, pipeline, $"The DslFlow generator failed on pipeline '{pipeline.Name}' ({ex.GetType().Name}: {ex.Message}). Please report this as a bug.");
             model = null;
         }
-        return context.Problems.Count == 0 && model is not null
-            ? new ParseResult(model, EquatableArray<ParseProblem>.Empty)
-            : new ParseResult(null, context.Problems.ToEquatableArray());
+        return new ParseResult(context.HasErrors ? null : model, context.Problems.ToEquatableArray());
     }
 
     private static PipelineModel? ParseCore(ParseContext context)
     {
         INamedTypeSymbol type = context.Pipeline;
+        if (HasMissingNames(type))
+        {
+            context.Abandon(type);
+            return null;
+        }
         CheckDeclaration(context, type, isPipeline: true);
         var containing = new List<TypeDeclarationModel>();
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -49,6 +52,7 @@ internal static partial class PipelineParser
         }
         (int defaultParallelism, int maxParallelism) = ReadPipelineAttribute(context);
         CheckGeneratedNameClashes(context);
+        CheckpointModel? checkpointing = ReadCheckpointing(context);
 
         var nodes = new List<NodeDraft>();
         foreach (ISymbol member in type.GetMembers())
@@ -60,7 +64,8 @@ internal static partial class PipelineParser
             }
         }
         CheckWiring(context, nodes, maxParallelism);
-        if (context.Problems.Count > 0)
+        CheckSinkGuarantees(context, checkpointing, nodes);
+        if (context.HasErrors)
         {
             return null;
         }
@@ -72,8 +77,43 @@ internal static partial class PipelineParser
             TypeNames.Full(type),
             defaultParallelism,
             maxParallelism,
-            nodes.Select(d => d.ToModel()).ToEquatableArray());
+            Reachable(nodes).Select(d => d.ToModel()).ToEquatableArray(),
+            checkpointing);
     }
+
+    /// <summary>A name being typed (<c>class {</c>, <c>namespace ;</c>) cannot be emitted.</summary>
+    private static bool HasMissingNames(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (!SyntaxFacts.IsValidIdentifier(t.Name))
+            {
+                return true;
+            }
+        }
+        for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (!SyntaxFacts.IsValidIdentifier(ns.Name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when the type is, or is built from, a type the compiler could not resolve.</summary>
+    private static bool ContainsErrors(ITypeSymbol? type) => type switch
+    {
+        null => false,
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => ContainsErrors(array.ElementType),
+        IPointerTypeSymbol pointer => ContainsErrors(pointer.PointedAtType),
+        INamedTypeSymbol named => named.TypeArguments.Any(IsInvalidPart) || (named.IsTupleType && named.TupleElements.Any(e => IsInvalidPart(e.Type))),
+        _ => false,
+    };
+
+    /// <summary>A type argument, element or parameter type: <c>void</c> is an error there too.</summary>
+    private static bool IsInvalidPart(ITypeSymbol type) => type.SpecialType == SpecialType.System_Void || ContainsErrors(type);
 
     private static void CheckDeclaration(ParseContext context, INamedTypeSymbol type, bool isPipeline)
     {
@@ -83,13 +123,13 @@ internal static partial class PipelineParser
             if (reference.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax syntax
                 && !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                context.Report(type, $"{role} '{type.Name}' must be declared 'partial' so the generator can add the job graph and the Start and RunAsync methods to it. Add the 'partial' modifier.");
+                context.Report(DiagnosticIds.PipelineNotPartial, type, syntax.Identifier.GetLocation(), $"{role} '{type.Name}' must be declared 'partial' so the generator can add the job graph and the Start and RunAsync methods to it. Add the 'partial' modifier.");
                 break;
             }
         }
         if (type.TypeParameters.Length > 0)
         {
-            context.Report(type, $"{role} '{type.Name}' must not be generic: the generated job graph is static. Remove the type parameters.");
+            context.Report(DiagnosticIds.InvalidPipelineType, type, $"{role} '{type.Name}' must not be generic: the generated job graph is static. Remove the type parameters.");
         }
     }
 
@@ -121,11 +161,11 @@ internal static partial class PipelineParser
         }
         if (defaultParallelism < 1)
         {
-            context.Report(context.Pipeline, $"Pipeline '{context.Pipeline.Name}' sets DefaultParallelism = {defaultParallelism}; it must be at least 1.");
+            context.Report(DiagnosticIds.InvalidParallelism, context.Pipeline, AttributeArguments.Named(attribute, "DefaultParallelism", context.CancellationToken), $"Pipeline '{context.Pipeline.Name}' sets DefaultParallelism = {defaultParallelism}; it must be at least 1.");
         }
         if (maxParallelism < 1 || maxParallelism > 32768)
         {
-            context.Report(context.Pipeline, $"Pipeline '{context.Pipeline.Name}' sets MaxParallelism = {maxParallelism}; it must be between 1 and 32768.");
+            context.Report(DiagnosticIds.InvalidParallelism, context.Pipeline, AttributeArguments.Named(attribute, "MaxParallelism", context.CancellationToken), $"Pipeline '{context.Pipeline.Name}' sets MaxParallelism = {maxParallelism}; it must be between 1 and 32768.");
         }
         return (defaultParallelism, maxParallelism);
     }
@@ -138,7 +178,7 @@ internal static partial class PipelineParser
             {
                 if (!IsGenerated(member))
                 {
-                    context.Report(member, $"Pipeline '{context.Pipeline.Name}' declares a member named '{name}', which the generator adds to the class. Rename the member.");
+                    context.Report(DiagnosticIds.InvalidPipelineType, member, $"Pipeline '{context.Pipeline.Name}' declares a member named '{name}', which the generator adds to the class. Rename the member.");
                 }
             }
         }

@@ -1,0 +1,217 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using DslFlow.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+
+namespace DslFlow.Analyzers;
+
+/// <summary>
+/// Every DslFlow diagnostic. Ids are <see cref="DiagnosticIds"/> (DSLF + four digits by area: 1xxx checkpoint
+/// configuration, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks). The message is the
+/// parser's (or, for 1xxx, the runtime's shared <c>CheckpointRules</c>) text, so it is written once.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    /// <summary>Each rule's page is <c>{HelpLinkBase}{id}.md</c>.</summary>
+    public const string HelpLinkBase = "https://github.com/dslflow/dslflow/blob/main/docs/diagnostics/";
+
+    public const string CheckpointingCategory = "DslFlow.Checkpointing";
+    public const string WiringCategory = "DslFlow.Wiring";
+    public const string StateCategory = "DslFlow.State";
+    public const string SinksCategory = "DslFlow.Sinks";
+
+    /// <summary>The parser's message: what is wrong, where, and how to fix it.</summary>
+    private const string Message = "{0}";
+
+    public static readonly DiagnosticDescriptor UnalignedRequiresExactlyOnce = new(
+        DiagnosticIds.UnalignedRequiresExactlyOnce,
+        "Unaligned checkpoints require exactly-once mode",
+        Message,
+        CheckpointingCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.UnalignedRequiresExactlyOnce + ".md");
+    public static readonly DiagnosticDescriptor AlignedTimeoutRequiresUnaligned = new(
+        DiagnosticIds.AlignedTimeoutRequiresUnaligned,
+        "An aligned-checkpoint timeout requires unaligned checkpoints",
+        Message,
+        CheckpointingCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.AlignedTimeoutRequiresUnaligned + ".md");
+    public static readonly DiagnosticDescriptor UnalignedRequiresOneConcurrent = new(
+        DiagnosticIds.UnalignedRequiresOneConcurrent,
+        "Unaligned checkpoints allow one concurrent checkpoint",
+        Message,
+        CheckpointingCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.UnalignedRequiresOneConcurrent + ".md");
+    public static readonly DiagnosticDescriptor CheckpointValueOutOfRange = new(
+        DiagnosticIds.CheckpointValueOutOfRange,
+        "Checkpoint setting out of range",
+        Message,
+        CheckpointingCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.CheckpointValueOutOfRange + ".md");
+
+    public static readonly DiagnosticDescriptor AnalysisFailed = new(
+        DiagnosticIds.AnalysisFailed,
+        "The DslFlow generator failed on a pipeline",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.AnalysisFailed + ".md");
+    public static readonly DiagnosticDescriptor PipelineNotPartial = new(
+        DiagnosticIds.PipelineNotPartial,
+        "Pipeline class must be partial",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.PipelineNotPartial + ".md");
+    public static readonly DiagnosticDescriptor InvalidPipelineType = new(
+        DiagnosticIds.InvalidPipelineType,
+        "Pipeline class cannot host the generated code",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidPipelineType + ".md");
+    public static readonly DiagnosticDescriptor NoSource = new(
+        DiagnosticIds.NoSource,
+        "Pipeline has no source",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.NoSource + ".md");
+    public static readonly DiagnosticDescriptor UnknownUpstream = new(
+        DiagnosticIds.UnknownUpstream,
+        "Unknown upstream node",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.UnknownUpstream + ".md");
+    public static readonly DiagnosticDescriptor UpstreamTypeMismatch = new(
+        DiagnosticIds.UpstreamTypeMismatch,
+        "Upstream output does not match the node's input",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.UpstreamTypeMismatch + ".md");
+    public static readonly DiagnosticDescriptor Cycle = new(
+        DiagnosticIds.Cycle,
+        "Pipeline nodes form a cycle",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.Cycle + ".md");
+    public static readonly DiagnosticDescriptor NodeWithoutUpstream = new(
+        DiagnosticIds.NodeWithoutUpstream,
+        "Node reads from no upstream node",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.NodeWithoutUpstream + ".md");
+    public static readonly DiagnosticDescriptor NodeNothingReads = new(
+        DiagnosticIds.NodeNothingReads,
+        "No node reads this node's output",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.NodeNothingReads + ".md");
+    public static readonly DiagnosticDescriptor DuplicateNodeName = new(
+        DiagnosticIds.DuplicateNodeName,
+        "Duplicate node name",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.DuplicateNodeName + ".md");
+    public static readonly DiagnosticDescriptor InvalidParallelism = new(
+        DiagnosticIds.InvalidParallelism,
+        "Invalid parallelism",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidParallelism + ".md");
+    public static readonly DiagnosticDescriptor UnsupportedMethodShape = new(
+        DiagnosticIds.UnsupportedMethodShape,
+        "Unsupported node method shape",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.UnsupportedMethodShape + ".md");
+    public static readonly DiagnosticDescriptor InvalidNodeSignature = new(
+        DiagnosticIds.InvalidNodeSignature,
+        "Node method signature does not fit its node kind",
+        Message,
+        WiringCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidNodeSignature + ".md");
+
+    public static readonly DiagnosticDescriptor KeyedStateWithoutKeyBy = new(
+        DiagnosticIds.KeyedStateWithoutKeyBy,
+        "Keyed state in a node without KeyBy",
+        Message,
+        StateCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.KeyedStateWithoutKeyBy + ".md");
+    public static readonly DiagnosticDescriptor InvalidKeySelector = new(
+        DiagnosticIds.InvalidKeySelector,
+        "Key selector is missing or has the wrong shape",
+        Message,
+        StateCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidKeySelector + ".md");
+    public static readonly DiagnosticDescriptor KeyWithoutStableHash = new(
+        DiagnosticIds.KeyWithoutStableHash,
+        "Key type has no stable hash",
+        Message,
+        StateCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.KeyWithoutStableHash + ".md");
+    public static readonly DiagnosticDescriptor StaticFieldWrittenByNode = new(
+        DiagnosticIds.StaticFieldWrittenByNode,
+        "Node method writes a static field, which no checkpoint covers",
+        "Node method '{0}' writes static field '{1}', which no checkpoint saves or restores: after a failure it keeps values from records that are replayed, and each process has its own copy. Keep the value in keyed state (ValueState<T>) instead.",
+        StateCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.StaticFieldWrittenByNode + ".md");
+
+    public static readonly DiagnosticDescriptor SinkNotTransactional = new(
+        DiagnosticIds.SinkNotTransactional,
+        "Exactly-once pipeline writes to a sink that is not transactional",
+        Message,
+        SinksCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.SinkNotTransactional + ".md");
+
+    /// <summary>The descriptors of the problems the shared parser reports, by id.</summary>
+    public static readonly ImmutableDictionary<string, DiagnosticDescriptor> ParserRules = new[]
+    {
+        UnalignedRequiresExactlyOnce, AlignedTimeoutRequiresUnaligned, UnalignedRequiresOneConcurrent, CheckpointValueOutOfRange,
+        AnalysisFailed, PipelineNotPartial, InvalidPipelineType, NoSource, UnknownUpstream, UpstreamTypeMismatch, Cycle,
+        NodeWithoutUpstream, NodeNothingReads, DuplicateNodeName, InvalidParallelism, UnsupportedMethodShape, InvalidNodeSignature,
+        KeyedStateWithoutKeyBy, InvalidKeySelector, KeyWithoutStableHash, SinkNotTransactional,
+    }.ToImmutableDictionary(d => d.Id);
+
+    public static string HelpLink(string id) => HelpLinkBase + id + ".md";
+}

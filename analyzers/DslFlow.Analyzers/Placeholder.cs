@@ -1,1 +1,0 @@
-namespace DslFlow.Analyzers; internal static class Placeholder {}

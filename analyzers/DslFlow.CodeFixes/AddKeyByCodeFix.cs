@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DslFlow.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DslFlow.CodeFixes;
+
+/// <summary>
+/// DSLF3001 → <c>KeyBy = nameof(Selector)</c> on the node's attribute: an existing static method of the pipeline that
+/// takes the node's input record and returns a key with a stable hash, or else a generated selector stub.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddKeyByCodeFix)), Shared]
+public sealed class AddKeyByCodeFix : CodeFixProvider
+{
+    public const string Key = "DslFlow.AddKeyBy";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.KeyedStateWithoutKeyBy];
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            if (root?.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault() is not { } method
+                || model?.GetDeclaredSymbol(method, context.CancellationToken) is not { Parameters.Length: > 0 } node
+                || AttributeEditing.AttributeOf(method, model, t => t.ContainingNamespace?.Name == "DslFlow" && t.BaseType?.Name == "OperatorAttribute", context.CancellationToken) is not { } attribute)
+            {
+                continue;
+            }
+            ITypeSymbol input = node.Parameters[0].Type;
+            IMethodSymbol? existing = ExistingSelector(model, node.ContainingType, input);
+            string title = existing is null ? $"Add KeyBy with a new key selector '{node.Name}Key'" : $"Add KeyBy = nameof({existing.Name})";
+            context.RegisterCodeFix(
+                CodeAction.Create(title, ct => ApplyAsync(context.Document, method, attribute, node, existing, ct), Key),
+                diagnostic);
+        }
+    }
+
+    /// <summary>A static, non-generic method of the pipeline taking exactly the input record and returning a stable key.</summary>
+    private static IMethodSymbol? ExistingSelector(SemanticModel model, INamedTypeSymbol pipeline, ITypeSymbol input) =>
+        pipeline.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(m =>
+            m.MethodKind == MethodKind.Ordinary && m.IsStatic && !m.IsGenericMethod && !m.ReturnsVoid
+            && m.Parameters.Length == 1 && m.Parameters[0].RefKind == RefKind.None
+            && model.Compilation.ClassifyCommonConversion(input, m.Parameters[0].Type).IsIdentity
+            && !m.GetAttributes().Any(a => KnownTypes.NodeKindOf(a) is not null)
+            && KeyHashing.HashOf(m.ReturnType) is not null);
+
+    private static async Task<Document> ApplyAsync(Document document, MethodDeclarationSyntax method, AttributeSyntax attribute, IMethodSymbol node,
+        IMethodSymbol? existing, CancellationToken cancellationToken)
+    {
+        string selector = existing?.Name ?? UniqueName(node.ContainingType, node.Name + "Key");
+        AttributeSyntax keyed = AttributeEditing.WithNamedArgument(attribute, "KeyBy", AttributeEditing.NameOf(selector));
+        MethodDeclarationSyntax newMethod = method.ReplaceNode(attribute, keyed);
+        SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+        if (existing is not null || method.Parent is not TypeDeclarationSyntax type)
+        {
+            return document.WithSyntaxRoot(root.ReplaceNode(method, newMethod));
+        }
+        int index = type.Members.IndexOf(method);
+        TypeDeclarationSyntax newType = type.ReplaceNode(method, newMethod);
+        newType = newType.WithMembers(newType.Members.Insert(index + 1, Stub(node.Parameters[0].Type, selector, method)));
+        return document.WithSyntaxRoot(root.ReplaceNode(type, newType));
+    }
+
+    /// <summary>
+    /// Returns the record itself when it has a stable hash (a string or a number is its own key); otherwise a stub to
+    /// fill in, which compiles and throws until it does.
+    /// </summary>
+    private static MemberDeclarationSyntax Stub(ITypeSymbol input, string name, MethodDeclarationSyntax node)
+    {
+        string recordType = input.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        string body = KeyHashing.HashOf(input) is not null
+            ? $"private static {recordType} {name}({recordType} record) => record;"
+            : $"private static string {name}({recordType} record) => throw new global::System.NotImplementedException(\"Return the key of the record.\");";
+        // Laid out like the node method: a blank line, the same indentation, the same line ending.
+        string indent = node.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToString();
+        string newLine = node.GetTrailingTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToString() is { Length: > 0 } eol ? eol : "\n";
+        return SyntaxFactory.ParseMemberDeclaration(body)!
+            .WithLeadingTrivia(SyntaxFactory.ParseLeadingTrivia($"{newLine}{indent}/// <summary>The key of a record: records with equal keys share state.</summary>{newLine}{indent}"))
+            .WithTrailingTrivia(SyntaxFactory.EndOfLine(newLine));
+    }
+
+    private static string UniqueName(INamedTypeSymbol type, string name)
+    {
+        string candidate = name;
+        for (int i = 2; type.GetMembers(candidate).Length > 0; i++)
+        {
+            candidate = name + i;
+        }
+        return candidate;
+    }
+}

@@ -1,0 +1,41 @@
+namespace DslFlow.Generator.Parsing;
+
+/// <summary>
+/// The ids of the problems the parser finds, shared with the analyzers' <c>DiagnosticDescriptors</c> (checkpoint
+/// configuration ids, DSLF1xxx, come from the runtime's shared <c>CheckpointRules</c>). Numbered by area: 2xxx wiring
+/// and method shapes, 3xxx state and keys, 4xxx sources and sinks.
+/// </summary>
+internal static class DiagnosticIds
+{
+    /// <summary>
+    /// Code the compiler already rejects (a missing name, an unknown type): nothing is generated, so no error can
+    /// appear in generated code, and the analyzers report nothing on top of the compiler's error.
+    /// </summary>
+    public const string CompilerReported = "";
+
+    public const string UnalignedRequiresExactlyOnce = "DSLF1001";
+    public const string AlignedTimeoutRequiresUnaligned = "DSLF1002";
+    public const string UnalignedRequiresOneConcurrent = "DSLF1003";
+    public const string CheckpointValueOutOfRange = "DSLF1004";
+
+    public const string AnalysisFailed = "DSLF2000";
+    public const string PipelineNotPartial = "DSLF2001";
+    public const string InvalidPipelineType = "DSLF2002";
+    public const string NoSource = "DSLF2003";
+    public const string UnknownUpstream = "DSLF2004";
+    public const string UpstreamTypeMismatch = "DSLF2005";
+    public const string Cycle = "DSLF2006";
+    public const string NodeWithoutUpstream = "DSLF2007";
+    public const string NodeNothingReads = "DSLF2008";
+    public const string DuplicateNodeName = "DSLF2009";
+    public const string InvalidParallelism = "DSLF2010";
+    public const string UnsupportedMethodShape = "DSLF2011";
+    public const string InvalidNodeSignature = "DSLF2012";
+
+    public const string KeyedStateWithoutKeyBy = "DSLF3001";
+    public const string InvalidKeySelector = "DSLF3002";
+    public const string KeyWithoutStableHash = "DSLF3003";
+    public const string StaticFieldWrittenByNode = "DSLF3004";
+
+    public const string SinkNotTransactional = "DSLF4001";
+}
