@@ -1,10 +1,11 @@
+using DslFlow.Hashing;
 using System.Buffers.Binary;
 
 namespace DslFlow.Serialization;
 
 /// <summary>
 /// Frames a whole state blob so a reader can tell it is intact and which format wrote it: the magic bytes
-/// <c>DFSB</c>, a one-byte format version, the payload length (uint32, little endian), the payload's CRC-32 (IEEE,
+/// <c>DFSB</c>, a one-byte format version, the payload length (uint32, little endian), the payload's CRC-32C (Castagnoli, the checksum of the checkpoint files too;
 /// uint32, little endian), then the payload. Values inside the payload carry no per-value framing.
 /// </summary>
 public static class StateBlob
@@ -91,7 +92,7 @@ public static class StateBlob
         }
         ReadOnlySpan<byte> payload = source.Slice(HeaderLength, (int)length);
         uint expected = BinaryPrimitives.ReadUInt32LittleEndian(source[9..]);
-        uint actual = Crc32Ieee.Compute(payload);
+        uint actual = Crc32C.Compute(payload);
         if (actual != expected)
         {
             throw new StateFormatException($"the state blob's payload checksum does not match (CRC-32 in header "
@@ -121,6 +122,6 @@ public static class StateBlob
         Magic.CopyTo(header);
         header[4] = CurrentVersion;
         BinaryPrimitives.WriteUInt32LittleEndian(header[5..], (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[9..], Crc32Ieee.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[9..], Crc32C.Compute(payload));
     }
 }

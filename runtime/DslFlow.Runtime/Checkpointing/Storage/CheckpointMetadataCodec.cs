@@ -1,3 +1,4 @@
+using DslFlow.Hashing;
 using System.Buffers.Binary;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using DslFlow.Hashing;
 namespace DslFlow.Checkpointing;
 
 /// <summary>

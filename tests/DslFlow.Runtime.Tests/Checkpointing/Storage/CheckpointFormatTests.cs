@@ -1,3 +1,4 @@
+using DslFlow.Hashing;
 using System.Text;
 using DslFlow.Checkpointing;
 

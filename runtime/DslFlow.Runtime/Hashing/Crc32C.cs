@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace DslFlow.Checkpointing;
+namespace DslFlow.Hashing;
 
 /// <summary>
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of every checkpoint file.
