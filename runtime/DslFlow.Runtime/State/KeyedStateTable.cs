@@ -11,7 +11,7 @@ namespace DslFlow.State;
 /// <typeparam name="TKey">The record key type.</typeparam>
 /// <typeparam name="TCell">The state's cell type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class KeyedStateTable<TKey, TCell>
+public sealed partial class KeyedStateTable<TKey, TCell>
     where TKey : notnull
     where TCell : class, IStateCell, new()
 {

@@ -12,7 +12,7 @@ namespace DslFlow.State;
 /// <typeparam name="TKey">The record key type.</typeparam>
 /// <typeparam name="T">The value type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class KeyedValueTable<TKey, T> : ValueStore<T>
+public sealed partial class KeyedValueTable<TKey, T> : ValueStore<T>
     where TKey : notnull
 {
     private const int InitialCapacity = 64;
