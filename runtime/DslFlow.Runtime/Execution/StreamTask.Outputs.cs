@@ -36,11 +36,21 @@ public abstract partial class StreamTask
     /// <summary>Creates the table of one keyed state parameter over this subtask's key groups.</summary>
     protected KeyedStateTable<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName)
         where TKey : notnull
-        where TCell : class, IStateCell, new() => new(stateName, Context.KeyGroupRange);
+        where TCell : class, IStateCell, new()
+    {
+        var table = new KeyedStateTable<TKey, TCell>(stateName, Context.KeyGroupRange);
+        _states.Add(new CellStateSnapshot<TKey, TCell>(table));
+        return table;
+    }
 
     /// <summary>Creates the table of one keyed <see cref="ValueState{T}"/> parameter over this subtask's key groups.</summary>
     protected KeyedValueTable<TKey, T> CreateValueState<TKey, T>(string stateName)
-        where TKey : notnull => new(stateName, Context.KeyGroupRange);
+        where TKey : notnull
+    {
+        var table = new KeyedValueTable<TKey, T>(stateName, Context.KeyGroupRange);
+        _states.Add(new ValueStateSnapshot<TKey, T>(table));
+        return table;
+    }
 
     private TOutput Register<TOutput>(TOutput output)
         where TOutput : IOutput

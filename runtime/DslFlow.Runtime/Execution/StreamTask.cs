@@ -23,6 +23,29 @@ public abstract partial class StreamTask : IWakeable
     private bool _opened;
     private long _recordsIn;
     private long _finalCheckpointId = -1;
+    private readonly HashSet<long> _snapshotted = [];
+    private List<(string Name, byte[] Bytes)>? _finalSnapshot;
+
+    /// <summary>
+    /// A checkpoint reached a task that already ended: its state is the final snapshot, written again into this
+    /// checkpoint so that every completed checkpoint holds the state of every subtask (FLIP-147).
+    /// </summary>
+    internal void AcknowledgeAfterFinish(long checkpointId) => Acknowledge(checkpointId, _finalSnapshot ?? []);
+
+    /// <summary>True the first time a checkpoint reaches this task (it snapshots each checkpoint once).</summary>
+    private bool FirstSnapshotOf(long checkpointId)
+    {
+        if (!_snapshotted.Add(checkpointId))
+        {
+            return false;
+        }
+        if (_snapshotted.Count > 64)
+        {
+            _snapshotted.Remove(_snapshotted.Min()); // bounded: old ids can no longer arrive
+        }
+        return true;
+    }
+    private readonly List<DslFlow.State.IKeyedStateSnapshot> _states = [];
 
     /// <summary>Creates the task.</summary>
     protected StreamTask(TaskContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));
@@ -160,9 +183,59 @@ public abstract partial class StreamTask : IWakeable
             SnapshotFinalState(barrier);
             return;
         }
+        if (!FirstSnapshotOf(barrier.CheckpointId))
+        {
+            return;
+        }
         OnCheckpoint(barrier);
+        List<(string Name, byte[] Bytes)> snapshot = SnapshotStates();
         BroadcastEvent(barrier);
-        Context.AcknowledgeCheckpoint?.Invoke(barrier.CheckpointId);
+        Acknowledge(barrier.CheckpointId, snapshot);
+    }
+
+    /// <summary>The synchronous part: every keyed state copied into bytes, before any later record can change it.</summary>
+    private List<(string Name, byte[] Bytes)> SnapshotStates() =>
+        Context.AcknowledgeCheckpoint is null ? [] : _states.Select(s => (s.Name, s.Snapshot())).ToList();
+
+    /// <summary>
+    /// The asynchronous part, off the task thread: write the copies to checkpoint storage, then acknowledge with their
+    /// handles. A write that fails declines the checkpoint (it counts against the tolerable failures).
+    /// </summary>
+    private void Acknowledge(long checkpointId, List<(string Name, byte[] Bytes)> snapshot)
+    {
+        Action<long, IReadOnlyList<Checkpointing.StateHandle>>? acknowledge = Context.AcknowledgeCheckpoint;
+        Checkpointing.ICheckpointStorage? storage = Context.CheckpointStorage;
+        if (acknowledge is null)
+        {
+            return;
+        }
+        if (snapshot.Count == 0 || storage is null)
+        {
+            acknowledge(checkpointId, []);
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var handles = new List<Checkpointing.StateHandle>(snapshot.Count);
+                foreach ((string name, byte[] bytes) in snapshot)
+                {
+                    handles.Add(await storage.WriteStateAsync(checkpointId, StateFileName(name), bytes, Context.Cancellation).ConfigureAwait(false));
+                }
+                acknowledge(checkpointId, handles);
+            }
+            catch (Exception ex)
+            {
+                Context.DeclineCheckpoint?.Invoke(checkpointId, $"writing the state of task {Context.TaskName} failed: {ex.Message}");
+            }
+        });
+    }
+
+    private string StateFileName(string stateName)
+    {
+        string raw = $"t{Context.ChainIndex}-s{Context.SubtaskIndex}-{stateName}.state";
+        return string.Concat(raw.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
     }
 
     /// <summary>True once the task snapshotted its final state for a checkpoint (it ends when that one completes).</summary>
@@ -180,7 +253,13 @@ public abstract partial class StreamTask : IWakeable
 
     private void SnapshotFinalState(Checkpointing.CheckpointBarrier barrier)
     {
+        if (!FirstSnapshotOf(barrier.CheckpointId))
+        {
+            return; // it reached this task twice (through a channel and from the coordinator): one snapshot
+        }
         OnCheckpoint(barrier);
+        List<(string Name, byte[] Bytes)> snapshot = SnapshotStates();
+        _finalSnapshot ??= snapshot;
         foreach (IOutput output in _outputs)
         {
             if (output.IsSink)
@@ -192,7 +271,7 @@ public abstract partial class StreamTask : IWakeable
         {
             Volatile.Write(ref _finalCheckpointId, barrier.CheckpointId);
         }
-        Context.AcknowledgeCheckpoint?.Invoke(barrier.CheckpointId);
+        Acknowledge(barrier.CheckpointId, snapshot);
     }
 
     /// <summary>The checkpoint completed everywhere and its metadata is stored: commit what it covers.</summary>
@@ -249,7 +328,7 @@ public abstract partial class StreamTask : IWakeable
     private void Complete()
     {
         IsFinished = true;
-        _mailbox!.Complete();
+        _mailbox!.Complete(); // actions already queued still run before the block completes
     }
 
     /// <summary>Builds the exception for a failure of user code in the chain.</summary>
@@ -286,9 +365,9 @@ public abstract partial class StreamTask : IWakeable
 
     private void Dispatch(Action? mail)
     {
-        if (IsFinished)
+        if (IsFinished && mail is null)
         {
-            return;
+            return; // nothing to run; control actions still execute (a checkpoint reaching a finished task is acknowledged)
         }
         try
         {

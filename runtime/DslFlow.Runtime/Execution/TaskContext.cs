@@ -61,7 +61,10 @@ public sealed class TaskContext
     internal object? InputGate { get; set; }
 
     /// <summary>Reports this subtask's snapshot of a checkpoint to the coordinator (null when checkpoints are off).</summary>
-    internal Action<long>? AcknowledgeCheckpoint { get; set; }
+    internal Action<long, IReadOnlyList<Checkpointing.StateHandle>>? AcknowledgeCheckpoint { get; set; }
+
+    /// <summary>Where the subtask writes its state snapshots (null when checkpoints are off).</summary>
+    internal Checkpointing.ICheckpointStorage? CheckpointStorage { get; set; }
 
     /// <summary>Tells the job that this subtask's input ended and it waits for its final checkpoint.</summary>
     internal Action? WaitingForFinalCheckpoint { get; set; }

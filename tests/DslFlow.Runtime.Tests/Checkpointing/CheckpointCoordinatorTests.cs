@@ -124,7 +124,7 @@ public class CheckpointCoordinatorTests
 
         public void InjectBarrier(CheckpointBarrier barrier) => Barriers.Add(barrier.CheckpointId);
 
-        public Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt)
+        public Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt, IReadOnlyList<IReadOnlyList<StateHandle>> stateBySubtask)
         {
             if (FailPersist)
             {

@@ -36,7 +36,7 @@ public class KeyedStateSnapshotTests
                 }
             }
             using var buffer = new StateBuffer();
-            table.WriteSnapshot(buffer, StringSerializer.Instance, Int64Serializer.Instance);
+            table.WriteSnapshot(buffer, Serializers.For<string>(), Int64Serializer.Instance);
             snapshots.Add(buffer.ToArray());
         }
 
@@ -47,7 +47,7 @@ public class KeyedStateSnapshotTests
             var table = new KeyedValueTable<string, long>("count", range);
             foreach (byte[] snapshot in snapshots)
             {
-                table.RestoreSnapshot(snapshot, StringSerializer.Instance, Int64Serializer.Instance);
+                table.RestoreSnapshot(snapshot, Serializers.For<string>(), Int64Serializer.Instance);
             }
             foreach (int group in Enumerable.Range(range.Start, range.Count))
             {
@@ -96,8 +96,8 @@ public class ListAndMapStateSnapshotTests
         }
         using var listBuffer = new StateBuffer();
         using var mapBuffer = new StateBuffer();
-        var listCells = new ListCellSerializer<string>(StringSerializer.Instance);
-        var mapCells = new MapCellSerializer<string, long>(StringSerializer.Instance, Int64Serializer.Instance);
+        var listCells = new ListCellSerializer<string>(Serializers.For<string>());
+        var mapCells = new MapCellSerializer<string, long>(Serializers.For<string>(), Int64Serializer.Instance);
         lists.WriteSnapshot(listBuffer, Int32Serializer.Instance, listCells);
         maps.WriteSnapshot(mapBuffer, Int32Serializer.Instance, mapCells);
 

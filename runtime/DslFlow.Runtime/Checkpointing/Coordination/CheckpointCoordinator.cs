@@ -23,6 +23,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     private long _nextId;
     private long _lastEndTicks = long.MinValue;
     private int _consecutiveFailures;
+    private int _completing; // fully acknowledged, metadata being written: still counts against MaxConcurrentCheckpoints
     private bool _stopped;
 
     public CheckpointCoordinator(CheckpointConfig config, ICheckpointParticipants participants, TimeProvider time, ILogger logger,
@@ -61,24 +62,35 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     public long? TriggerNow() => TryTrigger(periodic: false);
 
     /// <summary>A subtask snapshotted checkpoint <paramref name="id"/>.</summary>
-    public void Acknowledge(long id, int subtask)
+    public void Acknowledge(long id, int subtask, IReadOnlyList<StateHandle>? state = null)
     {
         PendingCheckpoint? complete = null;
         lock (_lock)
         {
-            if (_stopped || !_pending.TryGetValue(id, out PendingCheckpoint? pending) || !pending.Acknowledge(subtask))
+            if (_stopped || !_pending.TryGetValue(id, out PendingCheckpoint? pending) || !pending.Acknowledge(subtask, state ?? []))
             {
                 return; // late or duplicate acknowledgement of an aborted, expired or completed checkpoint
             }
             if (pending.IsFullyAcknowledged)
             {
                 _pending.Remove(id);
+                _completing++;
                 complete = pending;
             }
         }
         if (complete is not null)
         {
             _ = CompleteAsync(complete);
+        }
+    }
+
+    /// <summary>Barriers of the checkpoints in progress that <paramref name="subtask"/> has not acknowledged.</summary>
+    public IReadOnlyList<CheckpointBarrier> PendingFor(int subtask)
+    {
+        lock (_lock)
+        {
+            return _pending.Values.Where(p => !p.HasAcknowledged(subtask))
+                .Select(p => new CheckpointBarrier(p.Id, p.TriggeredAt.ToUnixTimeMilliseconds())).ToList();
         }
     }
 
@@ -110,7 +122,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         PendingCheckpoint pending;
         lock (_lock)
         {
-            if (_stopped || _pending.Count >= _config.MaxConcurrentCheckpoints)
+            if (_stopped || _pending.Count + _completing >= _config.MaxConcurrentCheckpoints)
             {
                 return null;
             }
@@ -132,16 +144,21 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     {
         try
         {
-            await _participants.PersistAsync(pending.Id, pending.TriggeredAt).ConfigureAwait(false);
+            await _participants.PersistAsync(pending.Id, pending.TriggeredAt, pending.State).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            lock (_lock)
+            {
+                _completing--;
+            }
             RecordFailure(pending, $"storing it failed: {ex.Message}");
             return;
         }
         List<PendingCheckpoint> subsumed;
         lock (_lock)
         {
+            _completing--;
             LatestCompletedId = Math.Max(LatestCompletedId, pending.Id);
             _consecutiveFailures = 0;
             subsumed = _pending.Values.Where(p => p.Id < pending.Id).ToList();

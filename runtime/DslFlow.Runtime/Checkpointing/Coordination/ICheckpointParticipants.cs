@@ -10,7 +10,7 @@ internal interface ICheckpointParticipants
     void InjectBarrier(CheckpointBarrier barrier);
 
     /// <summary>Writes the completed checkpoint's metadata (last, atomically).</summary>
-    Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt);
+    Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt, IReadOnlyList<IReadOnlyList<StateHandle>> stateBySubtask);
 
     /// <summary>Tells every subtask the checkpoint completed (sinks commit).</summary>
     void NotifyComplete(long checkpointId);

@@ -16,10 +16,25 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
         for (int i = 0; i < tasks.Count; i++)
         {
             int subtask = i;
-            tasks[i].Context.AcknowledgeCheckpoint = id => coordinator.Acknowledge(id, subtask);
+            tasks[i].Context.AcknowledgeCheckpoint = (id, state) => coordinator.Acknowledge(id, subtask, state);
+            tasks[i].Context.CheckpointStorage = storage;
             tasks[i].Context.DeclineCheckpoint = (id, reason) => coordinator.Decline(id, subtask, reason);
-            tasks[i].Context.WaitingForFinalCheckpoint = TriggerFinalIfAllInputsEnded;
+            tasks[i].Context.WaitingForFinalCheckpoint = () => OnInputEnded(subtask);
         }
+    }
+
+    /// <summary>
+    /// A subtask's input ended: barriers of checkpoints in progress can no longer reach it through its channels (its
+    /// upstream may have ended before forwarding them), so it gets them directly; then, if every input ended, one more
+    /// checkpoint commits the last records.
+    /// </summary>
+    private void OnInputEnded(int subtask)
+    {
+        foreach (CheckpointBarrier barrier in _coordinator?.PendingFor(subtask) ?? [])
+        {
+            tasks[subtask].TriggerFinalSnapshot(barrier);
+        }
+        TriggerFinalIfAllInputsEnded();
     }
 
     /// <summary>Once every subtask's input ended, one more checkpoint commits the last records.</summary>
@@ -43,14 +58,24 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
             // A finished subtask's state is final and no barrier can reach it: it acknowledges at once.
             if (task.IsFinished && !accepted)
             {
-                _coordinator?.Acknowledge(barrier.CheckpointId, i);
+                task.AcknowledgeAfterFinish(barrier.CheckpointId);
             }
         }
     }
 
     /// <summary>Writes the metadata last: from then on the checkpoint counts as completed, even after a crash.</summary>
-    public Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt) =>
-        storage.CompleteCheckpointAsync(new CheckpointMetadata(checkpointId, triggeredAt, time.GetUtcNow(), null));
+    public Task PersistAsync(long checkpointId, DateTimeOffset triggeredAt, IReadOnlyList<IReadOnlyList<StateHandle>> stateBySubtask)
+    {
+        var states = new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>>();
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (stateBySubtask[i] is { Count: > 0 } handles)
+            {
+                states[new OperatorSubtaskId(tasks[i].Context.TaskName, tasks[i].Context.SubtaskIndex)] = handles;
+            }
+        }
+        return storage.CompleteCheckpointAsync(new CheckpointMetadata(checkpointId, triggeredAt, time.GetUtcNow(), states));
+    }
 
     public void NotifyComplete(long checkpointId)
     {

@@ -4,6 +4,10 @@ namespace DslFlow.Checkpointing;
 internal sealed class PendingCheckpoint(long id, DateTimeOffset triggeredAt, int subtasks)
 {
     private readonly bool[] _acknowledged = new bool[subtasks];
+    private readonly IReadOnlyList<StateHandle>[] _state = new IReadOnlyList<StateHandle>[subtasks];
+
+    /// <summary>State handles by subtask (empty lists for stateless subtasks).</summary>
+    public IReadOnlyList<IReadOnlyList<StateHandle>> State => _state;
 
     public long Id { get; } = id;
 
@@ -15,14 +19,17 @@ internal sealed class PendingCheckpoint(long id, DateTimeOffset triggeredAt, int
 
     public ITimer? Timeout { get; set; }
 
+    public bool HasAcknowledged(int subtask) => (uint)subtask < (uint)_acknowledged.Length && _acknowledged[subtask];
+
     /// <summary>Records one subtask's acknowledgement; false when it is unknown or a duplicate.</summary>
-    public bool Acknowledge(int subtask)
+    public bool Acknowledge(int subtask, IReadOnlyList<StateHandle> state)
     {
         if ((uint)subtask >= (uint)_acknowledged.Length || _acknowledged[subtask])
         {
             return false;
         }
         _acknowledged[subtask] = true;
+        _state[subtask] = state;
         AcknowledgedCount++;
         return true;
     }
