@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
+using DslFlow.Checkpointing;
 using DslFlow.Execution;
 using Microsoft.Extensions.Logging;
 
@@ -7,63 +8,74 @@ namespace DslFlow;
 
 /// <summary>
 /// A running job: its completion, live figures, cancellation, and the source and sink instances its factory
-/// methods returned. Disposing it cancels the job and waits for every task to stop.
+/// methods returned. With checkpoints, the job resumes from the latest completed checkpoint in the checkpoint
+/// directory at start (unless told to start fresh) and, after a failure, restarts as its
+/// <see cref="PipelineOptions.RestartStrategy"/> allows, from the latest completed checkpoint. Disposing it cancels
+/// the job and waits for every task to stop.
 /// </summary>
 public sealed class JobHandle : IAsyncDisposable
 {
-    private readonly IReadOnlyDictionary<string, object> _nodes;
-    private readonly List<StreamTask> _tasks;
-    private readonly List<DedicatedThreadScheduler> _threads = [];
+    private readonly JobPlan _plan;
     private readonly CancellationTokenSource _cancellation;
     private readonly CancellationToken _userToken;
     private readonly ILogger _logger;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Checkpointing.CheckpointCoordinator? _coordinator;
-    private Exception? _checkpointFailure;
+    private readonly LocalCheckpointStorage? _storage;
+    private readonly RestartStrategy _restartStrategy;
+    private readonly List<CheckpointRecord> _pastCheckpoints = [];
+    private volatile ExecutionAttempt _attempt;
 
-    internal JobHandle(JobGraph graph, PipelineOptions options, IReadOnlyDictionary<string, object> nodes, List<StreamTask> tasks,
-        CancellationTokenSource cancellation, CancellationToken userToken, CheckpointConfig? checkpointing)
+    internal JobHandle(JobPlan plan, CancellationTokenSource cancellation, CancellationToken userToken)
     {
-        CheckpointConfig = checkpointing;
-        Graph = graph;
-        JobName = options.JobName ?? graph.Name;
-        _nodes = nodes;
-        _tasks = tasks;
+        _plan = plan;
+        CheckpointConfig = plan.Checkpointing;
+        Graph = plan.Graph;
+        JobName = plan.JobName;
         _cancellation = cancellation;
         _userToken = userToken;
-        _logger = options.LoggerFactory.CreateLogger("DslFlow.Job");
-        _logger.LogInformation("Job {Job} starting {Subtasks} subtasks in {Tasks} tasks", JobName, tasks.Count, graph.Chains.Count);
-        JobMetrics.Register(this);
-        if (checkpointing is not null)
+        _logger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Job");
+        _restartStrategy = plan.Options.RestartStrategy ?? (plan.Checkpointing is null ? RestartStrategy.None : RestartStrategy.Default);
+        _logger.LogInformation("Job {Job} starting {Subtasks} subtasks in {Tasks} tasks (restart strategy: {Restart})",
+            JobName, plan.Parallelism.Sum(), plan.Graph.Chains.Count, _restartStrategy);
+        RestoredCheckpoint? restored = null;
+        if (plan.Checkpointing is { } checkpointing)
         {
-            ILogger checkpointLogger = options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
-            var storage = new Checkpointing.LocalCheckpointStorage(checkpointing.Directory, checkpointing.RetainedCheckpoints, checkpointLogger);
-            storage.CleanUpPartial();
-            long firstId = storage.ListCompletedCheckpoints().DefaultIfEmpty(0).Max() + 1; // ids keep growing across runs
-            var participants = new Checkpointing.JobCheckpointParticipants(tasks, storage, options.TimeProvider);
-            _coordinator = new Checkpointing.CheckpointCoordinator(checkpointing, participants, options.TimeProvider, checkpointLogger, firstId);
-            participants.Attach(_coordinator);
-            _coordinator.TooManyFailures += reason =>
+            _storage = new LocalCheckpointStorage(checkpointing.Directory, checkpointing.RetainedCheckpoints,
+                plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints"));
+            // Start is synchronous; the first restore reads local files before any task exists.
+            restored = checkpointing.StartFresh ? null : Restore(CancellationToken.None).GetAwaiter().GetResult();
+            if (checkpointing.StartFresh)
             {
-                _checkpointFailure = new CheckpointFailureException(reason);
-                Cancel();
-            };
+                _storage.CleanUpPartial();
+                _logger.LogInformation("Job {Job} starts fresh: checkpoints in {Directory} are not restored", JobName, checkpointing.Directory);
+            }
+            RecoverSinks(restored);
         }
-        foreach (StreamTask task in tasks)
-        {
-            var thread = new DedicatedThreadScheduler($"DslFlow {task.Context.TaskName} ({task.Context.SubtaskIndex + 1}/{task.Context.Parallelism})");
-            _threads.Add(thread);
-            task.Start(thread);
-        }
-        Completion = MonitorAsync();
-        _coordinator?.Start();
+        _attempt = new ExecutionAttempt(plan, 1, restored, _storage, FirstCheckpointId(null), _cancellation.Token);
+        JobMetrics.Register(this);
+        Completion = RunAsync();
     }
 
     /// <summary>The checkpoint settings the job runs with, or null when checkpoints are off.</summary>
     public CheckpointConfig? CheckpointConfig { get; }
 
-    /// <summary>Every checkpoint so far (empty when checkpoints are off), oldest first.</summary>
-    public IReadOnlyList<Checkpointing.CheckpointRecord> Checkpoints => _coordinator?.History ?? [];
+    /// <summary>Every checkpoint so far, over every restart (empty when checkpoints are off), oldest first.</summary>
+    public IReadOnlyList<CheckpointRecord> Checkpoints
+    {
+        get
+        {
+            lock (_pastCheckpoints)
+            {
+                return [.. _pastCheckpoints, .. _attempt.Coordinator?.History ?? []];
+            }
+        }
+    }
+
+    /// <summary>The id of the checkpoint the current run restored, or null when it started without one.</summary>
+    public long? RestoredCheckpointId { get; private set; }
+
+    /// <summary>How many times the job restarted after a failure.</summary>
+    public int RestartCount => _attempt.Number - 1;
 
     /// <summary>The job's name.</summary>
     public string JobName { get; }
@@ -73,25 +85,27 @@ public sealed class JobHandle : IAsyncDisposable
 
     /// <summary>
     /// Completes with the result when every task reached the end of its input; faults with a
-    /// <see cref="PipelineExecutionException"/> when a task failed; is cancelled when the job was cancelled.
+    /// <see cref="PipelineExecutionException"/> (or <see cref="CheckpointFailureException"/>) when the job failed and
+    /// the restart strategy gave up; is cancelled when the job was cancelled.
     /// </summary>
     public Task<JobResult> Completion { get; }
 
-    internal IReadOnlyList<StreamTask> Tasks => _tasks;
+    /// <summary>The subtasks of the current run.</summary>
+    internal IReadOnlyList<StreamTask> Tasks => _attempt.Tasks;
 
     /// <summary>The instance a node's factory method returned (for example a <see cref="CollectSink{T}"/>).</summary>
     public T GetNode<T>(string nodeName)
         where T : class
     {
-        if (!_nodes.TryGetValue(nodeName, out object? node))
+        if (!_plan.Builder.Nodes.TryGetValue(nodeName, out object? node))
         {
-            throw new ArgumentException($"Job '{JobName}' has no source or sink named '{nodeName}'. Known: {string.Join(", ", _nodes.Keys)}.", nameof(nodeName));
+            throw new ArgumentException($"Job '{JobName}' has no source or sink named '{nodeName}'. Known: {string.Join(", ", _plan.Builder.Nodes.Keys)}.", nameof(nodeName));
         }
         return node as T ?? throw new ArgumentException($"Node '{nodeName}' is a {node.GetType().Name}, not a {typeof(T).Name}.", nameof(nodeName));
     }
 
-    /// <summary>Figures of every subtask now.</summary>
-    public JobProgress GetProgress() => new(_clock.Elapsed, _tasks.Select(t => new TaskMetrics(
+    /// <summary>Figures of every subtask of the current run (they start again from 0 after a restart).</summary>
+    public JobProgress GetProgress() => new(_clock.Elapsed, Tasks.Select(t => new TaskMetrics(
         t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks, t.IsFinished)).ToList());
 
     /// <summary>Asks every task to stop; <see cref="Completion"/> then ends as cancelled.</summary>
@@ -122,32 +136,55 @@ public sealed class JobHandle : IAsyncDisposable
         {
             await Completion.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or PipelineExecutionException)
+        catch (Exception ex) when (ex is OperationCanceledException or PipelineExecutionException or CheckpointFailureException)
         {
             // Reported through Completion to whoever awaits it.
         }
     }
 
-    private async Task<JobResult> MonitorAsync()
+    private async Task<JobResult> RunAsync()
     {
-        var pending = _tasks.Select(t => t.Completion).ToList();
-        Exception? failure = null;
-        while (pending.Count > 0)
+        Exception? failure;
+        try
         {
-            Task done = await Task.WhenAny(pending).ConfigureAwait(false);
-            pending.Remove(done);
-            if (done.IsFaulted && failure is null)
+            while (true)
             {
-                failure = done.Exception!.InnerExceptions[0];
-                Cancel();
+                ExecutionAttempt attempt = _attempt;
+                failure = await attempt.Completion.ConfigureAwait(false);
+                if (failure is null || _cancellation.IsCancellationRequested || attempt.Finished)
+                {
+                    break;
+                }
+                TimeSpan? delay = _restartStrategy.DelayBeforeAttempt(attempt.Number);
+                if (delay is null)
+                {
+                    break;
+                }
+                _logger.LogWarning(failure, "Job {Job} failed (run {Attempt}); restarting in {Delay} ms from the latest completed checkpoint ({Strategy})",
+                    JobName, attempt.Number, delay.Value.TotalMilliseconds, _restartStrategy);
+                await Task.Delay(delay.Value, _plan.Options.TimeProvider, _cancellation.Token).ConfigureAwait(false);
+                RestoredCheckpoint? restored = null;
+                if (_storage is not null)
+                {
+                    restored = await Restore(_cancellation.Token).ConfigureAwait(false);
+                    RecoverSinks(restored);
+                }
+                var next = new ExecutionAttempt(_plan, attempt.Number + 1, restored, _storage, FirstCheckpointId(attempt), _cancellation.Token);
+                lock (_pastCheckpoints)
+                {
+                    _pastCheckpoints.AddRange(attempt.Coordinator?.History ?? []);
+                    _attempt = next;
+                }
             }
         }
-        if (_coordinator is not null)
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
-            await _coordinator.DisposeAsync().ConfigureAwait(false);
+            failure = null; // cancelled while waiting to restart
         }
-        await Task.Run(ReleaseAll).ConfigureAwait(false);
-        failure ??= _checkpointFailure;
+        catch (Exception ex)
+        {
+            failure = ex; // the restore failed: no checkpoint can be read, or it does not fit the job
+        }
         JobMetrics.Unregister(this);
         JobProgress progress = GetProgress();
         _cancellation.Dispose();
@@ -156,7 +193,7 @@ public sealed class JobHandle : IAsyncDisposable
             _logger.LogError(failure, "Job {Job} failed after {Elapsed}", JobName, progress.Elapsed);
             ExceptionDispatchInfo.Throw(failure);
         }
-        if (_tasks.Any(t => !t.IsFinished))
+        if (!_attempt.Finished)
         {
             _logger.LogInformation("Job {Job} cancelled after {Elapsed}", JobName, progress.Elapsed);
             throw new OperationCanceledException($"Job '{JobName}' was cancelled.", _userToken);
@@ -165,22 +202,57 @@ public sealed class JobHandle : IAsyncDisposable
         return new JobResult(JobName, progress.Elapsed, progress);
     }
 
-    private void ReleaseAll()
+    /// <summary>Loads the newest valid completed checkpoint (skipping damaged ones) and checks that it fits the job.</summary>
+    private async Task<RestoredCheckpoint?> Restore(CancellationToken cancellationToken)
     {
-        foreach (DedicatedThreadScheduler thread in _threads)
+        _storage!.CleanUpPartial();
+        CheckpointMetadata? metadata = await _storage.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
+        RestoredCheckpoint? restored = metadata is null ? null
+            : await RestoredCheckpoint.LoadAsync(_storage, metadata, cancellationToken).ConfigureAwait(false);
+        if (restored is not null)
         {
-            thread.Dispose();
-        }
-        foreach (StreamTask task in _tasks)
-        {
-            try
+            restored.CheckFits(_plan, out IReadOnlyList<string> unknown);
+            if (unknown.Count > 0)
             {
-                task.Release();
-            }
-            catch (Exception ex)
-            {
-                _logger.LogWarning(ex, "Releasing task {Task} ({Subtask}) failed", task.Context.TaskName, task.Context.SubtaskIndex);
+                _logger.LogWarning("Checkpoint {CheckpointId} holds state the job no longer declares, which is not restored: {States}",
+                    restored.CheckpointId, string.Join(", ", unknown));
             }
         }
+        RestoredCheckpointId = restored?.CheckpointId;
+        return restored;
+    }
+
+    /// <summary>
+    /// Transactional sinks commit what the restored checkpoint pre-committed (its completion may not have reached
+    /// them) and discard every later transaction, whose records the sources replay.
+    /// </summary>
+    private void RecoverSinks(RestoredCheckpoint? restored)
+    {
+        foreach ((string name, object node) in _plan.Builder.Nodes)
+        {
+            if (node is ITransactionalSink sink)
+            {
+                try
+                {
+                    sink.RecoverTransactions(restored?.CheckpointId);
+                }
+                catch (Exception ex)
+                {
+                    throw new PipelineExecutionException(name, 0, 1, null,
+                        $"failed to recover its transactions for checkpoint {restored?.CheckpointId.ToString() ?? "(none)"}", ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>Checkpoint ids keep growing across restarts and runs, so no id is ever reused for other state.</summary>
+    private long FirstCheckpointId(ExecutionAttempt? previous)
+    {
+        long next = previous?.Coordinator?.NextCheckpointId ?? 1;
+        if (_storage is not null)
+        {
+            next = Math.Max(next, _storage.ListCompletedCheckpoints().DefaultIfEmpty(0).Max() + 1);
+        }
+        return next;
     }
 }

@@ -30,8 +30,8 @@ public static class JobRunner
             var builder = new JobBuilder(graph, new PipelineContext(options, cancellation.Token));
             build(builder);
             builder.Verify();
-            List<StreamTask> tasks = Wire(graph, options, builder, parallelism, maxParallelism, checkpointing, cancellation.Token);
-            return new JobHandle(graph, options, builder.Nodes, tasks, cancellation, cancellationToken, checkpointing);
+            var plan = new JobPlan(graph, options, builder, parallelism, maxParallelism, checkpointing);
+            return new JobHandle(plan, cancellation, cancellationToken);
         }
         catch
         {
@@ -40,9 +40,10 @@ public static class JobRunner
         }
     }
 
-    private static List<StreamTask> Wire(JobGraph graph, PipelineOptions options, JobBuilder builder, int[] parallelism,
-        int maxParallelism, CheckpointConfig? checkpointing, CancellationToken cancellation)
+    /// <summary>Creates the gates, channels and tasks of one execution attempt (every restart builds them anew).</summary>
+    internal static List<StreamTask> Wire(JobPlan plan, Checkpointing.RestoredCheckpoint? restored, CancellationToken cancellation)
     {
+        (JobGraph graph, PipelineOptions options, JobBuilder builder, int[] parallelism, int maxParallelism, CheckpointConfig? checkpointing) = plan;
         int chainCount = graph.Chains.Count;
         EdgePartitioning Resolve(EdgeInfo e)
         {
@@ -81,6 +82,7 @@ public static class JobRunner
                 {
                     InputGate = gates[c][i],
                     CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
+                    Restored = restored,
                 };
                 var specs = new OutputSpec[outputs.Count];
                 for (int k = 0; k < outputs.Count; k++)
@@ -106,4 +108,11 @@ public static class JobRunner
         }
         return tasks;
     }
+}
+
+/// <summary>What a job runs with, resolved once at start and reused by every execution attempt.</summary>
+internal sealed record JobPlan(JobGraph Graph, PipelineOptions Options, JobBuilder Builder, int[] Parallelism, int MaxParallelism,
+    CheckpointConfig? Checkpointing)
+{
+    public string JobName => Options.JobName ?? Graph.Name;
 }

@@ -36,6 +36,13 @@ public sealed class PipelineOptions
     /// <summary>Checkpoint settings; each value set overrides the pipeline's <see cref="CheckpointingAttribute"/>.</summary>
     public CheckpointingOptions Checkpointing { get; set; } = new();
 
+    /// <summary>
+    /// What happens when a task fails: restart from the latest completed checkpoint (after a delay, a bounded number
+    /// of times) or fail the job. Default: <see cref="RestartStrategy.Default"/> when checkpoints are on,
+    /// <see cref="RestartStrategy.None"/> when they are off.
+    /// </summary>
+    public RestartStrategy? RestartStrategy { get; set; }
+
     /// <summary>The clock used by rate limits and timers (replace it in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -18,6 +18,9 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     private int _count;
     private bool _ended;
     private bool _waiting;
+    private ICheckpointedReader? _positioned;
+    private Serialization.StateBuffer? _batchStart; // the reader's position before the current batch
+    private long _skip; // records a restored reader returns again that were emitted before the checkpoint
 
     /// <summary>Creates the task for a source node.</summary>
     protected SourceStreamTask(TaskContext context, string sourceName, ISource<T> source)
@@ -41,20 +44,83 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         return Post(() => CheckpointAndForward(barrier));
     }
 
+    /// <summary>The name of the source's position in checkpoints.</summary>
+    private string PositionStateName => Checkpointing.RestoredCheckpoint.SourcePositionName(_sourceName);
+
     /// <inheritdoc />
     protected override void Open()
     {
         base.Open();
         _batch = new T[Context.Options.BufferSize];
+        byte[]? position = null;
         try
         {
-            _reader = _source.CreateReader(Context.ForNode(_sourceName));
+            position = Context.Restored?.SubtaskState(PositionStateName, Context.SubtaskIndex, Context.Parallelism, $"source '{_sourceName}'");
+            _reader = CreateReader(position);
         }
         catch (Exception ex)
         {
             throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
-                "could not create its reader", ex);
+                position is null ? "could not create its reader" : $"could not resume its reader from checkpoint {Context.Restored!.CheckpointId}", ex);
         }
+        if (Context.AcknowledgeCheckpoint is not null && _reader is ICheckpointedReader positioned)
+        {
+            _positioned = positioned;
+            _batchStart = new Serialization.StateBuffer(64);
+            CaptureBatchStart();
+        }
+    }
+
+    /// <summary>A new reader, or one resumed at a checkpoint's position: (reader position, records of its batch already emitted).</summary>
+    private ISourceReader<T> CreateReader(byte[]? position)
+    {
+        NodeContext context = Context.ForNode(_sourceName);
+        if (position is null)
+        {
+            if (Context.Restored is not null)
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger,
+                    "Checkpoint {CheckpointId} has no position for source {Source} (subtask {Subtask}): it starts from its beginning",
+                    Context.Restored.CheckpointId, _sourceName, Context.SubtaskIndex);
+            }
+            return _source.CreateReader(context);
+        }
+        var reader = new Serialization.StateReader(position);
+        _skip = reader.ReadVarInt64();
+        ReadOnlySpan<byte> readerPosition = reader.ReadBytes(reader.Remaining);
+        if (_source is ICheckpointedSource<T> checkpointed)
+        {
+            return checkpointed.RestoreReader(context, readerPosition);
+        }
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger,
+            "Source {Source} does not implement ICheckpointedSource<T>: after restoring checkpoint {CheckpointId} it starts "
+            + "from its beginning, so records may be read twice", _sourceName, Context.Restored!.CheckpointId);
+        _skip = 0;
+        return _source.CreateReader(context);
+    }
+
+    private void CaptureBatchStart()
+    {
+        _batchStart!.Reset();
+        var writer = new Serialization.StateWriter(_batchStart);
+        _positioned!.WritePosition(ref writer);
+    }
+
+    /// <summary>
+    /// The position in a checkpoint: where the current batch started, and how many of its records went out before the
+    /// barrier (read but unsent records follow the barrier, so a restore reads them again).
+    /// </summary>
+    private protected override void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
+    {
+        if (_batchStart is null)
+        {
+            return;
+        }
+        using var buffer = new Serialization.StateBuffer(_batchStart.WrittenCount + 10);
+        var writer = new Serialization.StateWriter(buffer);
+        writer.WriteVarInt64(_position + _skip);
+        writer.WriteRaw(_batchStart.WrittenSpan);
+        states.Add(new Checkpointing.StateEntry(PositionStateName, Checkpointing.StateScope.Subtask, buffer.ToArray()));
     }
 
     private protected sealed override void RunLoop()
@@ -83,6 +149,10 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
             ReadResult result;
             try
             {
+                if (_positioned is not null)
+                {
+                    CaptureBatchStart();
+                }
                 result = _reader!.Read(_batch);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -97,7 +167,13 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
             }
             _position = 0;
             _count = result.Count;
-            AddRecordsIn(result.Count);
+            if (_skip > 0)
+            {
+                // A restored reader returns again the records its batch emitted before the checkpoint: drop them.
+                _position = (int)Math.Min(_skip, _count);
+                _skip -= _position;
+            }
+            AddRecordsIn(_count - _position);
             if (result.Status == ReadStatus.EndOfInput)
             {
                 _ended = true;

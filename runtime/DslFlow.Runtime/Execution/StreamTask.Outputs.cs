@@ -33,23 +33,40 @@ public abstract partial class StreamTask
         return Register(new SinkOutput<T>(this, nodeName, writer, Context.Options.BufferSize));
     }
 
-    /// <summary>Creates the table of one keyed state parameter over this subtask's key groups.</summary>
-    protected KeyedStateTable<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName)
+    /// <summary>
+    /// Creates the table of one keyed list- or map-state parameter over this subtask's key groups. Without
+    /// serializers, snapshots look them up at run time (<see cref="Serialization.Serializers.For{T}"/>).
+    /// </summary>
+    protected KeyedStateTable<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName,
+        ISerializer<TKey>? keySerializer = null, ISerializer<TCell>? cellSerializer = null)
         where TKey : notnull
         where TCell : class, IStateCell, new()
     {
         var table = new KeyedStateTable<TKey, TCell>(stateName, Context.KeyGroupRange);
-        _states.Add(new CellStateSnapshot<TKey, TCell>(table));
+        RegisterState(new CellStateSnapshot<TKey, TCell>(table, keySerializer, cellSerializer));
         return table;
     }
 
-    /// <summary>Creates the table of one keyed <see cref="ValueState{T}"/> parameter over this subtask's key groups.</summary>
-    protected KeyedValueTable<TKey, T> CreateValueState<TKey, T>(string stateName)
+    /// <summary>
+    /// Creates the table of one keyed <see cref="ValueState{T}"/> parameter over this subtask's key groups. Without
+    /// serializers, snapshots look them up at run time (<see cref="Serialization.Serializers.For{T}"/>).
+    /// </summary>
+    protected KeyedValueTable<TKey, T> CreateValueState<TKey, T>(string stateName,
+        ISerializer<TKey>? keySerializer = null, ISerializer<T>? valueSerializer = null)
         where TKey : notnull
     {
         var table = new KeyedValueTable<TKey, T>(stateName, Context.KeyGroupRange);
-        _states.Add(new ValueStateSnapshot<TKey, T>(table));
+        RegisterState(new ValueStateSnapshot<TKey, T>(table, keySerializer, valueSerializer));
         return table;
+    }
+
+    private void RegisterState(IKeyedStateSnapshot state)
+    {
+        if (_states.Any(s => s.Name == state.Name))
+        {
+            throw new InvalidOperationException($"Task '{Context.TaskName}' declares keyed state '{state.Name}' twice: the generated code and the job graph disagree.");
+        }
+        _states.Add(state);
     }
 
     private TOutput Register<TOutput>(TOutput output)

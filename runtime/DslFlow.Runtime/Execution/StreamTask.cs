@@ -24,13 +24,13 @@ public abstract partial class StreamTask : IWakeable
     private long _recordsIn;
     private long _finalCheckpointId = -1;
     private readonly HashSet<long> _snapshotted = [];
-    private List<(string Name, byte[] Bytes)>? _finalSnapshot;
+    private byte[]? _finalSnapshot;
 
     /// <summary>
     /// A checkpoint reached a task that already ended: its state is the final snapshot, written again into this
     /// checkpoint so that every completed checkpoint holds the state of every subtask (FLIP-147).
     /// </summary>
-    internal void AcknowledgeAfterFinish(long checkpointId) => Acknowledge(checkpointId, _finalSnapshot ?? []);
+    internal void AcknowledgeAfterFinish(long checkpointId) => Acknowledge(checkpointId, _finalSnapshot);
 
     /// <summary>True the first time a checkpoint reaches this task (it snapshots each checkpoint once).</summary>
     private bool FirstSnapshotOf(long checkpointId)
@@ -188,20 +188,66 @@ public abstract partial class StreamTask : IWakeable
             return;
         }
         OnCheckpoint(barrier);
-        List<(string Name, byte[] Bytes)> snapshot = SnapshotStates();
+        byte[]? snapshot = SnapshotStates();
         BroadcastEvent(barrier);
         Acknowledge(barrier.CheckpointId, snapshot);
     }
 
-    /// <summary>The synchronous part: every keyed state copied into bytes, before any later record can change it.</summary>
-    private List<(string Name, byte[] Bytes)> SnapshotStates() =>
-        Context.AcknowledgeCheckpoint is null ? [] : _states.Select(s => (s.Name, s.Snapshot())).ToList();
+    /// <summary>
+    /// The synchronous part: every keyed state and the subtask's own state (a source's position) copied into one
+    /// encoded snapshot, before any later record can change them. Null when there is nothing to store.
+    /// </summary>
+    private byte[]? SnapshotStates()
+    {
+        if (Context.AcknowledgeCheckpoint is null)
+        {
+            return null;
+        }
+        var states = new List<Checkpointing.StateEntry>(_states.Count + 1);
+        foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
+        {
+            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.Keyed, state.Snapshot()));
+        }
+        SnapshotSubtaskState(states);
+        return states.Count == 0 ? null
+            : new Checkpointing.TaskStateSnapshot(Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism, states).Encode();
+    }
+
+    /// <summary>Adds the state that belongs to this subtask alone (a source reader's position) to a snapshot.</summary>
+    private protected virtual void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
+    {
+    }
+
+    /// <summary>Loads the keyed states this task declares from the restored checkpoint, keeping this subtask's key groups.</summary>
+    private void RestoreKeyedStates()
+    {
+        Checkpointing.RestoredCheckpoint? restored = Context.Restored;
+        if (restored is null)
+        {
+            return;
+        }
+        foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
+        {
+            foreach (byte[] bytes in restored.KeyedState(state.Name, Context.MaxParallelism))
+            {
+                try
+                {
+                    state.Restore(bytes);
+                }
+                catch (Exception ex) when (ex is not PipelineExecutionException)
+                {
+                    throw new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null,
+                        $"could not restore keyed state '{state.Name}' from checkpoint {restored.CheckpointId}", ex);
+                }
+            }
+        }
+    }
 
     /// <summary>
     /// The asynchronous part, off the task thread: write the copies to checkpoint storage, then acknowledge with their
     /// handles. A write that fails declines the checkpoint (it counts against the tolerable failures).
     /// </summary>
-    private void Acknowledge(long checkpointId, List<(string Name, byte[] Bytes)> snapshot)
+    private void Acknowledge(long checkpointId, byte[]? snapshot)
     {
         Action<long, IReadOnlyList<Checkpointing.StateHandle>>? acknowledge = Context.AcknowledgeCheckpoint;
         Checkpointing.ICheckpointStorage? storage = Context.CheckpointStorage;
@@ -209,7 +255,7 @@ public abstract partial class StreamTask : IWakeable
         {
             return;
         }
-        if (snapshot.Count == 0 || storage is null)
+        if (snapshot is null || storage is null)
         {
             acknowledge(checkpointId, []);
             return;
@@ -218,12 +264,8 @@ public abstract partial class StreamTask : IWakeable
         {
             try
             {
-                var handles = new List<Checkpointing.StateHandle>(snapshot.Count);
-                foreach ((string name, byte[] bytes) in snapshot)
-                {
-                    handles.Add(await storage.WriteStateAsync(checkpointId, StateFileName(name), bytes, Context.Cancellation).ConfigureAwait(false));
-                }
-                acknowledge(checkpointId, handles);
+                Checkpointing.StateHandle handle = await storage.WriteStateAsync(checkpointId, StateFileName(), snapshot, Context.Cancellation).ConfigureAwait(false);
+                acknowledge(checkpointId, [handle]);
             }
             catch (Exception ex)
             {
@@ -232,11 +274,7 @@ public abstract partial class StreamTask : IWakeable
         });
     }
 
-    private string StateFileName(string stateName)
-    {
-        string raw = $"t{Context.ChainIndex}-s{Context.SubtaskIndex}-{stateName}.state";
-        return string.Concat(raw.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
-    }
+    private string StateFileName() => $"t{Context.ChainIndex}-s{Context.SubtaskIndex}.state";
 
     /// <summary>True once the task snapshotted its final state for a checkpoint (it ends when that one completes).</summary>
     internal bool HasFinalSnapshot => Volatile.Read(ref _finalCheckpointId) >= 0;
@@ -258,7 +296,7 @@ public abstract partial class StreamTask : IWakeable
             return; // it reached this task twice (through a channel and from the coordinator): one snapshot
         }
         OnCheckpoint(barrier);
-        List<(string Name, byte[] Bytes)> snapshot = SnapshotStates();
+        byte[]? snapshot = SnapshotStates();
         _finalSnapshot ??= snapshot;
         foreach (IOutput output in _outputs)
         {
@@ -375,6 +413,7 @@ public abstract partial class StreamTask : IWakeable
             {
                 _opened = true;
                 Open();
+                RestoreKeyedStates();
             }
             if (mail is null)
             {

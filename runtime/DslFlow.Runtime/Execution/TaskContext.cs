@@ -74,6 +74,9 @@ public sealed class TaskContext
 
     internal OutputSpec[] Outputs { get; set; } = [];
 
+    /// <summary>The checkpoint this run restores (null when it starts without one).</summary>
+    internal Checkpointing.RestoredCheckpoint? Restored { get; set; }
+
     /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>
     public NodeContext ForNode(string nodeName) =>
         new(nodeName, SubtaskIndex, Parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation,

@@ -5,6 +5,12 @@ namespace DslFlow;
 /// </summary>
 public abstract class RestartStrategy
 {
+    /// <summary>
+    /// The default when checkpoints are on: exponential backoff from 1 s, doubling up to 1 min, at most 10 restarts
+    /// over the job's life (a persistent failure surfaces after about 5 minutes instead of looping for ever).
+    /// </summary>
+    public static RestartStrategy Default { get; } = new ExponentialBackoffRestart(10, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 2.0);
+
     /// <summary>Never restart: the first failure fails the job (the default when checkpoints are off).</summary>
     public static RestartStrategy None { get; } = new NoRestart();
 

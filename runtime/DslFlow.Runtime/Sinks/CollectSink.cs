@@ -14,28 +14,40 @@ namespace DslFlow;
 public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
 {
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<int, List<T>> _bySubtask = [];
+    private readonly SortedDictionary<int, Subtask> _bySubtask = [];
 
-    /// <summary>A snapshot of all records: subtask 0's in arrival order, then subtask 1's, and so on.</summary>
+    /// <summary>A snapshot of all committed records: subtask 0's in arrival order, then subtask 1's, and so on.</summary>
     public IReadOnlyList<T> Results
     {
         get
         {
             lock (_lock)
             {
-                return _bySubtask.Values.SelectMany(records => records).ToArray();
+                return _bySubtask.Values.SelectMany(s => s.Committed).ToArray();
             }
         }
     }
 
-    /// <summary>A snapshot of one subtask's records in arrival order (empty if it wrote none).</summary>
+    /// <summary>A snapshot of one subtask's committed records in arrival order (empty if it wrote none).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="subtask"/> is negative.</exception>
     public IReadOnlyList<T> ResultsOf(int subtask)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(subtask);
         lock (_lock)
         {
-            return _bySubtask.TryGetValue(subtask, out List<T>? records) ? records.ToArray() : [];
+            return _bySubtask.TryGetValue(subtask, out Subtask? records) ? records.Committed.ToArray() : [];
+        }
+    }
+
+    /// <summary>Records pre-committed but not yet committed, over every subtask.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bySubtask.Values.Sum(s => s.Sealed.Values.Sum(t => t.Count));
+            }
         }
     }
 
@@ -45,30 +57,73 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
         ArgumentNullException.ThrowIfNull(context);
         lock (_lock)
         {
-            if (!_bySubtask.TryGetValue(context.SubtaskIndex, out List<T>? records))
-            {
-                _bySubtask.Add(context.SubtaskIndex, records = []);
-            }
-            return new Writer(this, records, context.CheckpointsEnabled);
+            return new Writer(this, SubtaskOf(context.SubtaskIndex), context.CheckpointsEnabled);
         }
     }
 
-    private sealed class Writer(CollectSink<T> sink, List<T> committed, bool checkpointsEnabled) : ITwoPhaseCommitWriter<T>
+    /// <inheritdoc />
+    public void RecoverTransactions(long? restoredCheckpointId)
     {
-        private readonly SortedDictionary<long, List<T>> _sealed = [];
+        lock (_lock)
+        {
+            foreach (Subtask subtask in _bySubtask.Values)
+            {
+                if (restoredCheckpointId is long id)
+                {
+                    subtask.CommitUpTo(id);
+                }
+                subtask.Sealed.Clear(); // later transactions: their records are replayed
+            }
+        }
+    }
+
+    private Subtask SubtaskOf(int index)
+    {
+        if (!_bySubtask.TryGetValue(index, out Subtask? subtask))
+        {
+            _bySubtask.Add(index, subtask = new Subtask());
+        }
+        return subtask;
+    }
+
+    /// <summary>
+    /// One subtask's records: committed, and sealed per checkpoint. Kept by the sink, not the writer, so a restart
+    /// can still commit what a failed run pre-committed for the checkpoint it restores.
+    /// </summary>
+    private sealed class Subtask
+    {
+        public List<T> Committed { get; } = [];
+
+        public SortedDictionary<long, List<T>> Sealed { get; } = [];
+
+        public void CommitUpTo(long checkpointId)
+        {
+            while (Sealed.Count > 0 && Sealed.First() is { Key: var id, Value: var records } && id <= checkpointId)
+            {
+                Committed.AddRange(records);
+                Sealed.Remove(id);
+            }
+        }
+    }
+
+    private sealed class Writer(CollectSink<T> sink, Subtask subtask, bool checkpointsEnabled) : ITwoPhaseCommitWriter<T>
+    {
         private List<T> _open = [];
 
         public void Write(ReadOnlySpan<T> batch) => _open.AddRange(batch);
 
         public void PreCommit(long checkpointId)
         {
-            if (_sealed.TryGetValue(checkpointId, out List<T>? existing))
+            lock (sink._lock)
             {
-                existing.AddRange(_open); // the same checkpoint sealed twice (final snapshot): one transaction
-                _open.Clear();
-                return;
+                if (subtask.Sealed.TryGetValue(checkpointId, out List<T>? existing))
+                {
+                    existing.AddRange(_open); // the same checkpoint sealed twice (final snapshot): one transaction
+                    _open.Clear();
+                    return;
+                }
+                subtask.Sealed.Add(checkpointId, _open);
             }
-            _sealed.Add(checkpointId, _open);
             _open = [];
         }
 
@@ -76,11 +131,7 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
         {
             lock (sink._lock)
             {
-                foreach (long id in _sealed.Keys.Where(id => id <= checkpointId).ToList())
-                {
-                    committed.AddRange(_sealed[id]);
-                    _sealed.Remove(id);
-                }
+                subtask.CommitUpTo(checkpointId);
             }
         }
 
@@ -90,7 +141,7 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
             {
                 lock (sink._lock)
                 {
-                    committed.AddRange(_open);
+                    subtask.Committed.AddRange(_open);
                 }
                 _open.Clear();
             }

@@ -7,4 +7,12 @@ namespace DslFlow;
 /// </summary>
 public interface ITransactionalSink
 {
+    /// <summary>
+    /// Called before the job's tasks start — at start and before every restart — with the checkpoint the job
+    /// restores (null when it starts without one). The sink commits every transaction pre-committed for that checkpoint
+    /// or an earlier one (the checkpoint completed, but its completion may not have reached the sink before the failure)
+    /// and discards every later or unsealed transaction: the sources replay their records. Must be idempotent.
+    /// </summary>
+    /// <param name="restoredCheckpointId">The restored checkpoint's id, or null.</param>
+    void RecoverTransactions(long? restoredCheckpointId);
 }

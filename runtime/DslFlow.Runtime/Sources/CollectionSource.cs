@@ -5,7 +5,7 @@ namespace DslFlow;
 /// contiguous range <c>[i·n/p, (i+1)·n/p)</c> in order; replayable from <see cref="IndexedSourceReader{T}.Position"/>.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class CollectionSource<T> : ISource<T>
+public sealed class CollectionSource<T> : ICheckpointedSource<T>
 {
     private readonly T[] _items;
 
@@ -32,6 +32,10 @@ public sealed class CollectionSource<T> : ISource<T>
     public CollectionReader<T> CreateReader(NodeContext context, long startPosition) => Open(context, startPosition);
 
     ISourceReader<T> ISource<T>.CreateReader(NodeContext context) => CreateReader(context);
+
+    /// <inheritdoc />
+    public ISourceReader<T> RestoreReader(NodeContext context, ReadOnlySpan<byte> position) =>
+        CreateReader(context, IndexedSourceReader<T>.ReadPosition(position));
 
     private CollectionReader<T> Open(NodeContext context, long? startPosition) =>
         new(IndexRange.ForReader(0, _items.Length, context, startPosition, "CollectionSource"), _items);

@@ -7,7 +7,7 @@ namespace DslFlow;
 /// exact byte offset of the next unread line, so <see cref="Positions"/> taken between two <see cref="Read"/>
 /// calls resumes without losing or repeating a line.
 /// </summary>
-public sealed class FileLineReader : ISourceReader<string>
+public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
 {
     private const int InitialBufferSize = 64 * 1024;
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
@@ -42,6 +42,32 @@ public sealed class FileLineReader : ISourceReader<string>
             }
             return positions;
         }
+    }
+
+    /// <summary>Writes <see cref="Positions"/>: a count, then each file's path and offset.</summary>
+    public void WritePosition(ref DslFlow.Serialization.StateWriter writer)
+    {
+        writer.WriteLength(_splits.Length);
+        for (int k = 0; k < _splits.Length; k++)
+        {
+            DslFlow.Serialization.StringSerializer.Instance.Write(ref writer, _splits[k].Path);
+            writer.WriteVarInt64(k == _current && _stream is not null ? _bufferOffset + _start : _splits[k].Offset);
+        }
+    }
+
+    /// <summary>Reads positions written by <see cref="WritePosition"/>.</summary>
+    internal static List<FileLinePosition> ReadPositions(ReadOnlySpan<byte> position)
+    {
+        var reader = new DslFlow.Serialization.StateReader(position);
+        int count = reader.ReadLength();
+        var positions = new List<FileLinePosition>(reader.SafeCapacity(count));
+        for (int k = 0; k < count; k++)
+        {
+            string path = DslFlow.Serialization.StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed("a file position has no path");
+            positions.Add(new FileLinePosition(path, reader.ReadVarInt64()));
+        }
+        reader.ExpectEnd();
+        return positions;
     }
 
     /// <inheritdoc />

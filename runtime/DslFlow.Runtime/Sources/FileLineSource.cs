@@ -13,7 +13,7 @@ namespace DslFlow;
 /// one after another. The files are resolved once, at the first <see cref="CreateReader"/>, so every subtask (and
 /// every restart of this source object) sees the same splits.
 /// </remarks>
-public sealed class FileLineSource : ISource<string>
+public sealed class FileLineSource : ICheckpointedSource<string>
 {
     private readonly Dictionary<string, long> _startOffsets;
     private readonly Lock _resolveLock = new();
@@ -109,4 +109,8 @@ public sealed class FileLineSource : ISource<string>
     }
 
     ISourceReader<string> ISource<string>.CreateReader(NodeContext context) => CreateReader(context);
+
+    /// <inheritdoc />
+    public ISourceReader<string> RestoreReader(NodeContext context, ReadOnlySpan<byte> position) =>
+        WithStartPositions(FileLineReader.ReadPositions(position)).CreateReader(context);
 }

@@ -6,7 +6,7 @@ namespace DslFlow;
 /// <see cref="IndexedSourceReader{T}.Position"/> as long as <c>generate</c> is deterministic.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class GeneratorSource<T> : ISource<T>
+public sealed class GeneratorSource<T> : ICheckpointedSource<T>
 {
     private readonly double? _recordsPerSecond;
 
@@ -68,6 +68,10 @@ public sealed class GeneratorSource<T> : ISource<T>
     public GeneratorReader<T> CreateReader(NodeContext context, long startPosition) => Open(context, startPosition);
 
     ISourceReader<T> ISource<T>.CreateReader(NodeContext context) => CreateReader(context);
+
+    /// <inheritdoc />
+    public ISourceReader<T> RestoreReader(NodeContext context, ReadOnlySpan<byte> position) =>
+        CreateReader(context, IndexedSourceReader<T>.ReadPosition(position));
 
     private GeneratorReader<T> Open(NodeContext context, long? startPosition) =>
         new(IndexRange.ForReader(0, Count, context, startPosition, "GeneratorSource"),

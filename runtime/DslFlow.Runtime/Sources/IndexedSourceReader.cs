@@ -6,7 +6,7 @@ namespace DslFlow;
 /// honours an optional rate limit.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public abstract class IndexedSourceReader<T> : ISourceReader<T>
+public abstract class IndexedSourceReader<T> : ISourceReader<T>, ICheckpointedReader
 {
     private readonly long _stride;
     private readonly TokenBucket? _rateLimit;
@@ -26,6 +26,18 @@ public abstract class IndexedSourceReader<T> : ISourceReader<T>
     /// it in a checkpoint and pass it to the source's <c>CreateReader(context, startPosition)</c> to resume here.
     /// </summary>
     public long Position => _next;
+
+    /// <summary>Writes <see cref="Position"/> (a varint), which the source's <c>RestoreReader</c> reads back.</summary>
+    public void WritePosition(ref DslFlow.Serialization.StateWriter writer) => writer.WriteVarInt64(_next);
+
+    /// <summary>Reads a position written by <see cref="WritePosition"/>.</summary>
+    internal static long ReadPosition(ReadOnlySpan<byte> position)
+    {
+        var reader = new DslFlow.Serialization.StateReader(position);
+        long next = reader.ReadVarInt64();
+        reader.ExpectEnd();
+        return next;
+    }
 
     /// <summary>Whether every record of this reader's share has been emitted.</summary>
     public bool IsEnded => _remaining == 0;

@@ -6,7 +6,7 @@ namespace DslFlow;
 /// <c>[from + i·len/p, from + (i+1)·len/p)</c>); an unbounded one is striped (subtask i reads
 /// <c>from + i, from + i + p, ...</c>).
 /// </summary>
-public sealed class SequenceSource : ISource<long>
+public sealed class SequenceSource : ICheckpointedSource<long>
 {
     private readonly double? _recordsPerSecond;
 
@@ -64,6 +64,10 @@ public sealed class SequenceSource : ISource<long>
     public SequenceReader CreateReader(NodeContext context, long startPosition) => Open(context, startPosition);
 
     ISourceReader<long> ISource<long>.CreateReader(NodeContext context) => CreateReader(context);
+
+    /// <inheritdoc />
+    public ISourceReader<long> RestoreReader(NodeContext context, ReadOnlySpan<byte> position) =>
+        CreateReader(context, IndexedSourceReader<long>.ReadPosition(position));
 
     private SequenceReader Open(NodeContext context, long? startPosition) =>
         new(IndexRange.ForReader(From, ToExclusive, context, startPosition, nameof(SequenceSource)),

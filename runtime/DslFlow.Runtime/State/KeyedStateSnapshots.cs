@@ -9,14 +9,20 @@ internal interface IKeyedStateSnapshot
 
     /// <summary>The synchronous part of a snapshot: the state's current content, copied into a byte array.</summary>
     byte[] Snapshot();
+
+    /// <summary>Adds the entries of one old subtask's snapshot that fall in this subtask's key groups.</summary>
+    void Restore(ReadOnlySpan<byte> snapshot);
 }
 
-/// <summary>Snapshots a value-state table with the run-time serializers of its key and value types.</summary>
-internal sealed class ValueStateSnapshot<TKey, T>(KeyedValueTable<TKey, T> table) : IKeyedStateSnapshot
+/// <summary>
+/// Snapshots a value-state table with the serializers the generator chose, or else the run-time lookup of
+/// <see cref="Serializers.For{T}"/> (hand-written tasks).
+/// </summary>
+internal sealed class ValueStateSnapshot<TKey, T>(KeyedValueTable<TKey, T> table, ISerializer<TKey>? keys = null, ISerializer<T>? values = null) : IKeyedStateSnapshot
     where TKey : notnull
 {
-    private readonly Lazy<ISerializer<TKey>> _keys = new(Serializers.For<TKey>);
-    private readonly Lazy<ISerializer<T>> _values = new(Serializers.For<T>);
+    private readonly Lazy<ISerializer<TKey>> _keys = keys is null ? new(Serializers.For<TKey>) : new(keys);
+    private readonly Lazy<ISerializer<T>> _values = values is null ? new(Serializers.For<T>) : new(values);
 
     public string Name => table.StateName;
 
@@ -26,15 +32,20 @@ internal sealed class ValueStateSnapshot<TKey, T>(KeyedValueTable<TKey, T> table
         table.WriteSnapshot(buffer, _keys.Value, _values.Value);
         return buffer.ToArray();
     }
+
+    public void Restore(ReadOnlySpan<byte> snapshot) => table.RestoreSnapshot(snapshot, _keys.Value, _values.Value);
 }
 
-/// <summary>Snapshots a list- or map-state table; the cell serializer is built from the cell's element types.</summary>
-internal sealed class CellStateSnapshot<TKey, TCell>(KeyedStateTable<TKey, TCell> table) : IKeyedStateSnapshot
+/// <summary>
+/// Snapshots a list- or map-state table with the generator's serializers, or else one built from the cell's element
+/// types at run time.
+/// </summary>
+internal sealed class CellStateSnapshot<TKey, TCell>(KeyedStateTable<TKey, TCell> table, ISerializer<TKey>? keys = null, ISerializer<TCell>? cells = null) : IKeyedStateSnapshot
     where TKey : notnull
     where TCell : class, IStateCell, new()
 {
-    private readonly Lazy<ISerializer<TKey>> _keys = new(Serializers.For<TKey>);
-    private readonly Lazy<ISerializer<TCell>> _cells = new(CreateCellSerializer);
+    private readonly Lazy<ISerializer<TKey>> _keys = keys is null ? new(Serializers.For<TKey>) : new(keys);
+    private readonly Lazy<ISerializer<TCell>> _cells = cells is null ? new(CreateCellSerializer) : new(cells);
 
     public string Name => table.StateName;
 
@@ -44,6 +55,8 @@ internal sealed class CellStateSnapshot<TKey, TCell>(KeyedStateTable<TKey, TCell
         table.WriteSnapshot(buffer, _keys.Value, _cells.Value);
         return buffer.ToArray();
     }
+
+    public void Restore(ReadOnlySpan<byte> snapshot) => table.RestoreSnapshot(snapshot, _keys.Value, _cells.Value);
 
     private static ISerializer<TCell> CreateCellSerializer()
     {

@@ -40,15 +40,21 @@ public class StateSnapshotTests
         string keyedTask = KeyedCountPipeline.Graph.Chains[KeyedCountPipeline.Graph.ChainOf("Count")].Name;
         var restored = new Dictionary<string, long>();
         var table = new KeyedValueTable<string, long>("Count.count", new KeyGroupRange(0, KeyedCountPipeline.Graph.MaxParallelism - 1));
+        int keyedSubtasks = 0;
         foreach ((OperatorSubtaskId subtask, IReadOnlyList<StateHandle> handles) in latest.SubtaskStates)
         {
-            Assert.Equal(keyedTask, subtask.OperatorId);
-            foreach (StateHandle handle in handles)
+            StateHandle handle = Assert.Single(handles); // one state file per subtask and checkpoint
+            TaskStateSnapshot snapshot = TaskStateSnapshot.Decode(await storage.ReadStateAsync(handle));
+            Assert.Equal(subtask.SubtaskIndex, snapshot.SubtaskIndex);
+            foreach (StateEntry entry in snapshot.States.Where(e => e.Name == "Count.count"))
             {
-                table.RestoreSnapshot(await storage.ReadStateAsync(handle), Serializers.For<string>(), Int64Serializer.Instance);
+                Assert.Equal(keyedTask, subtask.OperatorId);
+                Assert.Equal(StateScope.Keyed, entry.Scope);
+                table.RestoreSnapshot(entry.Bytes, Serializers.For<string>(), Int64Serializer.Instance);
+                keyedSubtasks++;
             }
         }
-        Assert.Equal(parallelism, latest.SubtaskStates.Count);
+        Assert.Equal(parallelism, keyedSubtasks);
         foreach (IGrouping<string, (string Key, int Value)> group in KeyedCountPipeline.Input.GroupBy(e => e.Key))
         {
             int hash = StableHash.Of(group.Key);

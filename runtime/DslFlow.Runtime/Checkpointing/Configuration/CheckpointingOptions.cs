@@ -38,6 +38,13 @@ public sealed class CheckpointingOptions
 
     /// <summary>Checkpoint directory.</summary>
     public string? Directory { get; set; }
+
+    /// <summary>
+    /// When true, the job does not restore the latest completed checkpoint of <see cref="Directory"/> at start: the
+    /// sources start from their beginning and state starts empty. Restarts after a failure still restore the
+    /// checkpoints this run takes. Default false: a job resumes where the last completed checkpoint says.
+    /// </summary>
+    public bool StartFresh { get; set; }
 }
 
 /// <summary>The checkpoint settings a pipeline declares with <see cref="CheckpointingAttribute"/> (emitted by the generator).</summary>
@@ -68,6 +75,9 @@ public sealed record CheckpointDeclaration(int IntervalMs, CheckpointingMode Mod
 public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode, TimeSpan Timeout, TimeSpan MinPause, int MaxConcurrentCheckpoints,
     int TolerableFailedCheckpoints, int RetainedCheckpoints, bool Unaligned, TimeSpan? AlignedTimeout, string Directory)
 {
+    /// <summary>True when the job ignores existing checkpoints at start (see <see cref="CheckpointingOptions.StartFresh"/>).</summary>
+    public bool StartFresh { get; init; }
+
     /// <summary>The default checkpoint directory, relative to the working directory.</summary>
     public const string DefaultDirectory = "checkpoints";
 
@@ -110,7 +120,10 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
         return new CheckpointConfig(TimeSpan.FromMilliseconds(interval.Value), mode, TimeSpan.FromMilliseconds(timeout),
             TimeSpan.FromMilliseconds(minPause), maxConcurrent, tolerable, retained, unaligned,
             alignedTimeout is null ? null : TimeSpan.FromMilliseconds(alignedTimeout.Value),
-            options.Directory ?? declared?.Directory ?? DefaultDirectory);
+            options.Directory ?? declared?.Directory ?? DefaultDirectory)
+        {
+            StartFresh = options.StartFresh,
+        };
     }
 
     private static long? Ms(TimeSpan? value) => value is null ? null : (long)value.Value.TotalMilliseconds;

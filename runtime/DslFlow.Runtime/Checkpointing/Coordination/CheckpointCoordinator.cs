@@ -25,6 +25,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     private int _consecutiveFailures;
     private int _completing; // fully acknowledged, metadata being written: still counts against MaxConcurrentCheckpoints
     private bool _stopped;
+    private readonly List<Task> _completions = []; // metadata writes in flight
 
     public CheckpointCoordinator(CheckpointConfig config, ICheckpointParticipants participants, TimeProvider time, ILogger logger,
         long firstCheckpointId = 1)
@@ -39,6 +40,18 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
 
     /// <summary>Raised (once) when more consecutive checkpoints failed than tolerated; the job must fail over.</summary>
     public event Action<string>? TooManyFailures;
+
+    /// <summary>The id the next triggered checkpoint gets (ids never repeat within a job, across restarts too).</summary>
+    public long NextCheckpointId
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nextId;
+            }
+        }
+    }
 
     /// <summary>The id of the newest completed checkpoint, or 0.</summary>
     public long LatestCompletedId { get; private set; }
@@ -80,7 +93,12 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         }
         if (complete is not null)
         {
-            _ = CompleteAsync(complete);
+            Task completion = CompleteAsync(complete);
+            lock (_lock)
+            {
+                _completions.RemoveAll(t => t.IsCompleted);
+                _completions.Add(completion);
+            }
         }
     }
 
@@ -97,20 +115,26 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     /// <summary>A subtask cannot take checkpoint <paramref name="id"/> (for example its alignment was abandoned).</summary>
     public void Decline(long id, int subtask, string reason) => Fail(id, $"declined by subtask {subtask}: {reason}");
 
-    /// <summary>Stops triggering and aborts pending checkpoints.</summary>
+    /// <summary>
+    /// Stops triggering, aborts pending checkpoints, and waits for metadata writes in flight: afterwards the storage
+    /// shows exactly the checkpoints that completed, so a restore that follows picks the right one.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         List<PendingCheckpoint> aborted;
+        Task[] completions;
         lock (_lock)
         {
             _stopped = true;
             aborted = [.. _pending.Values];
             _pending.Clear();
+            completions = [.. _completions];
         }
         if (_periodic is not null)
         {
             await _periodic.DisposeAsync().ConfigureAwait(false);
         }
+        await Task.WhenAll(completions).ConfigureAwait(false); // CompleteAsync catches its own failures
         foreach (PendingCheckpoint p in aborted)
         {
             End(p, CheckpointStatus.Aborted, "the job stopped");

@@ -1,0 +1,127 @@
+using DslFlow.Serialization;
+
+namespace DslFlow.Checkpointing;
+
+/// <summary>
+/// A completed checkpoint read back for a restore: every subtask snapshot it holds, indexed by state name. Loaded
+/// once per (re)start and shared by every new subtask, which takes the states it declares.
+/// </summary>
+internal sealed class RestoredCheckpoint
+{
+    private readonly Dictionary<string, List<(TaskStateSnapshot Owner, StateEntry Entry)>> _byName = new(StringComparer.Ordinal);
+
+    private RestoredCheckpoint(long checkpointId) => CheckpointId = checkpointId;
+
+    /// <summary>The restored checkpoint's id.</summary>
+    public long CheckpointId { get; }
+
+    /// <summary>Names of every state in the checkpoint.</summary>
+    public IEnumerable<string> StateNames => _byName.Keys;
+
+    /// <summary>Reads and decodes every state file of <paramref name="metadata"/> (their checksums are verified on the way).</summary>
+    /// <exception cref="CheckpointCorruptedException">A state file is missing, damaged, or not in this build's format.</exception>
+    public static async Task<RestoredCheckpoint> LoadAsync(ICheckpointStorage storage, CheckpointMetadata metadata, CancellationToken cancellationToken)
+    {
+        var restored = new RestoredCheckpoint(metadata.CheckpointId);
+        foreach (StateHandle handle in metadata.AllHandles)
+        {
+            byte[] bytes = await storage.ReadStateAsync(handle, cancellationToken).ConfigureAwait(false);
+            TaskStateSnapshot snapshot;
+            try
+            {
+                snapshot = TaskStateSnapshot.Decode(bytes);
+            }
+            catch (StateFormatException ex)
+            {
+                throw new CheckpointCorruptedException(metadata.CheckpointId, handle.RelativePath,
+                    $"is not a subtask state snapshot this build can read ({ex.Message})", inner: ex);
+            }
+            foreach (StateEntry entry in snapshot.States)
+            {
+                if (!restored._byName.TryGetValue(entry.Name, out var list))
+                {
+                    restored._byName.Add(entry.Name, list = []);
+                }
+                list.Add((snapshot, entry));
+            }
+        }
+        return restored;
+    }
+
+    /// <summary>
+    /// Checks, before any task starts, that the checkpoint fits the job: keyed state in as many key groups as the job
+    /// has, source positions for as many subtasks as the source now runs. States the job no longer declares are
+    /// reported by <paramref name="unknown"/> (they are not restored).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint cannot be restored into this job; the message says why and what to do.</exception>
+    public void CheckFits(Execution.JobPlan plan, out IReadOnlyList<string> unknown)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (NodeInfo node in plan.Graph.Nodes)
+        {
+            if (node.Kind == NodeKind.Source)
+            {
+                string name = SourcePositionName(node.Name);
+                known.Add(name);
+                int parallelism = plan.Parallelism[plan.Graph.ChainOf(node.Name)];
+                _ = SubtaskState(name, 0, parallelism, $"source '{node.Name}'");
+            }
+            foreach (string state in node.States)
+            {
+                string name = KeyedStateName(node.Name, state);
+                known.Add(name);
+                _ = KeyedState(name, plan.MaxParallelism);
+            }
+        }
+        unknown = _byName.Keys.Where(name => !known.Contains(name)).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The name of a keyed state parameter in checkpoints: node, dot, parameter.</summary>
+    public static string KeyedStateName(string node, string parameter) => node + "." + parameter;
+
+    /// <summary>The name of a source's reader positions in checkpoints.</summary>
+    public static string SourcePositionName(string source) => "source/" + source;
+
+    /// <summary>Every old subtask's bytes of a keyed state (empty when the checkpoint does not have it).</summary>
+    /// <exception cref="InvalidOperationException">The checkpoint was taken with another number of key groups.</exception>
+    public IReadOnlyList<byte[]> KeyedState(string name, int maxParallelism)
+    {
+        if (!_byName.TryGetValue(name, out var entries))
+        {
+            return [];
+        }
+        foreach (var (owner, _) in entries)
+        {
+            if (owner.MaxParallelism != maxParallelism)
+            {
+                throw new InvalidOperationException($"Checkpoint {CheckpointId} holds keyed state '{name}' in "
+                    + $"{owner.MaxParallelism} key groups, but the job now runs with MaxParallelism = {maxParallelism}. "
+                    + "The number of key groups cannot change for existing state: run with MaxParallelism = "
+                    + $"{owner.MaxParallelism}, or start fresh (CheckpointingOptions.StartFresh = true) to drop the state.");
+            }
+        }
+        return entries.Where(e => e.Entry.Scope == StateScope.Keyed).Select(e => e.Entry.Bytes).ToList();
+    }
+
+    /// <summary>
+    /// The bytes a subtask-scoped state had in subtask <paramref name="subtaskIndex"/>, or null when the checkpoint does
+    /// not have the state.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The state was written by another number of subtasks.</exception>
+    public byte[]? SubtaskState(string name, int subtaskIndex, int parallelism, string owner)
+    {
+        if (!_byName.TryGetValue(name, out var entries))
+        {
+            return null;
+        }
+        int oldParallelism = entries[0].Owner.Parallelism;
+        if (oldParallelism != parallelism)
+        {
+            throw new InvalidOperationException($"Checkpoint {CheckpointId} holds the state of {owner} for "
+                + $"{oldParallelism} subtasks, but it now runs with {parallelism}. Restoring this state into another "
+                + $"parallelism is not supported: run {owner} with Parallelism = {oldParallelism}, or start fresh "
+                + "(CheckpointingOptions.StartFresh = true).");
+        }
+        return entries.FirstOrDefault(e => e.Owner.SubtaskIndex == subtaskIndex && e.Entry.Scope == StateScope.Subtask).Entry?.Bytes;
+    }
+}

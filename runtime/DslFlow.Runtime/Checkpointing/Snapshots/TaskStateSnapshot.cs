@@ -1,0 +1,75 @@
+using DslFlow.Serialization;
+
+namespace DslFlow.Checkpointing;
+
+/// <summary>How a state entry is redistributed when a checkpoint is restored.</summary>
+internal enum StateScope : byte
+{
+    /// <summary>Keyed state, organised by key group: every new subtask reads every old subtask's entry and keeps its groups.</summary>
+    Keyed = 1,
+
+    /// <summary>State of one subtask (a source's position): restored into the subtask of the same index.</summary>
+    Subtask = 2,
+}
+
+/// <summary>One named state of a subtask's snapshot.</summary>
+internal sealed record StateEntry(string Name, StateScope Scope, byte[] Bytes);
+
+/// <summary>
+/// Everything one subtask wrote for one checkpoint, stored as one state file: where the subtask sat (index,
+/// parallelism, key groups) and its named states. Named by state (<c>Count.count</c>, <c>source/Lines</c>), not by
+/// task, so a restore finds a state even when chaining or parallelism changed. The payload is a
+/// <see cref="StateBlob"/>: <c>varint subtask, varint parallelism, varint maxParallelism, varint count,
+/// count × (string name, byte scope, length-prefixed bytes)</c>.
+/// </summary>
+internal sealed record TaskStateSnapshot(int SubtaskIndex, int Parallelism, int MaxParallelism, IReadOnlyList<StateEntry> States)
+{
+    public byte[] Encode()
+    {
+        using var payload = new StateBuffer(256 + States.Sum(s => s.Bytes.Length + s.Name.Length + 8));
+        var writer = new StateWriter(payload);
+        writer.WriteVarUInt32((uint)SubtaskIndex);
+        writer.WriteVarUInt32((uint)Parallelism);
+        writer.WriteVarUInt32((uint)MaxParallelism);
+        writer.WriteVarUInt32((uint)States.Count);
+        foreach (StateEntry state in States)
+        {
+            StringSerializer.Instance.Write(ref writer, state.Name);
+            writer.WriteByte((byte)state.Scope);
+            writer.WriteLength(state.Bytes.Length);
+            writer.WriteRaw(state.Bytes);
+        }
+        using var framed = new StateBuffer(payload.WrittenCount + StateBlob.HeaderLength);
+        StateBlob.Write(framed, payload.WrittenSpan);
+        return framed.ToArray();
+    }
+
+    /// <summary>Decodes a state file's payload.</summary>
+    /// <exception cref="StateFormatException">The bytes are not a task snapshot of this format.</exception>
+    public static TaskStateSnapshot Decode(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new StateReader(StateBlob.Read(bytes));
+        int subtask = (int)reader.ReadVarUInt32();
+        int parallelism = (int)reader.ReadVarUInt32();
+        int maxParallelism = (int)reader.ReadVarUInt32();
+        if (parallelism < 1 || subtask >= parallelism || maxParallelism < 1)
+        {
+            throw reader.Malformed($"subtask {subtask} of parallelism {parallelism} with {maxParallelism} key groups is not a valid position");
+        }
+        int count = reader.ReadLength();
+        var states = new List<StateEntry>(reader.SafeCapacity(count));
+        for (int i = 0; i < count; i++)
+        {
+            string name = StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed("a state has no name");
+            var scope = (StateScope)reader.ReadByte();
+            if (scope is not (StateScope.Keyed or StateScope.Subtask))
+            {
+                throw reader.Malformed($"state '{name}' has an unknown scope {(byte)scope}");
+            }
+            byte[] data = reader.ReadBytes(reader.ReadLength()).ToArray();
+            states.Add(new StateEntry(name, scope, data));
+        }
+        reader.ExpectEnd();
+        return new TaskStateSnapshot(subtask, parallelism, maxParallelism, states);
+    }
+}

@@ -1,0 +1,149 @@
+using DslFlow.Serialization;
+
+namespace DslFlow.Runtime.Tests.Recovery;
+
+/// <summary>
+/// The topology of Flink's <c>UnalignedCheckpointITCase</c>, run aligned: ordered long sources → an all-to-all keyed
+/// edge → a map that fails on cue → another keyed edge → a stateful verifier that counts per source and checks order
+/// → the transactional collect sink. Each source subtask owns a contiguous range of values, the key is that subtask.
+/// </summary>
+[Pipeline]
+public static partial class ExactlyOncePipeline
+{
+    public static long RecordCount { get; set; }
+
+    public static int SourceParallelism { get; set; } = 1;
+
+    public static double RecordsPerSecond { get; set; } = 100_000;
+
+    public static FailureInjector Failures { get; set; } = new();
+
+    public static CollectSink<Checked> Output { get; set; } = new();
+
+    [Source]
+    public static SequenceSource Numbers() => new(0, RecordCount) { RecordsPerSecond = RecordsPerSecond };
+
+    [Map(nameof(Numbers), KeyBy = nameof(OriginOf))]
+    public static long FailingMap(long value)
+    {
+        Failures.OnMap();
+        return value;
+    }
+
+    [Process(nameof(FailingMap), KeyBy = nameof(OriginOf))]
+    public static void Verify(long value, ValueState<Tally> tally, Collector<Checked> output)
+    {
+        Failures.OnVerify();
+        Tally before = tally.Value;
+        bool inOrder = before.Count == 0 || value > before.Last;
+        tally.Value = new Tally(before.Count + 1, value);
+        output.Emit(new Checked(OriginOf(value), value, before.Count + 1, inOrder));
+    }
+
+    [Sink(nameof(Verify))]
+    public static CollectSink<Checked> Out() => Output;
+
+    /// <summary>The source subtask that emits <paramref name="value"/> (the sequence source's contiguous split).</summary>
+    public static int OriginOf(long value)
+    {
+        int p = SourceParallelism;
+        for (int i = p - 1; i > 0; i--)
+        {
+            long start = (long)((UInt128)(ulong)RecordCount * (ulong)i / (ulong)p);
+            if (value >= start)
+            {
+                return i;
+            }
+        }
+        return 0;
+    }
+}
+
+/// <summary>What the verifier saw: the value, its source, the running count of that source, and whether it came in order.</summary>
+public readonly record struct Checked(int Origin, long Value, long Count, bool InOrder);
+
+/// <summary>Per-source state of the verifier, with a serializer that fails on cue (during a snapshot, during a restore).</summary>
+[Serializer(typeof(TallySerializer))]
+public readonly record struct Tally(long Count, long Last);
+
+public sealed class TallySerializer : ISerializer<Tally>
+{
+    public void Write(ref StateWriter writer, Tally value)
+    {
+        ExactlyOncePipeline.Failures.OnSnapshotWrite();
+        writer.WriteVarInt64(value.Count);
+        writer.WriteVarInt64(value.Last);
+    }
+
+    public Tally Read(ref StateReader reader)
+    {
+        ExactlyOncePipeline.Failures.OnRestoreRead();
+        return new Tally(reader.ReadVarInt64(), reader.ReadVarInt64());
+    }
+}
+
+/// <summary>An exception thrown on purpose by the tests.</summary>
+public sealed class InjectedFailureException(string message) : Exception(message);
+
+/// <summary>
+/// Seeded failure points, counted over the whole job (every restart replays records, so each threshold is crossed
+/// once): map calls at which the map throws; a verifier call count after which the next snapshot write throws; and,
+/// after that, one failing restore.
+/// </summary>
+public sealed class FailureInjector
+{
+    private readonly long[] _mapFailures;
+    private readonly long _snapshotFailureAfter;
+    private readonly bool _failRestore;
+    private long _mapCalls;
+    private long _verifyCalls;
+    private int _snapshotFailed;
+    private int _restoreArmed;
+    private int _restoreFailed;
+    private int _mapFailed;
+
+    public FailureInjector(long[]? mapFailures = null, long snapshotFailureAfter = -1, bool failRestore = false)
+    {
+        _mapFailures = mapFailures ?? [];
+        _snapshotFailureAfter = snapshotFailureAfter;
+        _failRestore = failRestore;
+    }
+
+    /// <summary>Failures injected so far, by place.</summary>
+    public (int Map, int Snapshot, int Restore) Injected => (Volatile.Read(ref _mapFailed), Volatile.Read(ref _snapshotFailed), Volatile.Read(ref _restoreFailed));
+
+    public int Planned => _mapFailures.Length + (_snapshotFailureAfter >= 0 ? 1 : 0) + (_failRestore ? 1 : 0);
+
+    public int Total => Injected.Map + Injected.Snapshot + Injected.Restore;
+
+    public void OnMap()
+    {
+        long call = Interlocked.Increment(ref _mapCalls);
+        if (Array.IndexOf(_mapFailures, call) >= 0)
+        {
+            Interlocked.Increment(ref _mapFailed);
+            throw new InjectedFailureException($"injected map failure at call {call}");
+        }
+    }
+
+    public void OnVerify() => Interlocked.Increment(ref _verifyCalls);
+
+    public void OnSnapshotWrite()
+    {
+        if (_snapshotFailureAfter >= 0 && Volatile.Read(ref _verifyCalls) >= _snapshotFailureAfter
+            && Interlocked.CompareExchange(ref _snapshotFailed, 1, 0) == 0)
+        {
+            Volatile.Write(ref _restoreArmed, _failRestore ? 1 : 0);
+            throw new InjectedFailureException("injected failure while writing a snapshot");
+        }
+    }
+
+    public void OnRestoreRead()
+    {
+        if (Interlocked.Exchange(ref _restoreArmed, 0) == 1)
+        {
+            Interlocked.Increment(ref _restoreFailed);
+            throw new InjectedFailureException("injected failure while restoring state");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using DslFlow.Checkpointing;
+using DslFlow.Runtime.Tests.Checkpointing;
+using Xunit.Abstractions;
+
+namespace DslFlow.Runtime.Tests.Recovery;
+
+/// <summary>
+/// Exactly-once after failures, in the shape of Flink's <c>UnalignedCheckpointITCase</c> (aligned mode): failures in a
+/// map, while a snapshot is written and while state is restored; the committed output must hold every record of every
+/// source exactly once, in source order, and the restored counts must continue where the checkpoint left them.
+/// </summary>
+public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(1, 16, 20_000)]
+    [InlineData(5, 16, 60_000)]
+    [InlineData(20, 8, 100_000)]
+    public async Task Aligned_checkpoints_lose_and_duplicate_nothing_across_failures_in_map_snapshot_and_restore(int parallelism, int bufferSize, long records)
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        output.WriteLine($"seed {seed} (rerun a failure by setting it in the test)");
+        var random = new Random(seed);
+        long map1 = records / 5 + random.Next((int)(records / 10));
+        long map2 = records * 3 / 5 + random.Next((int)(records / 10));
+        long snapshotAfter = records * 2 / 5 + random.Next((int)(records / 10));
+        ExactlyOncePipeline.Failures = new FailureInjector([map1, map2], snapshotAfter, failRestore: true);
+
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce);
+
+        var (mapFailures, snapshotFailures, restoreFailures) = ExactlyOncePipeline.Failures.Injected;
+        output.WriteLine($"failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts {job.RestartCount}; "
+            + $"checkpoints completed {job.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed)}");
+        Assert.Equal((2, 1, 1), (mapFailures, snapshotFailures, restoreFailures));
+        // Two injected failures can land in the same run (one restart); the failed restore always follows a restart.
+        Assert.InRange(job.RestartCount, 2, 4);
+        Assert.True(job.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 5,
+            "fewer than 5 completed checkpoints: " + string.Join("; ", job.Checkpoints));
+        Assert.Equal(0, ExactlyOncePipeline.Output.PendingCount);
+
+        // 0 lost, 0 duplicated, order per source kept, counts continue across restores.
+        Assert.Equal(records, committed.Count);
+        foreach (IGrouping<int, Checked> source in committed.GroupBy(c => c.Origin))
+        {
+            long[] values = source.Select(c => c.Value).ToArray();
+            long first = values[0];
+            Assert.Equal(Enumerable.Range(0, values.Length).Select(i => first + i), values);
+            Assert.All(source, c => Assert.True(c.InOrder, $"{c} arrived out of order"));
+            Assert.Equal(Enumerable.Range(1, values.Length).Select(i => (long)i), source.Select(c => c.Count));
+        }
+        Assert.Equal(parallelism, committed.Select(c => c.Origin).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task At_least_once_loses_nothing_and_counts_its_duplicates()
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        const long records = 40_000;
+        ExactlyOncePipeline.Failures = new FailureInjector([records / 4 + random.Next(5_000), records * 3 / 5 + random.Next(5_000)]);
+
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(4, 16, records, CheckpointingMode.AtLeastOnce);
+
+        Assert.Equal(2, ExactlyOncePipeline.Failures.Injected.Map);
+        Assert.InRange(job.RestartCount, 1, 2);
+        var distinct = committed.Select(c => c.Value).ToHashSet();
+        Assert.Equal(records, distinct.Count); // nothing lost
+        Assert.All(distinct, v => Assert.InRange(v, 0, records - 1));
+        output.WriteLine($"at-least-once: {committed.Count - distinct.Count} duplicates in {committed.Count} committed records");
+    }
+
+    [Fact]
+    public async Task Without_failures_the_run_commits_every_record_once_and_restores_nothing()
+    {
+        ExactlyOncePipeline.Failures = new FailureInjector();
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(3, 32, 10_000, CheckpointingMode.ExactlyOnce);
+
+        Assert.Equal(0, job.RestartCount);
+        Assert.Null(job.RestoredCheckpointId);
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => (long)i), committed.Select(c => c.Value).Order());
+    }
+
+    private static async Task<(JobHandle Job, IReadOnlyList<Checked> Committed)> RunAsync(int parallelism, int bufferSize, long records, CheckpointingMode mode)
+    {
+        ExactlyOncePipeline.RecordCount = records;
+        ExactlyOncePipeline.SourceParallelism = parallelism;
+        ExactlyOncePipeline.RecordsPerSecond = records; // about one second of input per run
+        ExactlyOncePipeline.Output = new CollectSink<Checked>();
+        using var directory = new TempCheckpointDirectory();
+        var options = new PipelineOptions
+        {
+            DefaultParallelism = parallelism,
+            BufferSize = bufferSize,
+            RestartStrategy = RestartStrategy.FixedDelay(10, TimeSpan.FromMilliseconds(10)),
+        };
+        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
+        options.Checkpointing.Mode = mode;
+        options.Checkpointing.Directory = directory.Path;
+        await using JobHandle job = ExactlyOncePipeline.Start(options);
+        await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        return (job, ExactlyOncePipeline.Output.Results);
+    }
+}
