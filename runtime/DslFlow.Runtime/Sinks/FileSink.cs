@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using DslFlow.Checkpointing;
+
+namespace DslFlow;
+
+/// <summary>
+/// Writes one UTF-8 line per record into part files of a directory, exactly once with checkpoints (the part-file
+/// life cycle of Flink's <c>FileSink</c>): records go to an in-progress file; at checkpoint n's barrier it is synced and
+/// becomes the pending part <c>.pending/part-{subtask}-{n}.txt</c>; when checkpoint n completes, the pending parts up
+/// to n move into the directory as <c>part-{subtask}-{n}.txt</c>, where readers see them. After a crash,
+/// <see cref="RecoverTransactions"/> commits the pending parts the restored checkpoint covers and deletes the rest.
+/// Without checkpoints, each subtask's records become <c>part-{subtask}-end.txt</c> at the end of input.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
+{
+    private const string PendingFolder = ".pending";
+    private const string InProgressFolder = ".inprogress";
+    private readonly Func<T, string> _format;
+
+    /// <summary>Writes into <paramref name="directory"/> (created when missing) with <paramref name="format"/> (default <c>ToString()</c>).</summary>
+    /// <param name="directory">The output directory.</param>
+    /// <param name="format">Turns a record into its line (it must not contain a line break); null for <c>ToString()</c>.</param>
+    /// <exception cref="ArgumentException">The directory is empty.</exception>
+    public FileSink(string directory, Func<T, string>? format = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        _format = format ?? (record => record?.ToString() ?? "");
+    }
+
+    /// <summary>The output directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The lines of every committed part file, ordered by subtask, then checkpoint.</summary>
+    public IReadOnlyList<string> ReadCommittedLines() =>
+        !System.IO.Directory.Exists(Directory) ? []
+            : System.IO.Directory.EnumerateFiles(Directory, "part-*.txt")
+                .Select(path => (Path: path, Part: PartName.Parse(Path.GetFileName(path))))
+                .Where(p => p.Part is not null)
+                .OrderBy(p => p.Part!.Value.Subtask).ThenBy(p => p.Part!.Value.Checkpoint).ThenBy(p => p.Path, StringComparer.Ordinal)
+                .SelectMany(p => File.ReadLines(p.Path))
+                .ToList();
+
+    /// <inheritdoc />
+    public ISinkWriter<T> CreateWriter(NodeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, PendingFolder));
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, InProgressFolder));
+        return new Writer(this, context.SubtaskIndex, context.CheckpointsEnabled);
+    }
+
+    /// <inheritdoc />
+    public void RecoverTransactions(long? restoredCheckpointId)
+    {
+        string pending = Path.Combine(Directory, PendingFolder);
+        if (System.IO.Directory.Exists(pending))
+        {
+            foreach (string path in System.IO.Directory.EnumerateFiles(pending))
+            {
+                if (PartName.Parse(Path.GetFileName(path)) is { } part && part.Checkpoint <= restoredCheckpointId)
+                {
+                    Publish(path);
+                }
+                else
+                {
+                    File.Delete(path); // a transaction the restored checkpoint does not cover: its records are replayed
+                }
+            }
+        }
+        string inProgress = Path.Combine(Directory, InProgressFolder);
+        if (System.IO.Directory.Exists(inProgress))
+        {
+            foreach (string path in System.IO.Directory.EnumerateFiles(inProgress))
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    /// <summary>Moves a pending part into the directory; idempotent (a part already there stays).</summary>
+    private void Publish(string pendingPath)
+    {
+        string target = Path.Combine(Directory, Path.GetFileName(pendingPath));
+        if (File.Exists(target))
+        {
+            File.Delete(pendingPath); // committed before a crash; the pending copy is a leftover
+            return;
+        }
+        File.Move(pendingPath, target);
+        DirectorySync.TryFlush(Directory);
+    }
+
+    /// <summary>Part file names: <c>part-{subtask}-{checkpoint}[-{n}].txt</c>.</summary>
+    private readonly partial record struct PartName(int Subtask, long Checkpoint)
+    {
+        public static PartName? Parse(string fileName)
+        {
+            Match m = Pattern().Match(fileName);
+            return m.Success ? new PartName(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+                m.Groups[2].Value == "end" ? long.MaxValue : long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
+        }
+
+        [GeneratedRegex(@"^part-(\d+)-(\d+|end)(?:-\d+)?\.txt$")]
+        private static partial Regex Pattern();
+    }
+
+    private sealed class Writer(FileSink<T> sink, int subtask, bool checkpointsEnabled) : ITwoPhaseCommitWriter<T>
+    {
+        private readonly string _inProgressPath = Path.Combine(sink.Directory, InProgressFolder, $"part-{subtask}-{Guid.NewGuid():N}.tmp");
+        private readonly List<string> _sealed = [];
+        private StreamWriter? _file;
+
+        public void Write(ReadOnlySpan<T> records)
+        {
+            _file ??= new StreamWriter(new FileStream(_inProgressPath, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024), new UTF8Encoding(false));
+            foreach (T record in records)
+            {
+                _file.Write(sink._format(record));
+                _file.Write('\n');
+            }
+        }
+
+        public void PreCommit(long checkpointId) => Seal(Path.Combine(sink.Directory, PendingFolder), checkpointId.ToString(CultureInfo.InvariantCulture), pending: true);
+
+        public void Commit(long checkpointId)
+        {
+            foreach (string path in _sealed.ToList())
+            {
+                if (PartName.Parse(Path.GetFileName(path)) is { } part && part.Checkpoint <= checkpointId)
+                {
+                    sink.Publish(path);
+                    _sealed.Remove(path);
+                }
+            }
+        }
+
+        public void Flush()
+        {
+            if (!checkpointsEnabled)
+            {
+                Seal(sink.Directory, "end", pending: false);
+            }
+        }
+
+        public void Dispose()
+        {
+            _file?.Dispose();
+            _file = null;
+        }
+
+        /// <summary>Syncs the in-progress file and renames it to a part named after <paramref name="suffix"/>.</summary>
+        private void Seal(string folder, string suffix, bool pending)
+        {
+            if (_file is null)
+            {
+                return; // nothing written since the last barrier: no part
+            }
+            _file.Flush();
+            ((FileStream)_file.BaseStream).Flush(flushToDisk: true);
+            _file.Dispose();
+            _file = null;
+            string target = Path.Combine(folder, $"part-{subtask}-{suffix}.txt");
+            for (int n = 1; File.Exists(target); n++)
+            {
+                target = Path.Combine(folder, $"part-{subtask}-{suffix}-{n}.txt"); // the same checkpoint sealed twice
+            }
+            File.Move(_inProgressPath, target);
+            DirectorySync.TryFlush(folder);
+            if (pending)
+            {
+                _sealed.Add(target);
+            }
+        }
+    }
+}

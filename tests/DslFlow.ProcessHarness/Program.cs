@@ -1,0 +1,21 @@
+using DslFlow;
+using DslFlow.ProcessHarness;
+
+// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited>
+// Checkpoints every 20 ms into <work>/checkpoints, output in <work>/out; resumes from the latest checkpoint.
+if (args.Length != 3 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate))
+{
+    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited>");
+    return 2;
+}
+KillRestartPipeline.RecordCount = records;
+KillRestartPipeline.RecordsPerSecond = rate > 0 ? rate : null;
+KillRestartPipeline.OutputDirectory = Path.Combine(args[0], "out");
+var options = new PipelineOptions { RestartStrategy = RestartStrategy.None, BufferSize = 64 };
+options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
+options.Checkpointing.Directory = Path.Combine(args[0], "checkpoints");
+await using JobHandle job = KillRestartPipeline.Start(options);
+Console.WriteLine($"started restored={job.RestoredCheckpointId?.ToString() ?? "none"}");
+await job.Completion;
+Console.WriteLine("finished");
+return 0;

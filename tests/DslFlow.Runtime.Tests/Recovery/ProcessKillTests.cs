@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using DslFlow.Runtime.Tests.Checkpointing;
+using Xunit.Abstractions;
+
+namespace DslFlow.Runtime.Tests.Recovery;
+
+/// <summary>
+/// A child process runs a checkpointed pipeline with a transactional file sink and is killed with SIGKILL at seeded
+/// moments — some while a checkpoint is being written — then started again; its committed output must equal that of
+/// a run without failures.
+/// </summary>
+public class ProcessKillTests(ITestOutputHelper output)
+{
+    private const long Records = 40_000;
+
+    [Fact]
+    public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures()
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+
+        using var reference = new TempCheckpointDirectory();
+        Assert.Equal("finished", await RunToEndAsync(reference.Path, rate: 0));
+        IReadOnlyList<string> expected = Committed(reference.Path);
+        Assert.Equal(Records, expected.Count);
+
+        using var work = new TempCheckpointDirectory();
+        int killsDuringCheckpoint = 0;
+        for (int kill = 0; kill < 4; kill++)
+        {
+            using Process child = StartChild(work.Path, rate: 10_000);
+            await WaitForLineAsync(child, "started");
+            await Task.Delay(random.Next(150, 600));
+            // Prefer to kill while a checkpoint directory exists without its metadata (a checkpoint being written).
+            var deadline = Stopwatch.StartNew();
+            bool duringCheckpoint = false;
+            while (deadline.ElapsedMilliseconds < 300 && !(duringCheckpoint = CheckpointInProgress(work.Path)))
+            {
+                await Task.Delay(1);
+            }
+            Assert.False(child.HasExited, "the child finished before it was killed; raise the record count or lower the rate");
+            child.Kill(); // SIGKILL on Linux and macOS: no clean-up runs
+            await child.WaitForExitAsync();
+            killsDuringCheckpoint += duringCheckpoint ? 1 : 0;
+            output.WriteLine($"kill {kill + 1}: {(duringCheckpoint ? "while a checkpoint was being written" : "between checkpoints")}, "
+                + $"{Committed(work.Path).Count} lines committed so far");
+        }
+        Assert.Equal("finished", await RunToEndAsync(work.Path, rate: 0));
+
+        Assert.True(killsDuringCheckpoint > 0, "no kill landed while a checkpoint was being written");
+        IReadOnlyList<string> actual = Committed(work.Path);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    private static IReadOnlyList<string> Committed(string work) =>
+        new FileSink<string>(Path.Combine(work, "out")).ReadCommittedLines();
+
+    private static bool CheckpointInProgress(string work)
+    {
+        string checkpoints = Path.Combine(work, "checkpoints");
+        return Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints, "chk-*")
+            .Any(d => !File.Exists(Path.Combine(d, "_metadata")));
+    }
+
+    private static async Task<string> RunToEndAsync(string work, double rate)
+    {
+        using Process child = StartChild(work, rate);
+        string stdout = await child.StandardOutput.ReadToEndAsync();
+        string stderr = await child.StandardError.ReadToEndAsync();
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(child.ExitCode == 0, $"the child exited with {child.ExitCode}: {stdout} {stderr}");
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
+    }
+
+    private static async Task WaitForLineAsync(Process child, string prefix)
+    {
+        while (await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)) is { } line)
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        Assert.Fail($"the child exited before printing '{prefix}': {await child.StandardError.ReadToEndAsync()}");
+    }
+
+    private static Process StartChild(string work, double rate)
+    {
+        string harness = Path.Combine(AppContext.BaseDirectory.Replace("DslFlow.Runtime.Tests", "DslFlow.ProcessHarness", StringComparison.Ordinal),
+            "DslFlow.ProcessHarness.dll");
+        Assert.True(File.Exists(harness), $"the harness is not built at {harness}");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { harness, work, Records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return Process.Start(start) ?? throw new InvalidOperationException("the child process did not start");
+    }
+}
