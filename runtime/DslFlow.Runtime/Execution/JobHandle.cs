@@ -199,6 +199,12 @@ public sealed class JobHandle : IAsyncDisposable
             throw new OperationCanceledException($"Job '{JobName}' was cancelled.", _userToken);
         }
         _logger.LogInformation("Job {Job} finished in {Elapsed}: {Records} source records", JobName, progress.Elapsed, progress.SourceRecords);
+        if (_storage is not null && CheckpointConfig is { RetainAfterFinish: false })
+        {
+            int discarded = _storage.DiscardAll();
+            _logger.LogInformation("Job {Job} finished: discarded its {Count} checkpoints in {Directory} (set "
+                + "CheckpointingOptions.RetainAfterFinish to keep them)", JobName, discarded, _storage.RootDirectory);
+        }
         return new JobResult(JobName, progress.Elapsed, progress);
     }
 

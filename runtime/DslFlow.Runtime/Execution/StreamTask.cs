@@ -267,6 +267,10 @@ public abstract partial class StreamTask : IWakeable
                 Checkpointing.StateHandle handle = await storage.WriteStateAsync(checkpointId, StateFileName(), snapshot, Context.Cancellation).ConfigureAwait(false);
                 acknowledge(checkpointId, [handle]);
             }
+            catch (OperationCanceledException) when (Context.Cancellation.IsCancellationRequested)
+            {
+                // The job is stopping: the coordinator aborts the checkpoint; it did not fail.
+            }
             catch (Exception ex)
             {
                 Context.DeclineCheckpoint?.Invoke(checkpointId, $"writing the state of task {Context.TaskName} failed: {ex.Message}");

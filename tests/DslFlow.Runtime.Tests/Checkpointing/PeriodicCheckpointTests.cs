@@ -58,6 +58,7 @@ public class PeriodicCheckpointTests
         var options = new PipelineOptions();
         options.Checkpointing.Interval = TimeSpan.FromHours(1);
         options.Checkpointing.Directory = directory;
+        options.Checkpointing.RetainAfterFinish = true;
         job = DslFlow.Runtime.Tests.Pipelines.AllKindsPipeline.Start(options);
     }
 }

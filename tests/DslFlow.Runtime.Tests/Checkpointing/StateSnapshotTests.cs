@@ -20,6 +20,7 @@ public class StateSnapshotTests
         var options = new PipelineOptions { DefaultParallelism = parallelism, BufferSize = 32 };
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(10);
         options.Checkpointing.Directory = directory.Path;
+        options.Checkpointing.RetainAfterFinish = true; // read the final checkpoint below
 
         await using (JobHandle job = KeyedCountPipeline.Start(options))
         {

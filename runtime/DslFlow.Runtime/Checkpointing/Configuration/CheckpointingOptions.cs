@@ -45,6 +45,13 @@ public sealed class CheckpointingOptions
     /// checkpoints this run takes. Default false: a job resumes where the last completed checkpoint says.
     /// </summary>
     public bool StartFresh { get; set; }
+
+    /// <summary>
+    /// When true, the checkpoints stay in <see cref="Directory"/> after the job finished (every source reached its end
+    /// and the final checkpoint committed). Default false: like Flink, a finished job discards its checkpoints, so the
+    /// next run starts from the beginning instead of restoring a job that has nothing left to do.
+    /// </summary>
+    public bool RetainAfterFinish { get; set; }
 }
 
 /// <summary>The checkpoint settings a pipeline declares with <see cref="CheckpointingAttribute"/> (emitted by the generator).</summary>
@@ -77,6 +84,9 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
 {
     /// <summary>True when the job ignores existing checkpoints at start (see <see cref="CheckpointingOptions.StartFresh"/>).</summary>
     public bool StartFresh { get; init; }
+
+    /// <summary>True when a finished job keeps its checkpoints (see <see cref="CheckpointingOptions.RetainAfterFinish"/>).</summary>
+    public bool RetainAfterFinish { get; init; }
 
     /// <summary>The default checkpoint directory, relative to the working directory.</summary>
     public const string DefaultDirectory = "checkpoints";
@@ -123,6 +133,7 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
             options.Directory ?? declared?.Directory ?? DefaultDirectory)
         {
             StartFresh = options.StartFresh,
+            RetainAfterFinish = options.RetainAfterFinish,
         };
     }
 

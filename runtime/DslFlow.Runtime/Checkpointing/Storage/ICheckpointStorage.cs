@@ -63,6 +63,12 @@ public interface ICheckpointStorage
     /// </summary>
     int CleanUpPartial();
 
+    /// <summary>
+    /// Deletes every checkpoint, completed or not: the job finished, so nothing is left to resume (Flink discards the
+    /// checkpoints of a finished job too). Returns the number of checkpoint directories removed.
+    /// </summary>
+    int DiscardAll();
+
     /// <summary>The ids of the checkpoints whose metadata exists (not yet validated), ascending.</summary>
     IReadOnlyList<long> ListCompletedCheckpoints();
 

@@ -74,6 +74,18 @@ public sealed partial class LocalCheckpointStorage
     }
 
     /// <inheritdoc/>
+    public int DiscardAll()
+    {
+        int removed = 0;
+        foreach (long id in _paths.ListCheckpointDirectories())
+        {
+            TryDeleteFile(_paths.MetadataFile(id)); // first: a directory half deleted is no longer a completed checkpoint
+            removed += TryDeleteDirectory(id, "discarded") ? 1 : 0;
+        }
+        return removed;
+    }
+
+    /// <inheritdoc/>
     public int CleanUpPartial()
     {
         int removed = 0;

@@ -1,0 +1,103 @@
+using DslFlow.Checkpointing;
+using DslFlow.Runtime.Tests.Checkpointing;
+using DslFlow.Runtime.Tests.Support;
+
+namespace DslFlow.Runtime.Tests.Recovery;
+
+/// <summary>A job started again on the same checkpoint directory resumes where its last completed checkpoint says.</summary>
+public class ResumeAtStartTests
+{
+    private const long Records = 30_000;
+
+    [Fact]
+    public async Task A_cancelled_job_started_again_resumes_from_its_latest_checkpoint_and_commits_every_record_once()
+    {
+        using var directory = new TempCheckpointDirectory();
+        Prepare();
+
+        await using (JobHandle first = ExactlyOncePipeline.Start(Options(directory.Path)))
+        {
+            Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
+            first.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
+        }
+        int committedBefore = ExactlyOncePipeline.Output.Results.Count;
+        Assert.InRange(committedBefore, 1, (int)Records - 1);
+        long latest = new LocalCheckpointStorage(directory.Path).ListCompletedCheckpoints().Max();
+        ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
+
+        await using (JobHandle second = ExactlyOncePipeline.Start(Options(directory.Path)))
+        {
+            Assert.Equal(latest, second.RestoredCheckpointId);
+            await second.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(second.Checkpoints.All(c => c.Id > latest), "checkpoint ids continue after the restored one");
+        }
+
+        IReadOnlyList<Checked> committed = ExactlyOncePipeline.Output.Results;
+        Assert.Equal(Enumerable.Range(0, (int)Records).Select(i => (long)i), committed.Select(c => c.Value).Order());
+        foreach (IGrouping<int, Checked> source in committed.GroupBy(c => c.Origin))
+        {
+            Assert.Equal(Enumerable.Range(1, source.Count()).Select(i => (long)i), source.Select(c => c.Count).Order());
+        }
+        Assert.Empty(Directory.GetDirectories(directory.Path, "chk-*")); // a finished job discards its checkpoints
+    }
+
+    [Fact]
+    public async Task StartFresh_ignores_the_checkpoints_in_the_directory()
+    {
+        using var directory = new TempCheckpointDirectory();
+        Prepare();
+        await using (JobHandle first = ExactlyOncePipeline.Start(Options(directory.Path)))
+        {
+            Eventually.True(() => first.Checkpoints.Any(c => c.Status == CheckpointStatus.Completed), "a checkpoint completes");
+            first.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
+        }
+
+        ExactlyOncePipeline.Output = new CollectSink<Checked>();
+        ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
+        PipelineOptions options = Options(directory.Path);
+        options.Checkpointing.StartFresh = true;
+        await using JobHandle fresh = ExactlyOncePipeline.Start(options);
+        Assert.Null(fresh.RestoredCheckpointId);
+        await fresh.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(Records, ExactlyOncePipeline.Output.Results.Count); // everything again, from the beginning
+    }
+
+    [Fact]
+    public async Task RetainAfterFinish_keeps_the_final_checkpoint_and_a_new_run_restores_it_with_nothing_left_to_do()
+    {
+        using var directory = new TempCheckpointDirectory();
+        Prepare();
+        PipelineOptions options = Options(directory.Path);
+        options.Checkpointing.RetainAfterFinish = true;
+        ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
+        await using (JobHandle first = ExactlyOncePipeline.Start(options))
+        {
+            await first.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        Assert.NotEmpty(Directory.GetDirectories(directory.Path, "chk-*"));
+
+        await using JobHandle again = ExactlyOncePipeline.Start(options);
+        Assert.NotNull(again.RestoredCheckpointId);
+        await again.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(Records, ExactlyOncePipeline.Output.Results.Count); // restored at the end of input: nothing replayed
+    }
+
+    private static void Prepare()
+    {
+        ExactlyOncePipeline.RecordCount = Records;
+        ExactlyOncePipeline.SourceParallelism = 2;
+        ExactlyOncePipeline.RecordsPerSecond = 5_000; // the first run lasts long enough to be cancelled
+        ExactlyOncePipeline.Failures = new FailureInjector();
+        ExactlyOncePipeline.Output = new CollectSink<Checked>();
+    }
+
+    private static PipelineOptions Options(string directory)
+    {
+        var options = new PipelineOptions { DefaultParallelism = 2, BufferSize = 32, RestartStrategy = RestartStrategy.None };
+        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
+        options.Checkpointing.Directory = directory;
+        return options;
+    }
+}
