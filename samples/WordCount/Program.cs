@@ -2,14 +2,17 @@ using System.Diagnostics;
 using DslFlow;
 using WordCount;
 
-// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND]
-for (int i = 0; i + 1 < args.Length; i += 2)
+// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh]
+// Stop it (Ctrl+C, or kill -9) and run it again: it resumes from the latest checkpoint in ./checkpoints.
+bool fresh = false;
+for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--lines": WordCountPipeline.LineCount = long.Parse(args[i + 1]); break;
-        case "--rate": WordCountPipeline.LinesPerSecond = double.Parse(args[i + 1]); break;
-        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N and --rate LINES_PER_SECOND."); return 2;
+        case "--lines" when i + 1 < args.Length: WordCountPipeline.LineCount = long.Parse(args[++i]); break;
+        case "--rate" when i + 1 < args.Length: WordCountPipeline.LinesPerSecond = double.Parse(args[++i]); break;
+        case "--fresh": fresh = true; break;
+        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND and --fresh."); return 2;
     }
 }
 
@@ -21,7 +24,11 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var options = new PipelineOptions();
 options.Checkpointing.Interval = TimeSpan.FromSeconds(1); // aligned, exactly-once barriers; metadata in ./checkpoints
 options.Checkpointing.Directory = "checkpoints";
+options.Checkpointing.StartFresh = fresh; // otherwise resume from the latest completed checkpoint, if any
 await using JobHandle job = WordCountPipeline.Start(options, cancel.Token);
+Console.WriteLine(job.RestoredCheckpointId is long restored
+    ? $"Resumed from checkpoint {restored} in ./checkpoints: source position and word counts restored (--fresh starts over)."
+    : "Starting from the beginning.");
 var clock = Stopwatch.StartNew();
 long lastWords = 0;
 TimeSpan lastTime = TimeSpan.Zero;
@@ -37,7 +44,16 @@ while (!job.Completion.IsCompleted)
     (lastWords, lastTime) = (words, p.Elapsed);
 }
 
-JobResult result = await job.Completion;
+JobResult result;
+try
+{
+    result = await job.Completion;
+}
+catch (OperationCanceledException)
+{
+    Console.WriteLine("Stopped. The checkpoints stay in ./checkpoints: run again to resume where it was.");
+    return 130;
+}
 Console.WriteLine();
 Console.WriteLine($"Done in {result.Duration.TotalSeconds:N1} s: {WordCountPipeline.Latest.Total:N0} words counted.");
 Console.WriteLine("Top 10 words:");
