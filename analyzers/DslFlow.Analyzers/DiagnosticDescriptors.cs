@@ -194,6 +194,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + DiagnosticIds.StaticFieldWrittenByNode + ".md");
+    public static readonly DiagnosticDescriptor StateNotSerializable = new(
+        DiagnosticIds.StateNotSerializable,
+        "State type cannot be serialized",
+        Message,
+        StateCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.StateNotSerializable + ".md");
 
     public static readonly DiagnosticDescriptor SinkNotTransactional = new(
         DiagnosticIds.SinkNotTransactional,
@@ -210,7 +218,7 @@ internal static class DiagnosticDescriptors
         UnalignedRequiresExactlyOnce, AlignedTimeoutRequiresUnaligned, UnalignedRequiresOneConcurrent, CheckpointValueOutOfRange,
         AnalysisFailed, PipelineNotPartial, InvalidPipelineType, NoSource, UnknownUpstream, UpstreamTypeMismatch, Cycle,
         NodeWithoutUpstream, NodeNothingReads, DuplicateNodeName, InvalidParallelism, UnsupportedMethodShape, InvalidNodeSignature,
-        KeyedStateWithoutKeyBy, InvalidKeySelector, KeyWithoutStableHash, SinkNotTransactional,
+        KeyedStateWithoutKeyBy, InvalidKeySelector, KeyWithoutStableHash, StateNotSerializable, SinkNotTransactional,
     }.ToImmutableDictionary(d => d.Id);
 
     public static string HelpLink(string id) => HelpLinkBase + id + ".md";

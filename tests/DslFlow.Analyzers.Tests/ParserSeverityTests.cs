@@ -16,6 +16,7 @@ public class ParserSeverityTests
         "[Pipeline, Checkpointing(IntervalMs = 1, Mode = CheckpointingMode.AtLeastOnce, Unaligned = true, MaxConcurrentCheckpoints = 2, TimeoutMs = 0)] public partial class P { [Source] static Numbers S() => new(); [Sink(nameof(S))] static Out<int> O() => new(); }",
         "[Pipeline, Checkpointing(IntervalMs = 1, AlignedTimeoutMs = 3)] public partial class P { [Source] static Numbers S() => new(); [Map(nameof(S))] static int M(int x) => x; [Sink(nameof(S))] static Out<int> O() => new(); [Sink] static Out<int> Lost() => new(); }",
         "[Pipeline(MaxParallelism = 2)] public class P { [Source(Parallelism = -1)] static Numbers S() => new(); static object K(int x) => x; [Map(nameof(S), \"Nop\", KeyBy = nameof(K), Parallelism = 3)] int M(ref int x) => x; [Filter(nameof(S))] static int F(int x, ValueState<int> s) => x; [Map(nameof(S), KeyBy = \"Missing\")] static int G(int x) => x; }",
+        "[Pipeline] public partial class P { [Source] static Numbers S() => new(); static int K(int x) => x; [Map(nameof(S), KeyBy = nameof(K))] static int M(int x, ValueState<object> v, MapState<string, Action> m) => x; [Sink(nameof(M))] static Out<int> O() => new(); }",
         "[Pipeline] public partial class P { [Source] static Numbers S() => new(); [Map(nameof(S), nameof(B))] static int A(int x) => x; [Map(nameof(A))] static int B(int x) => x; [Map(nameof(A))] static int B(long x) => 0; [Sink(nameof(B))] static Out<int> O() => new(); public static int Graph => 1; }",
     };
 

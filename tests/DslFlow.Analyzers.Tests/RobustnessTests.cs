@@ -44,10 +44,12 @@ public class RobustnessTests(ITestOutputHelper output)
             public static (int Bucket, bool Odd) Bucket(long n) => ((int)(n % 7), n % 2 == 1);
 
             [Map(nameof(Even), nameof(Numbers), KeyBy = nameof(Bucket))]
-            public static (int Bucket, long Sum) Sum(long n, ValueState<long> sum, MapState<string, int> names, ListState<long> recent)
+            public static (int Bucket, long Sum) Sum(long n, ValueState<long> sum, MapState<string, Entry> names, ListState<long> recent, ValueState<Stats> stats)
             {
                 sum.Value += n;
                 seen++;
+                stats.Value = new Stats(stats.Value?.Count + 1 ?? 1, [n.ToString()]) { Mean = sum.Value / 2.0, Previous = stats.Value };
+                names[n.ToString()] = new Entry { Name = "n", Hits = (int)n, Kind = EntryKind.Even };
                 return ((int)(n % 7), sum.Value);
             }
 
@@ -62,6 +64,23 @@ public class RobustnessTests(ITestOutputHelper output)
 
             [Sink(nameof(Sum))]
             public static CollectSink<(int Bucket, long Sum)> Collect() => new();
+        }
+
+        public record Stats(long Count, List<string> Names)
+        {
+            public double Mean { get; init; }
+            public Stats? Previous { get; init; }
+            public string Label => Count + " items";
+        }
+
+        public enum EntryKind : byte { Odd, Even }
+
+        public sealed class Entry
+        {
+            public string Name { get; set; } = "";
+            public int Hits { get; set; }
+            public EntryKind Kind { get; init; }
+            public (long First, DateTime? At) Window { get; set; }
         }
         """;
 

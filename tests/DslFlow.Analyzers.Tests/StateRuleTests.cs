@@ -1,4 +1,5 @@
 using DslFlow.Analyzers.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
 using Analyzer = DslFlow.Analyzers.PipelineAnalyzer;
 
 namespace DslFlow.Analyzers.Tests;
@@ -46,6 +47,110 @@ public class StateRuleTests
         static {{keyType}} Key(string x) => default!;
         [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<int> n, MapState<string, int> m, ListState<string> l) => ++n.Value;
         """));
+
+    public static TheoryData<string, string> UnserializableStateTypes => new()
+    {
+        { "object", "" },
+        { "IComparable", "" },
+        { "Func<int>", "" },
+        { "int[,]", "" },
+        { "(int, int, int, int, int, int, int, int)", "" },
+        { "Uri", "" },
+        { "List<Stream>", "" },
+        { "Dictionary<string, object>", "" },
+        { "Abstract", "public abstract class Abstract { public int Value { get; set; } }" },
+        { "NoConstructor", "public sealed class NoConstructor { public NoConstructor(int seed) { } public int Value { get; set; } }" },
+        { "GetOnly", "public sealed class GetOnly { public int Value { get; } }" },
+        { "PrivateSetter", "public sealed class PrivateSetter { public int Value { get; private set; } }" },
+        { "Hidden", "public sealed class Hidden { private int _count; public int Next() => ++_count; }" },
+        { "Bag", "public sealed class Bag : List<int> { }" },
+        { "Holder", "public sealed record Holder(string Name, Stream Data);" },
+        { "Outer", "public sealed record Outer(Inner[] Items); public sealed record Inner(Action Callback);" },
+        { "NotASerializer", "[Serializer(typeof(string))] public sealed record NotASerializer(int Value);" },
+        { "NoPublicConstructor", "[Serializer(typeof(NoPublicConstructorSerializer))] public sealed record NoPublicConstructor(int Value); public sealed class NoPublicConstructorSerializer : ISerializer<NoPublicConstructor> { private NoPublicConstructorSerializer() { } public void Write(ref DslFlow.Serialization.StateWriter w, NoPublicConstructor v) { } public NoPublicConstructor Read(ref DslFlow.Serialization.StateReader r) => new(0); }" },
+        { "Box<int>", "[Serializer(typeof(TwoSerializer<,>))] public sealed record Box<T>(T Value); public sealed class TwoSerializer<A, B> { }" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnserializableStateTypes))]
+    public Task UnserializableStateIsReportedOnEachStateParameter(string type, string declarations) => Verify.AnalyzerAsync<Analyzer>("using System.IO;\n" + Pipeline($$"""
+        static string Key(string x) => x;
+        [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<{{type}}> {|DSLF3005:last|}, ListState<{{type}}> {|DSLF3005:all|}, MapState<int, {{type}}> {|DSLF3005:byId|}, ValueState<int> fine) => x.Length;
+        """) + declarations);
+
+    public static TheoryData<string, string> SerializableStateTypes => new()
+    {
+        { "(string, DayOfWeek?, Guid, byte[], decimal)", "" },
+        { "Dictionary<string, List<int[]>>", "" },
+        { "Person", "public record Person(string Name, int Age) { public List<Person> Friends { get; init; } = []; public string Display => Name + Age; }" },
+        { "Point", "public readonly record struct Point(int X, int Y);" },
+        { "Mutable", "public class Mutable { public string? Name { get; set; } public Dictionary<string, int[]> Counts { get; set; } = new(); public int Total => Counts.Count; }" },
+        { "Fields", "public struct Fields { public int A; public readonly long B; public Fields(long b) { A = 0; B = b; } }" },
+        { "Required", "public sealed class Required { public required string Id { get; init; } public KeyValuePair<string, DayOfWeek> Pair { get; set; } }" },
+        { "Node", "public sealed class Node { public int Value { get; set; } public Node? Next { get; set; } }" },
+        { "Ping", "public sealed record Ping(int N, Pong? Pong); public sealed record Pong(List<Ping> Pings);" },
+        { "Box<Point>", "public sealed record Box<T>(T Value); public readonly record struct Point(int X, int Y);" },
+        { "Empty", "public sealed record Empty;" },
+        { "Money", "[Serializer(typeof(MoneySerializer))] public readonly struct Money { public long Cents { get; init; } } public sealed class MoneySerializer : ISerializer<Money> { public void Write(ref DslFlow.Serialization.StateWriter w, Money v) => w.WriteInt64(v.Cents); public Money Read(ref DslFlow.Serialization.StateReader r) => new() { Cents = r.ReadInt64() }; }" },
+        { "Wrapped<string>", "[Serializer(typeof(WrappedSerializer<>))] public sealed class Wrapped<T> { public T? Value { get; set; } } public sealed class WrappedSerializer<T> : ISerializer<Wrapped<T>> { public void Write(ref DslFlow.Serialization.StateWriter w, Wrapped<T> v) { } public Wrapped<T> Read(ref DslFlow.Serialization.StateReader r) => new(); }" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SerializableStateTypes))]
+    public Task SerializableStateReportsNothing(string type, string declarations) => Verify.AnalyzerAsync<Analyzer>(Pipeline($$"""
+        static string Key(string x) => x;
+        [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<{{type}}> last, ListState<{{type}}> all, MapState<int, {{type}}> byId) => x.Length;
+        """) + declarations);
+
+    [Fact]
+    public Task UnserializableKeyIsReportedOnEveryStateOfTheNode() => Verify.AnalyzerAsync<Analyzer>(Pipeline("""
+        static Region Key(string x) => new(x, null);
+        [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<int> {|DSLF3005:count|}, ListState<string> {|DSLF3005:seen|}) => x.Length;
+        """) + """
+        public readonly record struct Region(string Name, object? Tag) : IStableKey
+        {
+            public int GetStableHashCode() => StableHash.Of(Name);
+        }
+        """);
+
+    [Fact]
+    public async Task TheMessageNamesThePathTheTypeAndTheFix()
+    {
+        AnalysisRun run = await Analysis.RunAsync(Verify.Usings + Pipeline("""
+            static string Key(string x) => x;
+            [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<Order> last) => x.Length;
+            """) + """
+            public sealed record Order(string Id, List<Line> Lines);
+            public sealed record Line(System.IO.Stream Product, int Quantity);
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.Dslf("DSLF3005"));
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("State parameter 'last' of node 'M' cannot be saved in checkpoints: in its value, 'Order.Lines[].Product' of type "
+            + "'System.IO.Stream' has no built-in serializer. Use supported types (primitives, string, decimal, Guid, DateTime, "
+            + "DateTimeOffset, TimeSpan, enums, nullable value types, single-dimensional arrays, List<T>, Dictionary<TKey, TValue>, "
+            + "KeyValuePair<TKey, TValue>, value tuples of 2 to 7 elements, and records, classes and structs whose public properties "
+            + "have supported types), or annotate 'Line' with [Serializer(typeof(MySerializer))], where MySerializer implements "
+            + "ISerializer<Line> and has a public parameterless constructor.", diagnostic.GetMessage());
+        Assert.Empty(run.GeneratedTrees);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public async Task MembersThatCannotBeRestoredAreNamedWithTheirFix()
+    {
+        AnalysisRun run = await Analysis.RunAsync(Verify.Usings + Pipeline("""
+            static string Key(string x) => x;
+            [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ListState<Account> accounts) => x.Length;
+            """) + """
+            public sealed class Account { public Account(string id) => Id = id; public string Id { get; } public decimal Balance { get; } }
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.Dslf("DSLF3005"));
+        Assert.Equal("State parameter 'accounts' of node 'M' cannot be saved in checkpoints: in its elements, 'Account.Balance' of type "
+            + "'decimal' cannot be restored: it has no setter the generated serializer can use and no constructor parameter; add "
+            + "'init', or a constructor parameter named 'balance'.", diagnostic.GetMessage());
+    }
 
     [Fact]
     public Task StaticFieldWrittenByANodeMethod() => Verify.AnalyzerAsync<StaticFieldWriteAnalyzer>(Pipeline("""

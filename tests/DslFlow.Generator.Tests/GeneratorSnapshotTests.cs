@@ -189,6 +189,70 @@ public class GeneratorSnapshotTests
         }
         """, "Outer.Inner.Container.Jobs.Echo.DslFlow.g.cs");
 
+    [Fact]
+    public void UserTypesInKeyedState() => Verify("""
+        using System;
+        using System.Collections.Generic;
+        using DslFlow;
+        using DslFlow.Serialization;
+        using Fixtures;
+
+        namespace Shop;
+
+        public enum Status { Open, Closed }
+
+        public sealed record Product(string Name, decimal Price);
+
+        public class Line
+        {
+            public Product? Product { get; set; }
+            public int Quantity { get; init; }
+            public decimal Total => (Product?.Price ?? 0) * Quantity;
+        }
+
+        public record Order(string Id, List<Line> Lines, Status Status)
+        {
+            public DateTime? ShippedAt { get; init; }
+            public Order? Previous { get; init; }
+        }
+
+        public readonly record struct Point(int X, int Y);
+
+        [Serializer(typeof(MoneySerializer))]
+        public readonly struct Money(long cents)
+        {
+            public long Cents { get; } = cents;
+        }
+
+        public sealed class MoneySerializer : ISerializer<Money>
+        {
+            public void Write(ref StateWriter writer, Money value) => writer.WriteInt64(value.Cents);
+
+            public Money Read(ref StateReader reader) => new(reader.ReadInt64());
+        }
+
+        [Pipeline]
+        public partial class Orders
+        {
+            [Source]
+            public static ArraySource<Order> Incoming() => new(new Order("a", [], Status.Open));
+
+            private static string Customer(Order order) => order.Id;
+
+            [Process(From = nameof(Incoming), KeyBy = nameof(Customer))]
+            public static void Track(Order order, ValueState<Order> last, ListState<Point> points, MapState<string, Money> totals, Collector<string> output)
+            {
+                last.Value = order with { Previous = last.Value };
+                points.Add(new Point(order.Lines.Count, 0));
+                totals[order.Id] = new Money(order.Lines.Count);
+                output.Emit(order.Id);
+            }
+
+            [Sink(From = nameof(Track))]
+            public static QueueSink<string> Out() => new();
+        }
+        """, "Shop.Orders.DslFlow.g.cs");
+
     private static void Verify(string source, string expectedHintName, [CallerFilePath] string file = "", [CallerMemberName] string method = "")
     {
         GeneratorRun run = GeneratorHarness.Run(source);

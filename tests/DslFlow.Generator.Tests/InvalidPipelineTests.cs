@@ -183,6 +183,27 @@ public class InvalidPipelineTests
             {
             }
             """, "has no [Source] node" },
+        { "StateOfAnInterface", """
+            [Pipeline] public partial class P
+            {
+                [Source] static ArraySource<int> S() => new(1);
+                static int Key(int x) => x;
+                [Map(From = nameof(S), KeyBy = nameof(Key))] static int M(int x, ValueState<System.IComparable> last) => x;
+                [Sink(From = nameof(M))] static QueueSink<int> Out() => new();
+            }
+            """, "State parameter 'last' of node 'M' cannot be saved in checkpoints: in its value, type 'System.IComparable' is an interface" },
+        { "StateWithAStreamInside", """
+            public sealed record Product(string Name, System.IO.Stream Picture);
+            public sealed record Line(Product Product, int Quantity);
+            public sealed record Order(string Id, List<Line> Lines);
+            [Pipeline] public partial class P
+            {
+                [Source] static ArraySource<int> S() => new(1);
+                static int Key(int x) => x;
+                [Map(From = nameof(S), KeyBy = nameof(Key))] static int M(int x, MapState<string, Order> orders) => x;
+                [Sink(From = nameof(M))] static QueueSink<int> Out() => new();
+            }
+            """, "in its map values, 'Order.Lines[].Product.Picture' of type 'System.IO.Stream' has no built-in serializer. Use supported types" },
         { "ClashesWithGeneratedMember", """
             [Pipeline] public partial class P
             {

@@ -102,16 +102,24 @@ internal static class ChainEmitter
         {
             w.WriteLine($"_sink{s} = CreateSinkOutput<{chain.Sinks[s].Input!.FullName}>({CodeText.Literal(chain.Sinks[s].Name)}, _sinkNode{s});");
         }
+        if (chain.States.Count > 0)
+        {
+            w.WriteLine(SerializerEmitter.NullableWarningsOff);
+        }
         for (int s = 0; s < chain.States.Count; s++)
         {
             (NodeModel node, ParameterModel parameter) = chain.States[s];
             string stateName = CodeText.Literal(node.Name + "." + parameter.Name);
-            w.WriteLine($"_table{s} = {StateStorage.CreateTable(node.KeyBy!.KeyType.FullName, parameter, stateName)};");
+            StateStorage.WriteCreateTable(w, $"_table{s}", node.KeyBy!.KeyType.FullName, parameter, stateName, node.KeyBy.Serializer);
             w.WriteLine($"_state{s} = new {parameter.Type}();");
             if (StateStorage.BindFacade(parameter, $"_state{s}", $"_table{s}") is { } bind)
             {
                 w.WriteLine(bind);
             }
+        }
+        if (chain.States.Count > 0)
+        {
+            w.WriteLine(SerializerEmitter.NullableWarningsRestored);
         }
         for (int c = 0; c < chain.Collectors.Count; c++)
         {

@@ -5,8 +5,8 @@ using DslFlow.Generator.Model;
 namespace DslFlow.Generator.Emit;
 
 /// <summary>
-/// Writes the generated part of a pipeline class: <c>Graph</c>, <c>Start</c>, <c>RunAsync</c> and one nested
-/// task class per chain.
+/// Writes the generated part of a pipeline class: <c>Graph</c>, <c>Start</c>, <c>RunAsync</c>, one nested
+/// task class per chain and one serializer class per user type held in keyed state.
 /// </summary>
 internal static partial class PipelineEmitter
 {
@@ -37,6 +37,11 @@ internal static partial class PipelineEmitter
             cancellationToken.ThrowIfCancellationRequested();
             w.WriteLine();
             ChainEmitter.Emit(w, new ChainLayout(model, plan, c));
+        }
+        if (!model.Serializers.IsEmpty)
+        {
+            w.WriteLine();
+            SerializerEmitter.WriteClasses(w, model.Serializers);
         }
 
         w.CloseBlock();

@@ -14,10 +14,28 @@ internal static class StateStorage
         ? $"global::DslFlow.State.KeyedValueTable<{keyType}, {state.TypeArguments}>"
         : $"global::DslFlow.State.KeyedStateTable<{keyType}, {CellType(state)}>";
 
-    /// <summary>The expression (in <c>Open</c>) that creates the table.</summary>
-    public static string CreateTable(string keyType, ParameterModel state, string stateName) => state.Kind == ParameterKind.ValueState
-        ? $"CreateValueState<{keyType}, {state.TypeArguments}>({stateName})"
-        : $"CreateKeyedState<{keyType}, {CellType(state)}>({stateName})";
+    /// <summary>
+    /// The statement (in <c>Open</c>) that creates the table, passing the key's and the value's (or cell's) serializers
+    /// so snapshots never look them up by reflection. Without serializers in the model, the runtime looks them up.
+    /// </summary>
+    public static void WriteCreateTable(SourceWriter w, string table, string keyType, ParameterModel state, string stateName, SerializerModel? keySerializer)
+    {
+        string create = state.Kind == ParameterKind.ValueState
+            ? $"CreateValueState<{keyType}, {state.TypeArguments}>"
+            : $"CreateKeyedState<{keyType}, {CellType(state)}>";
+        string? valueSerializer = ValueSerializer(state);
+        if (keySerializer is null || valueSerializer is null)
+        {
+            w.WriteLine($"{table} = {create}({stateName});");
+            return;
+        }
+        w.WriteLine($"{table} = {create}(");
+        w.Indent();
+        w.WriteLine(stateName + ",");
+        w.WriteLine(SerializerEmitter.Expression(keySerializer) + ",");
+        w.WriteLine(valueSerializer + ");");
+        w.Unindent();
+    }
 
     /// <summary>The statements (in <c>Open</c>) after the facade is created, if any.</summary>
     public static string? BindFacade(ParameterModel state, string facade, string table) =>
@@ -28,6 +46,19 @@ internal static class StateStorage
         state.Kind == ParameterKind.ValueState
             ? $"{facade}.Slot = {table}.Slot({key}, {keyHash}, {keyGroup});"
             : $"{facade}.Cell = {table}.Get({key}, {keyGroup});";
+
+    /// <summary>The value's serializer, or the cell's: the runtime's list and map cell serializers over the element serializers.</summary>
+    private static string? ValueSerializer(ParameterModel state)
+    {
+        EquatableArray<SerializerModel> s = state.Serializers;
+        return state.Kind switch
+        {
+            ParameterKind.ValueState when s.Count == 1 => SerializerEmitter.Expression(s[0]),
+            ParameterKind.ListState when s.Count == 1 => $"new global::DslFlow.State.ListCellSerializer<{state.TypeArguments}>({SerializerEmitter.Expression(s[0])})",
+            ParameterKind.MapState when s.Count == 2 => $"new global::DslFlow.State.MapCellSerializer<{state.TypeArguments}>({SerializerEmitter.Expression(s[0])}, {SerializerEmitter.Expression(s[1])})",
+            _ => null,
+        };
+    }
 
     private static string CellType(ParameterModel state) => state.Kind == ParameterKind.ListState
         ? $"global::DslFlow.ListCell<{state.TypeArguments}>"

@@ -5,7 +5,8 @@ namespace DslFlow.Generator.Model;
 /// <param name="KeyType">The key type without nullable annotation (a <c>notnull</c> type argument of the state tables).</param>
 /// <param name="KeyIsNullable">True when the selector's return type is annotated nullable.</param>
 /// <param name="Hash">How to compute the key's stable hash.</param>
-internal sealed record KeySelectorModel(string MethodName, TypeRef KeyType, bool KeyIsNullable, KeyHashModel Hash);
+/// <param name="Serializer">The key type's serializer, for the node's keyed state; null when the node has no state.</param>
+internal sealed record KeySelectorModel(string MethodName, TypeRef KeyType, bool KeyIsNullable, KeyHashModel Hash, SerializerModel? Serializer = null);
 
 internal enum KeyHashKind
 {

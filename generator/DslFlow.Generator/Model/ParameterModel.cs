@@ -14,7 +14,8 @@ internal enum ParameterKind
 /// <param name="Name">The parameter's name (keyed state is named <c>Node.parameter</c>).</param>
 /// <param name="Type">The parameter's type, for example <c>global::DslFlow.ValueState&lt;long&gt;</c>.</param>
 /// <param name="TypeArguments">The state's or collector's type arguments, for example <c>string, int</c>; null for the record.</param>
-internal sealed record ParameterModel(ParameterKind Kind, string Name, string Type, string? TypeArguments)
+/// <param name="Serializers">A state's serializers of its type arguments, in order (the value, the element, or the map's key and value).</param>
+internal sealed record ParameterModel(ParameterKind Kind, string Name, string Type, string? TypeArguments, EquatableArray<SerializerModel> Serializers = default)
 {
     public bool IsState => Kind is ParameterKind.ValueState or ParameterKind.ListState or ParameterKind.MapState;
 }

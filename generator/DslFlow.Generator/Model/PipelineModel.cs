@@ -9,6 +9,7 @@ namespace DslFlow.Generator.Model;
 /// <param name="MaxParallelism">From <c>[Pipeline(MaxParallelism)]</c>.</param>
 /// <param name="Nodes">The nodes in declaration order (those a record can reach from a source).</param>
 /// <param name="Checkpointing">The <c>[Checkpointing]</c> attribute, or null when the pipeline has none.</param>
+/// <param name="Serializers">The serializer classes to generate for user types held in keyed state.</param>
 internal sealed record PipelineModel(
     string Namespace,
     EquatableArray<TypeDeclarationModel> ContainingTypes,
@@ -17,7 +18,8 @@ internal sealed record PipelineModel(
     int DefaultParallelism,
     int MaxParallelism,
     EquatableArray<NodeModel> Nodes,
-    CheckpointModel? Checkpointing = null)
+    CheckpointModel? Checkpointing = null,
+    EquatableArray<GeneratedSerializerModel> Serializers = default)
 {
     public string Name => Type.Name;
 

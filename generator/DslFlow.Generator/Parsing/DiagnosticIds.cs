@@ -36,6 +36,7 @@ internal static class DiagnosticIds
     public const string InvalidKeySelector = "DSLF3002";
     public const string KeyWithoutStableHash = "DSLF3003";
     public const string StaticFieldWrittenByNode = "DSLF3004";
+    public const string StateNotSerializable = "DSLF3005";
 
     public const string SinkNotTransactional = "DSLF4001";
 }

@@ -29,6 +29,9 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
 
     public KeySelectorModel? KeyBy { get; set; }
 
+    /// <summary>The key selector's return type (without nullable annotation), once the selector is valid.</summary>
+    public ITypeSymbol? KeyType { get; set; }
+
     public List<ParameterModel> Parameters { get; } = [];
 
     public FactoryModel? Factory { get; set; }

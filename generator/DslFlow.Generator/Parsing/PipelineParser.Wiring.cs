@@ -162,7 +162,8 @@ internal static partial class PipelineParser
             context.Report(DiagnosticIds.KeyWithoutStableHash, node.Method, KeyByLocation(context, node), $"Key selector '{name}' of node '{node.Name}' returns '{TypeNames.Display(key)}', which has no stable hash. Return a primitive, string, Guid, DateTime, enum, or a tuple of those, or implement DslFlow.IStableKey.");
             return null;
         }
-        return new KeySelectorModel(name, TypeNames.Ref(TypeNames.WithoutNullableAnnotation(key)), TypeNames.IsAnnotatedReference(key), hash);
+        node.KeyType = TypeNames.WithoutNullableAnnotation(key);
+        return new KeySelectorModel(name, TypeNames.Ref(node.KeyType), TypeNames.IsAnnotatedReference(key), hash);
     }
 
     private static void CheckCycles(ParseContext context, List<NodeDraft> nodes, Dictionary<string, NodeDraft> byName)

@@ -65,6 +65,7 @@ internal static partial class PipelineParser
         }
         CheckWiring(context, nodes, maxParallelism);
         CheckSinkGuarantees(context, checkpointing, nodes);
+        EquatableArray<GeneratedSerializerModel> serializers = CheckStateSerialization(context, nodes);
         if (context.HasErrors)
         {
             return null;
@@ -78,7 +79,8 @@ internal static partial class PipelineParser
             defaultParallelism,
             maxParallelism,
             Reachable(nodes).Select(d => d.ToModel()).ToEquatableArray(),
-            checkpointing);
+            checkpointing,
+            serializers);
     }
 
     /// <summary>A name being typed (<c>class {</c>, <c>namespace ;</c>) cannot be emitted.</summary>

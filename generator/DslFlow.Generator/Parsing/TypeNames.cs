@@ -17,11 +17,22 @@ internal static class TypeNames
             | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers
             | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    private static readonly SymbolDisplayFormat QualifiedFormat = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes
+            | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers
+            | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     /// <summary>Compilable and <c>global::</c>-qualified, with nullable annotations.</summary>
     public static string Full(ITypeSymbol type) => type.ToDisplayString(FullFormat);
 
     /// <summary>Short and readable: <c>(string Word, long Count)</c>, <c>Outer.Item</c>.</summary>
     public static string Display(ITypeSymbol type) => type.ToDisplayString(DisplayFormat);
+
+    /// <summary>With namespaces, for messages about types the user may not have declared: <c>System.IO.Stream</c>.</summary>
+    public static string Qualified(ITypeSymbol type) => type.ToDisplayString(QualifiedFormat);
 
     public static TypeRef Ref(ITypeSymbol type) => new(Full(type), Display(type));
 

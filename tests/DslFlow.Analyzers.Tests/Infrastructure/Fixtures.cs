@@ -22,6 +22,9 @@ public static class Fixtures
 
         public sealed class CommittedOut<T> : Out<T>, ITransactionalSink
         {
+            public void RecoverTransactions(long? restoredCheckpointId)
+            {
+            }
         }
         """;
 }

@@ -124,10 +124,18 @@ namespace Samples
             {
                 base.Open();
                 _out0 = CreateKeyGroupWriter<string>(0);
-                _table0 = CreateKeyedState<(string, int), global::DslFlow.ListCell<long>>("Track.times");
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+                _table0 = CreateKeyedState<(string, int), global::DslFlow.ListCell<long>>(
+                    "Track.times",
+                    new global::DslFlow.Serialization.ValueTupleSerializer<string, int>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance),
+                    new global::DslFlow.State.ListCellSerializer<long>(global::DslFlow.Serialization.Int64Serializer.Instance));
                 _state0 = new global::DslFlow.ListState<long>();
-                _table1 = CreateKeyedState<(string, int), global::DslFlow.MapCell<string, int>>("Track.visits");
+                _table1 = CreateKeyedState<(string, int), global::DslFlow.MapCell<string, int>>(
+                    "Track.visits",
+                    new global::DslFlow.Serialization.ValueTupleSerializer<string, int>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance),
+                    new global::DslFlow.State.MapCellSerializer<string, int>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance));
                 _state1 = new global::DslFlow.MapState<string, int>();
+                #nullable restore warnings
                 _collector0 = new global::DslFlow.Collector<string>();
             }
 

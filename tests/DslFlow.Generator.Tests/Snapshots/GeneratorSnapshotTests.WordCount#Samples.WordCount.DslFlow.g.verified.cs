@@ -132,9 +132,14 @@ namespace Samples
             {
                 base.Open();
                 _sink0 = CreateSinkOutput<string>("Out", _sinkNode0);
-                _table0 = CreateValueState<string, long>("Count.count");
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+                _table0 = CreateValueState<string, long>(
+                    "Count.count",
+                    global::DslFlow.Serialization.StringSerializer.Instance,
+                    global::DslFlow.Serialization.Int64Serializer.Instance);
                 _state0 = new global::DslFlow.ValueState<long>();
                 _state0.Bind(_table0);
+                #nullable restore warnings
                 _collector0 = new global::DslFlow.Collector<string>();
             }
 
