@@ -18,7 +18,7 @@ internal sealed class ExecutionAttempt
 
     /// <summary>Builds and starts the attempt's tasks; its coordinator starts triggering checkpoints.</summary>
     public ExecutionAttempt(JobPlan plan, int number, RestoredCheckpoint? restored, ICheckpointStorage? storage,
-        long firstCheckpointId, CancellationToken jobCancellation)
+        CheckpointStatsTracker? stats, long firstCheckpointId, CancellationToken jobCancellation)
     {
         _plan = plan;
         Number = number;
@@ -37,7 +37,7 @@ internal sealed class ExecutionAttempt
         {
             ILogger checkpointLogger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
             var participants = new JobCheckpointParticipants(Tasks, storage, plan.Options.TimeProvider);
-            Coordinator = new CheckpointCoordinator(checkpointing, participants, plan.Options.TimeProvider, checkpointLogger, firstCheckpointId);
+            Coordinator = new CheckpointCoordinator(checkpointing, participants, plan.Options.TimeProvider, checkpointLogger, firstCheckpointId, stats);
             participants.Attach(Coordinator);
             Coordinator.TooManyFailures += reason =>
             {

@@ -21,6 +21,9 @@ internal interface IOutput
     /// <summary>A checkpoint completed: a transactional sink commits what it sealed up to it.</summary>
     void NotifyCheckpointComplete(long checkpointId);
 
+    /// <summary>The checkpoint was aborted (a sink's writer hears of it).</summary>
+    void NotifyCheckpointAborted(long checkpointId);
+
     /// <summary>The task's input ended: flush, then tell downstream (or commit the sink).</summary>
     void Finish();
 

@@ -20,9 +20,9 @@ public sealed class JobHandle : IAsyncDisposable
     private readonly CancellationToken _userToken;
     private readonly ILogger _logger;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly LocalCheckpointStorage? _storage;
+    private readonly ICheckpointStorage? _storage;
+    private readonly CheckpointStatsTracker? _stats;
     private readonly RestartStrategy _restartStrategy;
-    private readonly List<CheckpointRecord> _pastCheckpoints = [];
     private volatile ExecutionAttempt _attempt;
 
     internal JobHandle(JobPlan plan, CancellationTokenSource cancellation, CancellationToken userToken)
@@ -40,10 +40,12 @@ public sealed class JobHandle : IAsyncDisposable
         RestoredCheckpoint? restored = null;
         if (plan.Checkpointing is { } checkpointing)
         {
-            _storage = new LocalCheckpointStorage(checkpointing.Directory, checkpointing.RetainedCheckpoints,
-                plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints"));
+            ILogger checkpointLogger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
+            _storage = checkpointing.Storage ?? new LocalCheckpointStorage(checkpointing.Directory, checkpointing.RetainedCheckpoints, checkpointLogger);
+            Directory.CreateDirectory(checkpointing.Directory);
+            _stats = new CheckpointStatsTracker(JobName, checkpointing.StatsHistorySize, checkpointing.Directory, checkpointLogger);
             // Start is synchronous; the first restore reads local files before any task exists.
-            restored = checkpointing.StartFresh ? null : Restore(CancellationToken.None).GetAwaiter().GetResult();
+            restored = checkpointing.StartFresh ? null : Restore(atStart: true, CancellationToken.None).GetAwaiter().GetResult();
             if (checkpointing.StartFresh)
             {
                 _storage.CleanUpPartial();
@@ -51,7 +53,7 @@ public sealed class JobHandle : IAsyncDisposable
             }
             RecoverSinks(restored);
         }
-        _attempt = new ExecutionAttempt(plan, 1, restored, _storage, FirstCheckpointId(null), _cancellation.Token);
+        _attempt = new ExecutionAttempt(plan, 1, restored, _storage, _stats, FirstCheckpointId(null), _cancellation.Token);
         JobMetrics.Register(this);
         Completion = RunAsync();
     }
@@ -59,17 +61,17 @@ public sealed class JobHandle : IAsyncDisposable
     /// <summary>The checkpoint settings the job runs with, or null when checkpoints are off.</summary>
     public CheckpointConfig? CheckpointConfig { get; }
 
-    /// <summary>Every checkpoint so far, over every restart (empty when checkpoints are off), oldest first.</summary>
-    public IReadOnlyList<CheckpointRecord> Checkpoints
-    {
-        get
-        {
-            lock (_pastCheckpoints)
-            {
-                return [.. _pastCheckpoints, .. _attempt.Coordinator?.History ?? []];
-            }
-        }
-    }
+    /// <summary>
+    /// The most recent checkpoints over every restart, oldest first (at most
+    /// <see cref="CheckpointingOptions.StatsHistorySize"/>; empty when checkpoints are off). See <see cref="CheckpointStats"/>.
+    /// </summary>
+    public IReadOnlyList<CheckpointRecord> Checkpoints => _stats?.Snapshot().History ?? [];
+
+    /// <summary>
+    /// The checkpoint statistics now — counts, history, latest completed, failed and restored checkpoint — or null when
+    /// checkpoints are off. The same figures are written to <c>checkpoint-stats.json</c> in the checkpoint directory.
+    /// </summary>
+    public CheckpointStats? CheckpointStats => _stats?.Snapshot();
 
     /// <summary>The id of the checkpoint the current run restored, or null when it started without one.</summary>
     public long? RestoredCheckpointId { get; private set; }
@@ -166,15 +168,10 @@ public sealed class JobHandle : IAsyncDisposable
                 RestoredCheckpoint? restored = null;
                 if (_storage is not null)
                 {
-                    restored = await Restore(_cancellation.Token).ConfigureAwait(false);
+                    restored = await Restore(atStart: false, _cancellation.Token).ConfigureAwait(false);
                     RecoverSinks(restored);
                 }
-                var next = new ExecutionAttempt(_plan, attempt.Number + 1, restored, _storage, FirstCheckpointId(attempt), _cancellation.Token);
-                lock (_pastCheckpoints)
-                {
-                    _pastCheckpoints.AddRange(attempt.Coordinator?.History ?? []);
-                    _attempt = next;
-                }
+                _attempt = new ExecutionAttempt(_plan, attempt.Number + 1, restored, _storage, _stats, FirstCheckpointId(attempt), _cancellation.Token);
             }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
@@ -203,13 +200,13 @@ public sealed class JobHandle : IAsyncDisposable
         {
             int discarded = _storage.DiscardAll();
             _logger.LogInformation("Job {Job} finished: discarded its {Count} checkpoints in {Directory} (set "
-                + "CheckpointingOptions.RetainAfterFinish to keep them)", JobName, discarded, _storage.RootDirectory);
+                + "CheckpointingOptions.RetainAfterFinish to keep them)", JobName, discarded, CheckpointConfig.Directory);
         }
         return new JobResult(JobName, progress.Elapsed, progress);
     }
 
     /// <summary>Loads the newest valid completed checkpoint (skipping damaged ones) and checks that it fits the job.</summary>
-    private async Task<RestoredCheckpoint?> Restore(CancellationToken cancellationToken)
+    private async Task<RestoredCheckpoint?> Restore(bool atStart, CancellationToken cancellationToken)
     {
         _storage!.CleanUpPartial();
         CheckpointMetadata? metadata = await _storage.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
@@ -225,6 +222,10 @@ public sealed class JobHandle : IAsyncDisposable
             }
         }
         RestoredCheckpointId = restored?.CheckpointId;
+        if (restored is not null)
+        {
+            _stats?.ReportRestored(restored.CheckpointId, _plan.Options.TimeProvider.GetUtcNow(), atStart);
+        }
         return restored;
     }
 

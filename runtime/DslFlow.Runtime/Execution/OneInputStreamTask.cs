@@ -13,6 +13,7 @@ namespace DslFlow.Execution;
 public abstract class OneInputStreamTask<TIn> : StreamTask
 {
     private TIn[]? _current;
+    private long _recordsAtAlignmentStart;
     private int _position;
     private int _count;
 
@@ -111,6 +112,10 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         switch (@event)
         {
             case CheckpointBarrier barrier:
+                if (barrier.CheckpointId > Barriers.CurrentCheckpointId)
+                {
+                    _recordsAtAlignmentStart = RecordsIn; // the first barrier of a new checkpoint
+                }
                 outcome = Barriers.OnBarrier(barrier, channelIndex, out abandoned);
                 break;
             case CancelCheckpointMarker cancel:
@@ -126,7 +131,8 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         if (abandoned >= 0)
         {
             BroadcastEvent(new CancelCheckpointMarker(abandoned));
-            Context.DeclineCheckpoint?.Invoke(abandoned, $"barrier {Barriers.CurrentCheckpointId} arrived before the alignment of {abandoned} completed");
+            Context.DeclineCheckpoint?.Invoke(abandoned, $"barrier {Barriers.CurrentCheckpointId} arrived before the alignment of {abandoned} completed",
+                CheckpointFailureCategory.Declined, null);
         }
         if (outcome == BarrierOutcome.Snapshot)
         {
@@ -142,6 +148,21 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             return true;
         }
         return false;
+    }
+
+    /// <inheritdoc />
+    private protected override TimeSpan AlignmentDuration => Barriers.LastAlignmentDuration;
+
+    /// <inheritdoc />
+    private protected override long ProcessedDuringAlignment => RecordsIn - _recordsAtAlignmentStart;
+
+    /// <summary>An aborted checkpoint still aligning here stops blocking its channels; downstream hears of it too.</summary>
+    private protected override void OnAbortNotified(long checkpointId)
+    {
+        if (Barriers.OnCancel(checkpointId) == BarrierOutcome.Cancel)
+        {
+            BroadcastEvent(new CancelCheckpointMarker(checkpointId));
+        }
     }
 
     internal override void Release()

@@ -99,6 +99,12 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         return _source.CreateReader(context);
     }
 
+    /// <summary>A reader that implements <see cref="ICheckpointListener"/> hears how checkpoints end.</summary>
+    protected override void OnCheckpointComplete(long checkpointId) => (_reader as ICheckpointListener)?.OnCheckpointComplete(checkpointId);
+
+    /// <inheritdoc cref="OnCheckpointComplete"/>
+    protected override void OnCheckpointAborted(long checkpointId) => (_reader as ICheckpointListener)?.OnCheckpointAborted(checkpointId);
+
     private void CaptureBatchStart()
     {
         _batchStart!.Reset();

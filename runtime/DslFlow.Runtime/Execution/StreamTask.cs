@@ -24,13 +24,16 @@ public abstract partial class StreamTask : IWakeable
     private long _recordsIn;
     private long _finalCheckpointId = -1;
     private readonly HashSet<long> _snapshotted = [];
+    private readonly HashSet<long> _aborted = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, CancellationTokenSource> _asyncSnapshots = new();
     private byte[]? _finalSnapshot;
 
     /// <summary>
     /// A checkpoint reached a task that already ended: its state is the final snapshot, written again into this
     /// checkpoint so that every completed checkpoint holds the state of every subtask (FLIP-147).
     /// </summary>
-    internal void AcknowledgeAfterFinish(long checkpointId) => Acknowledge(checkpointId, _finalSnapshot);
+    internal void AcknowledgeAfterFinish(long checkpointId) =>
+        Acknowledge(new Checkpointing.CheckpointBarrier(checkpointId, Context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds()), _finalSnapshot, TimeSpan.Zero);
 
     /// <summary>True the first time a checkpoint reaches this task (it snapshots each checkpoint once).</summary>
     private bool FirstSnapshotOf(long checkpointId)
@@ -183,15 +186,27 @@ public abstract partial class StreamTask : IWakeable
             SnapshotFinalState(barrier);
             return;
         }
+        if (_aborted.Contains(barrier.CheckpointId))
+        {
+            BroadcastEvent(new Checkpointing.CancelCheckpointMarker(barrier.CheckpointId)); // downstream stops aligning on it
+            return;
+        }
         if (!FirstSnapshotOf(barrier.CheckpointId))
         {
             return;
         }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         OnCheckpoint(barrier);
         byte[]? snapshot = SnapshotStates();
         BroadcastEvent(barrier);
-        Acknowledge(barrier.CheckpointId, snapshot);
+        Acknowledge(barrier, snapshot, System.Diagnostics.Stopwatch.GetElapsedTime(start));
     }
+
+    /// <summary>How long the alignment of the checkpoint being snapshotted took (0 for sources).</summary>
+    private protected virtual TimeSpan AlignmentDuration => TimeSpan.Zero;
+
+    /// <summary>Records processed during that alignment.</summary>
+    private protected virtual long ProcessedDuringAlignment => 0;
 
     /// <summary>
     /// The synchronous part: every keyed state and the subtask's own state (a source's position) copied into one
@@ -247,33 +262,51 @@ public abstract partial class StreamTask : IWakeable
     /// The asynchronous part, off the task thread: write the copies to checkpoint storage, then acknowledge with their
     /// handles. A write that fails declines the checkpoint (it counts against the tolerable failures).
     /// </summary>
-    private void Acknowledge(long checkpointId, byte[]? snapshot)
+    private void Acknowledge(Checkpointing.CheckpointBarrier barrier, byte[]? snapshot, TimeSpan sync)
     {
-        Action<long, IReadOnlyList<Checkpointing.StateHandle>>? acknowledge = Context.AcknowledgeCheckpoint;
+        long checkpointId = barrier.CheckpointId;
+        var acknowledge = Context.AcknowledgeCheckpoint;
         Checkpointing.ICheckpointStorage? storage = Context.CheckpointStorage;
         if (acknowledge is null)
         {
             return;
         }
+        TimeSpan alignment = AlignmentDuration;
+        long processed = ProcessedDuringAlignment;
+        DateTimeOffset now = Context.Options.TimeProvider.GetUtcNow();
+        TimeSpan startDelay = now - DateTimeOffset.FromUnixTimeMilliseconds(barrier.Timestamp) - sync - alignment;
+        Checkpointing.SubtaskCheckpointStats Stats(TimeSpan async, long size, bool aborted) => new(Context.TaskName, Context.SubtaskIndex,
+            Context.Options.TimeProvider.GetUtcNow(), sync, async, alignment, startDelay < TimeSpan.Zero ? TimeSpan.Zero : startDelay,
+            size, processed, 0, Unaligned: false, aborted);
         if (snapshot is null || storage is null)
         {
-            acknowledge(checkpointId, []);
+            acknowledge(checkpointId, [], Stats(TimeSpan.Zero, 0, aborted: false));
             return;
         }
+        // The asynchronous part can be cancelled by the checkpoint's abort as well as by the job stopping.
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Context.Cancellation);
+        _asyncSnapshots[checkpointId] = cancellation;
         _ = Task.Run(async () =>
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                Checkpointing.StateHandle handle = await storage.WriteStateAsync(checkpointId, StateFileName(), snapshot, Context.Cancellation).ConfigureAwait(false);
-                acknowledge(checkpointId, [handle]);
+                Checkpointing.StateHandle handle = await storage.WriteStateAsync(checkpointId, StateFileName(), snapshot, cancellation.Token).ConfigureAwait(false);
+                acknowledge(checkpointId, [handle], Stats(System.Diagnostics.Stopwatch.GetElapsedTime(started), handle.Length, aborted: false));
             }
-            catch (OperationCanceledException) when (Context.Cancellation.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
-                // The job is stopping: the coordinator aborts the checkpoint; it did not fail.
+                // The checkpoint was aborted or the job is stopping: nothing to report, it did not fail here.
             }
             catch (Exception ex)
             {
-                Context.DeclineCheckpoint?.Invoke(checkpointId, $"writing the state of task {Context.TaskName} failed: {ex.Message}");
+                Context.DeclineCheckpoint?.Invoke(checkpointId, $"writing the state of task {Context.TaskName} failed: {ex.Message}",
+                    Checkpointing.CheckpointFailureCategory.AsyncPhaseFailed, Stats(System.Diagnostics.Stopwatch.GetElapsedTime(started), 0, aborted: true));
+            }
+            finally
+            {
+                _asyncSnapshots.TryRemove(checkpointId, out _);
+                cancellation.Dispose();
             }
         });
     }
@@ -295,10 +328,11 @@ public abstract partial class StreamTask : IWakeable
 
     private void SnapshotFinalState(Checkpointing.CheckpointBarrier barrier)
     {
-        if (!FirstSnapshotOf(barrier.CheckpointId))
+        if (_aborted.Contains(barrier.CheckpointId) || !FirstSnapshotOf(barrier.CheckpointId))
         {
             return; // it reached this task twice (through a channel and from the coordinator): one snapshot
         }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         OnCheckpoint(barrier);
         byte[]? snapshot = SnapshotStates();
         _finalSnapshot ??= snapshot;
@@ -313,7 +347,7 @@ public abstract partial class StreamTask : IWakeable
         {
             Volatile.Write(ref _finalCheckpointId, barrier.CheckpointId);
         }
-        Acknowledge(barrier.CheckpointId, snapshot);
+        Acknowledge(barrier, snapshot, System.Diagnostics.Stopwatch.GetElapsedTime(start));
     }
 
     /// <summary>The checkpoint completed everywhere and its metadata is stored: commit what it covers.</summary>
@@ -339,7 +373,47 @@ public abstract partial class StreamTask : IWakeable
         }
     });
 
-    internal void NotifyCheckpointAborted(long checkpointId) => Post(() => OnCheckpointAborted(checkpointId));
+    /// <summary>
+    /// The coordinator aborted a checkpoint (expired, declined, failed or subsumed): cancel its asynchronous write if it
+    /// runs, remember the id so a barrier arriving later is skipped (a cancel marker goes downstream instead), release
+    /// what an alignment holds, and tell the outputs and the task. A repeated abort does nothing.
+    /// </summary>
+    internal void NotifyCheckpointAborted(long checkpointId) => Post(() =>
+    {
+        if (!_aborted.Add(checkpointId))
+        {
+            return;
+        }
+        if (_aborted.Count > 64)
+        {
+            _aborted.Remove(_aborted.Min()); // bounded: barriers of old checkpoints no longer arrive
+        }
+        if (_asyncSnapshots.TryGetValue(checkpointId, out CancellationTokenSource? write))
+        {
+            try
+            {
+                write.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The write just ended.
+            }
+        }
+        OnAbortNotified(checkpointId);
+        foreach (IOutput output in _outputs)
+        {
+            output.NotifyCheckpointAborted(checkpointId);
+        }
+        OnCheckpointAborted(checkpointId);
+    });
+
+    /// <summary>True when the coordinator aborted the checkpoint and this task heard of it.</summary>
+    private protected bool IsAborted(long checkpointId) => _aborted.Contains(checkpointId);
+
+    /// <summary>Lets a task with inputs stop aligning on an aborted checkpoint.</summary>
+    private protected virtual void OnAbortNotified(long checkpointId)
+    {
+    }
 
     /// <summary>Sends partial buffers, then the event, on every output channel.</summary>
     private protected void BroadcastEvent(ChannelEvent @event)

@@ -61,7 +61,7 @@ public sealed class TaskContext
     internal object? InputGate { get; set; }
 
     /// <summary>Reports this subtask's snapshot of a checkpoint to the coordinator (null when checkpoints are off).</summary>
-    internal Action<long, IReadOnlyList<Checkpointing.StateHandle>>? AcknowledgeCheckpoint { get; set; }
+    internal Action<long, IReadOnlyList<Checkpointing.StateHandle>, Checkpointing.SubtaskCheckpointStats>? AcknowledgeCheckpoint { get; set; }
 
     /// <summary>Where the subtask writes its state snapshots (null when checkpoints are off).</summary>
     internal Checkpointing.ICheckpointStorage? CheckpointStorage { get; set; }
@@ -70,7 +70,7 @@ public sealed class TaskContext
     internal Action? WaitingForFinalCheckpoint { get; set; }
 
     /// <summary>Tells the coordinator this subtask cannot take a checkpoint.</summary>
-    internal Action<long, string>? DeclineCheckpoint { get; set; }
+    internal Action<long, string, Checkpointing.CheckpointFailureCategory, Checkpointing.SubtaskCheckpointStats?>? DeclineCheckpoint { get; set; }
 
     internal OutputSpec[] Outputs { get; set; } = [];
 

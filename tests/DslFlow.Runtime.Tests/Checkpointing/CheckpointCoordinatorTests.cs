@@ -9,9 +9,88 @@ public class CheckpointCoordinatorTests
     private readonly FakeTimeProvider _time = new();
     private readonly FakeParticipants _participants = new(subtasks: 3);
 
-    private CheckpointCoordinator Create(int maxConcurrent = 1, int tolerable = 0, int minPauseMs = 0, int timeoutMs = 10_000) =>
+    private CheckpointCoordinator Create(int maxConcurrent = 1, int tolerable = 0, int minPauseMs = 0, int timeoutMs = 10_000,
+        CheckpointStatsTracker? stats = null) =>
         new(new CheckpointConfig(TimeSpan.FromSeconds(1), CheckpointingMode.ExactlyOnce, TimeSpan.FromMilliseconds(timeoutMs),
-            TimeSpan.FromMilliseconds(minPauseMs), maxConcurrent, tolerable, 1, false, null, "unused"), _participants, _time, NullLogger.Instance);
+            TimeSpan.FromMilliseconds(minPauseMs), maxConcurrent, tolerable, 1, false, null, "unused"), _participants, _time, NullLogger.Instance,
+            stats: stats);
+
+    private SubtaskCheckpointStats Subtask(int index, long size = 10) => new("Map", index, _time.GetUtcNow(), TimeSpan.FromMilliseconds(1),
+        TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(4), size, 5, 0, false, false);
+
+    [Fact]
+    public async Task Only_expiry_async_phase_and_storage_failures_count_against_the_tolerance()
+    {
+        await using CheckpointCoordinator coordinator = Create(tolerable: 0, maxConcurrent: 2);
+        string? failOver = null;
+        coordinator.TooManyFailures += reason => failOver = reason;
+
+        coordinator.TriggerNow();
+        coordinator.Decline(1, 0, "barrier 2 arrived before the alignment of 1 completed"); // declined: not counted
+        coordinator.TriggerNow();
+        coordinator.TriggerNow();
+        AckAll(coordinator, 3); // subsumes 2: not counted
+        Assert.Null(failOver);
+        Assert.Equal(CheckpointFailureCategory.Declined, coordinator.History.First(r => r.Id == 1).FailureCategory);
+        Assert.Equal(CheckpointFailureCategory.Subsumed, coordinator.History.First(r => r.Id == 2).FailureCategory);
+
+        coordinator.TriggerNow();
+        coordinator.Decline(4, 2, "writing the state failed: disk full", CheckpointFailureCategory.AsyncPhaseFailed, Subtask(2) with { Aborted = true });
+        Assert.NotNull(failOver);
+        Assert.StartsWith("Checkpoint 4 failed (AsyncPhaseFailed: declined by Map (3): writing the state failed: disk full); 1 consecutive failures", failOver);
+    }
+
+    [Fact]
+    public async Task A_failed_checkpoint_shows_its_status_time_and_reason_and_counts_only_real_acknowledgements()
+    {
+        var stats = new CheckpointStatsTracker("job", 10, null, NullLogger.Instance);
+        await using CheckpointCoordinator coordinator = Create(tolerable: 5, stats: stats);
+        DateTimeOffset triggered = _time.GetUtcNow();
+        coordinator.TriggerNow();
+        coordinator.Acknowledge(1, 0, [], Subtask(0, size: 100));
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        coordinator.Decline(1, 1, "writing the state failed: disk full", CheckpointFailureCategory.AsyncPhaseFailed, Subtask(1));
+
+        CheckpointStats snapshot = stats.Snapshot();
+        CheckpointRecord failed = Assert.Single(snapshot.History);
+        Assert.Equal(CheckpointStatus.Failed, failed.Status);
+        Assert.Equal(triggered + TimeSpan.FromMilliseconds(30), failed.EndedAt);
+        Assert.Equal(CheckpointFailureCategory.AsyncPhaseFailed, failed.FailureCategory);
+        Assert.Equal("declined by Map (2): writing the state failed: disk full", failed.FailureReason);
+        Assert.Equal((1, 3), (failed.Acknowledged, failed.Total)); // the decline is not an acknowledgement
+        Assert.Equal(100, failed.StateSize);
+        Assert.Equal([false, true], failed.Subtasks.Select(s => s.Aborted));
+        Assert.Equal(new CheckpointCounts(0, 1, 0, 0), snapshot.Counts);
+        Assert.Same(snapshot.LatestFailed, snapshot.History[0]);
+        Assert.Null(snapshot.LatestCompleted);
+    }
+
+    [Fact]
+    public async Task The_history_keeps_its_configured_length_and_the_counts_keep_growing()
+    {
+        var stats = new CheckpointStatsTracker("job", 3, null, NullLogger.Instance);
+        await using CheckpointCoordinator coordinator = Create(stats: stats);
+        for (long id = 1; id <= 5; id++)
+        {
+            coordinator.TriggerNow();
+            _time.Advance(TimeSpan.FromMilliseconds(7));
+            for (int s = 0; s < 3; s++)
+            {
+                coordinator.Acknowledge(id, s, [], Subtask(s));
+            }
+        }
+        coordinator.TriggerNow(); // in progress
+
+        CheckpointStats snapshot = stats.Snapshot();
+        Assert.Equal([4L, 5L, 6L], snapshot.History.Select(r => r.Id));
+        Assert.Equal(CheckpointStatus.InProgress, snapshot.History[^1].Status);
+        Assert.Equal(new CheckpointCounts(5, 0, 1, 0), snapshot.Counts);
+        Assert.Equal(5, snapshot.LatestCompleted!.Id);
+        Assert.Equal(TimeSpan.FromMilliseconds(7), snapshot.LatestCompleted.Duration);
+        Assert.Equal(30, snapshot.LatestCompleted.StateSize);
+        Assert.Equal(15, snapshot.LatestCompleted.ProcessedInFlightRecords);
+        Assert.Equal(_time.GetUtcNow(), snapshot.LatestCompleted.LatestAcknowledgedAt);
+    }
 
     [Fact]
     public async Task A_checkpoint_completes_when_every_subtask_acknowledged_then_every_subtask_is_notified()
@@ -67,7 +146,7 @@ public class CheckpointCoordinatorTests
         Assert.Equal(2, coordinator.TriggerNow());
         _time.Advance(TimeSpan.FromSeconds(1.5)); // checkpoint 2 expires too
         Assert.NotNull(failOver);
-        Assert.Contains("Checkpoint 2 failed (expired after 00:00:01.5000000); 2 consecutive failures exceed TolerableFailedCheckpoints = 1.", failOver);
+        Assert.Contains("Checkpoint 2 failed (Expired: expired after 00:00:01.5000000); 2 consecutive failures exceed TolerableFailedCheckpoints = 1.", failOver);
         coordinator.Acknowledge(2, 0); // late acknowledgements are ignored
     }
 

@@ -52,6 +52,15 @@ public sealed class CheckpointingOptions
     /// next run starts from the beginning instead of restoring a job that has nothing left to do.
     /// </summary>
     public bool RetainAfterFinish { get; set; }
+
+    /// <summary>Checkpoints kept in the statistics history (<see cref="JobHandle.CheckpointStats"/>). Default 10.</summary>
+    public int? StatsHistorySize { get; set; }
+
+    /// <summary>
+    /// Where checkpoints are stored; null (the default) for <see cref="Checkpointing.LocalCheckpointStorage"/> in
+    /// <see cref="Directory"/>. The statistics file is written to <see cref="Directory"/> either way.
+    /// </summary>
+    public Checkpointing.ICheckpointStorage? Storage { get; set; }
 }
 
 /// <summary>The checkpoint settings a pipeline declares with <see cref="CheckpointingAttribute"/> (emitted by the generator).</summary>
@@ -87,6 +96,12 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
 
     /// <summary>True when a finished job keeps its checkpoints (see <see cref="CheckpointingOptions.RetainAfterFinish"/>).</summary>
     public bool RetainAfterFinish { get; init; }
+
+    /// <summary>Checkpoints kept in the statistics history.</summary>
+    public int StatsHistorySize { get; init; } = 10;
+
+    /// <summary>A storage that replaces the local one in <see cref="Directory"/>, or null.</summary>
+    public Checkpointing.ICheckpointStorage? Storage { get; init; }
 
     /// <summary>The default checkpoint directory, relative to the working directory.</summary>
     public const string DefaultDirectory = "checkpoints";
@@ -134,6 +149,9 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
         {
             StartFresh = options.StartFresh,
             RetainAfterFinish = options.RetainAfterFinish,
+            StatsHistorySize = options.StatsHistorySize is null or >= 1 ? options.StatsHistorySize ?? 10
+                : throw new ArgumentException($"PipelineOptions.Checkpointing.StatsHistorySize is {options.StatsHistorySize}: it must be at least 1. Change the setting or remove it to use the default (10)."),
+            Storage = options.Storage,
         };
     }
 

@@ -6,9 +6,10 @@ namespace DslFlow.Checkpointing;
 /// Triggers checkpoints periodically (interval, min pause, max concurrent), injects their barriers at the sources,
 /// collects one acknowledgement per subtask, and completes a checkpoint when all arrived: the completion hook (which
 /// writes the metadata, last) runs, then every subtask is notified. A checkpoint that is not complete within the
-/// timeout expires; a completed checkpoint subsumes older pending ones; a decline fails it. Failed checkpoints count
-/// against the tolerable-failures budget; past it, <see cref="TooManyFailures"/> is raised. Thread-safe: tasks,
-/// timers and callers call it concurrently.
+/// timeout expires; a completed checkpoint subsumes older pending ones; a decline fails it. Expiry, failures of the
+/// asynchronous phase and storage failures count against the tolerable-failures budget (declines and subsumption do
+/// not); past it, <see cref="TooManyFailures"/> is raised. Every event goes to the job's statistics. Thread-safe:
+/// tasks, timers and callers call it concurrently.
 /// </summary>
 internal sealed class CheckpointCoordinator : IAsyncDisposable
 {
@@ -18,7 +19,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     private readonly ICheckpointParticipants _participants;
     private readonly ILogger _logger;
     private readonly SortedDictionary<long, PendingCheckpoint> _pending = [];
-    private readonly List<CheckpointRecord> _history = [];
+    private readonly CheckpointStatsTracker _stats;
     private ITimer? _periodic;
     private long _nextId;
     private long _lastEndTicks = long.MinValue;
@@ -28,9 +29,10 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     private readonly List<Task> _completions = []; // metadata writes in flight
 
     public CheckpointCoordinator(CheckpointConfig config, ICheckpointParticipants participants, TimeProvider time, ILogger logger,
-        long firstCheckpointId = 1)
+        long firstCheckpointId = 1, CheckpointStatsTracker? stats = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstCheckpointId, 1);
+        _stats = stats ?? new CheckpointStatsTracker("job", config.StatsHistorySize, null, logger);
         _nextId = firstCheckpointId;
         _config = config;
         _participants = participants;
@@ -56,17 +58,8 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     /// <summary>The id of the newest completed checkpoint, or 0.</summary>
     public long LatestCompletedId { get; private set; }
 
-    /// <summary>Every checkpoint so far, oldest first.</summary>
-    public IReadOnlyList<CheckpointRecord> History
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _history, .. _pending.Values.Select(p => p.ToRecord(CheckpointStatus.InProgress, null, null))];
-            }
-        }
-    }
+    /// <summary>The most recent checkpoints, oldest first (see <see cref="CheckpointStatsTracker"/>).</summary>
+    public IReadOnlyList<CheckpointRecord> History => _stats.Snapshot().History;
 
     /// <summary>Starts periodic triggering.</summary>
     public void Start() => _periodic = _time.CreateTimer(_ => TryTrigger(periodic: true), null, _config.Interval, _config.Interval);
@@ -75,7 +68,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     public long? TriggerNow() => TryTrigger(periodic: false);
 
     /// <summary>A subtask snapshotted checkpoint <paramref name="id"/>.</summary>
-    public void Acknowledge(long id, int subtask, IReadOnlyList<StateHandle>? state = null)
+    public void Acknowledge(long id, int subtask, IReadOnlyList<StateHandle>? state = null, SubtaskCheckpointStats? stats = null)
     {
         PendingCheckpoint? complete = null;
         lock (_lock)
@@ -84,6 +77,8 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             {
                 return; // late or duplicate acknowledgement of an aborted, expired or completed checkpoint
             }
+            _stats.ReportSubtask(id, stats ?? new SubtaskCheckpointStats("subtask", subtask, _time.GetUtcNow(), TimeSpan.Zero,
+                TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, state?.Sum(h => h.Length) ?? 0, 0, 0, false, false));
             if (pending.IsFullyAcknowledged)
             {
                 _pending.Remove(id);
@@ -112,8 +107,20 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>A subtask cannot take checkpoint <paramref name="id"/> (for example its alignment was abandoned).</summary>
-    public void Decline(long id, int subtask, string reason) => Fail(id, $"declined by subtask {subtask}: {reason}");
+    /// <summary>
+    /// A subtask cannot take checkpoint <paramref name="id"/>: its alignment was abandoned
+    /// (<see cref="CheckpointFailureCategory.Declined"/>) or writing its state failed
+    /// (<see cref="CheckpointFailureCategory.AsyncPhaseFailed"/>).
+    /// </summary>
+    public void Decline(long id, int subtask, string reason, CheckpointFailureCategory category = CheckpointFailureCategory.Declined,
+        SubtaskCheckpointStats? stats = null)
+    {
+        if (stats is not null)
+        {
+            _stats.ReportSubtask(id, stats with { Aborted = true });
+        }
+        Fail(id, category, $"declined by {(stats is null ? $"subtask {subtask}" : $"{stats.TaskName} ({stats.SubtaskIndex + 1})")}: {reason}");
+    }
 
     /// <summary>
     /// Stops triggering, aborts pending checkpoints, and waits for metadata writes in flight: afterwards the storage
@@ -137,7 +144,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         await Task.WhenAll(completions).ConfigureAwait(false); // CompleteAsync catches its own failures
         foreach (PendingCheckpoint p in aborted)
         {
-            End(p, CheckpointStatus.Aborted, "the job stopped");
+            End(p, CheckpointFailureCategory.JobStopped, "the job stopped");
         }
     }
 
@@ -157,7 +164,9 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             }
             pending = new PendingCheckpoint(_nextId++, _time.GetUtcNow(), _participants.SubtaskCount);
             _pending.Add(pending.Id, pending);
-            pending.Timeout = _time.CreateTimer(_ => Fail(pending.Id, $"expired after {_config.Timeout}"), null, _config.Timeout, Timeout.InfiniteTimeSpan);
+            _stats.ReportTriggered(pending.Id, pending.TriggeredAt, _participants.SubtaskCount);
+            pending.Timeout = _time.CreateTimer(_ => Fail(pending.Id, CheckpointFailureCategory.Expired, $"expired after {_config.Timeout}"),
+                null, _config.Timeout, Timeout.InfiniteTimeSpan);
         }
         var barrier = new CheckpointBarrier(pending.Id, pending.TriggeredAt.ToUnixTimeMilliseconds());
         _participants.InjectBarrier(barrier);
@@ -176,7 +185,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             {
                 _completing--;
             }
-            RecordFailure(pending, $"storing it failed: {ex.Message}");
+            RecordFailure(pending, CheckpointFailureCategory.StorageFailed, $"storing it failed: {ex.Message}");
             return;
         }
         List<PendingCheckpoint> subsumed;
@@ -191,18 +200,22 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
                 _pending.Remove(p.Id);
             }
         }
-        End(pending, CheckpointStatus.Completed, null);
-        _logger.LogInformation("Checkpoint {Id} completed in {Duration} ms", pending.Id, (_time.GetUtcNow() - pending.TriggeredAt).TotalMilliseconds);
+        pending.Timeout?.Dispose();
+        _stats.ReportCompleted(pending.Id, _time.GetUtcNow());
+        lock (_lock)
+        {
+            _lastEndTicks = _time.GetTimestamp();
+        }
         _participants.NotifyComplete(pending.Id);
         foreach (PendingCheckpoint p in subsumed)
         {
-            End(p, CheckpointStatus.Aborted, $"subsumed by checkpoint {pending.Id}");
+            End(p, CheckpointFailureCategory.Subsumed, $"subsumed by checkpoint {pending.Id}");
             _participants.NotifyAborted(p.Id);
         }
         _participants.CheckpointEnded();
     }
 
-    private void Fail(long id, string reason)
+    private void Fail(long id, CheckpointFailureCategory category, string reason)
     {
         PendingCheckpoint? pending;
         lock (_lock)
@@ -212,28 +225,36 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
                 return;
             }
         }
-        RecordFailure(pending, reason);
+        RecordFailure(pending, category, reason);
     }
 
-    private void RecordFailure(PendingCheckpoint pending, string reason)
+    /// <summary>
+    /// Ends a checkpoint that did not complete and tells every task to abort it; expiry, asynchronous-phase and
+    /// storage failures count against the budget.
+    /// </summary>
+    private void RecordFailure(PendingCheckpoint pending, CheckpointFailureCategory category, string reason)
     {
-        End(pending, CheckpointStatus.Failed, reason);
-        _logger.LogWarning("Checkpoint {Id} failed: {Reason}", pending.Id, reason);
+        End(pending, category, reason);
         _participants.NotifyAborted(pending.Id);
-        bool tooMany;
+        bool tooMany = false;
+        int failures;
         lock (_lock)
         {
-            _consecutiveFailures++;
-            tooMany = !_stopped && _consecutiveFailures > _config.TolerableFailedCheckpoints;
-            if (tooMany)
+            if (category.CountsAgainstTolerance())
             {
-                _stopped = true;
+                _consecutiveFailures++;
+                tooMany = !_stopped && _consecutiveFailures > _config.TolerableFailedCheckpoints;
+                if (tooMany)
+                {
+                    _stopped = true;
+                }
             }
+            failures = _consecutiveFailures;
         }
         if (tooMany)
         {
-            TooManyFailures?.Invoke(
-                $"Checkpoint {pending.Id} failed ({reason}); {_consecutiveFailures} consecutive failures exceed TolerableFailedCheckpoints = {_config.TolerableFailedCheckpoints}.");
+            TooManyFailures?.Invoke($"Checkpoint {pending.Id} failed ({category}: {reason}); {failures} consecutive "
+                + $"failures exceed TolerableFailedCheckpoints = {_config.TolerableFailedCheckpoints}.");
         }
         else
         {
@@ -241,12 +262,12 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         }
     }
 
-    private void End(PendingCheckpoint pending, CheckpointStatus status, string? reason)
+    private void End(PendingCheckpoint pending, CheckpointFailureCategory category, string reason)
     {
         pending.Timeout?.Dispose();
+        _stats.ReportFailed(pending.Id, _time.GetUtcNow(), category, reason);
         lock (_lock)
         {
-            _history.Add(pending.ToRecord(status, _time.GetUtcNow(), reason));
             _lastEndTicks = _time.GetTimestamp();
         }
     }

@@ -16,9 +16,9 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
         for (int i = 0; i < tasks.Count; i++)
         {
             int subtask = i;
-            tasks[i].Context.AcknowledgeCheckpoint = (id, state) => coordinator.Acknowledge(id, subtask, state);
+            tasks[i].Context.AcknowledgeCheckpoint = (id, state, stats) => coordinator.Acknowledge(id, subtask, state, stats);
             tasks[i].Context.CheckpointStorage = storage;
-            tasks[i].Context.DeclineCheckpoint = (id, reason) => coordinator.Decline(id, subtask, reason);
+            tasks[i].Context.DeclineCheckpoint = (id, reason, category, stats) => coordinator.Decline(id, subtask, reason, category, stats);
             tasks[i].Context.WaitingForFinalCheckpoint = () => OnInputEnded(subtask);
         }
     }

@@ -33,7 +33,4 @@ internal sealed class PendingCheckpoint(long id, DateTimeOffset triggeredAt, int
         AcknowledgedCount++;
         return true;
     }
-
-    public CheckpointRecord ToRecord(CheckpointStatus status, DateTimeOffset? endedAt, string? reason) =>
-        new(Id, status, TriggeredAt, endedAt, AcknowledgedCount, _acknowledged.Length, reason);
 }

@@ -104,6 +104,11 @@ public abstract class RecordWriter<T> : IOutput
     }
 
     /// <inheritdoc />
+    void IOutput.NotifyCheckpointAborted(long checkpointId)
+    {
+    }
+
+    /// <inheritdoc />
     public void Release()
     {
         for (int i = 0; i < _buffers.Length; i++)

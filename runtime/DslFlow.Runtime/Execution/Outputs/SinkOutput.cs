@@ -97,16 +97,27 @@ public sealed class SinkOutput<T> : IOutput
     /// <inheritdoc />
     public void NotifyCheckpointComplete(long checkpointId)
     {
-        if (_writer is ITwoPhaseCommitWriter<T> transactional)
+        try
         {
-            try
-            {
-                transactional.Commit(checkpointId);
-            }
-            catch (Exception ex)
-            {
-                throw Fail(ex, $"failed to commit checkpoint {checkpointId}");
-            }
+            (_writer as ITwoPhaseCommitWriter<T>)?.Commit(checkpointId);
+            (_writer as ICheckpointListener)?.OnCheckpointComplete(checkpointId);
+        }
+        catch (Exception ex)
+        {
+            throw Fail(ex, $"failed to commit checkpoint {checkpointId}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void NotifyCheckpointAborted(long checkpointId)
+    {
+        try
+        {
+            (_writer as ICheckpointListener)?.OnCheckpointAborted(checkpointId);
+        }
+        catch (Exception ex)
+        {
+            throw Fail(ex, $"failed handling the abort of checkpoint {checkpointId}");
         }
     }
 

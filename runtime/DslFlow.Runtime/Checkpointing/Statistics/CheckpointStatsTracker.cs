@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow.Checkpointing;
+
+/// <summary>
+/// Keeps a job's checkpoint statistics across restarts: the coordinator reports triggers, acknowledgements and ends;
+/// the tracker keeps a bounded history and the totals, writes <c>checkpoint-stats.json</c>, records the metrics and
+/// logs one line per completed or failed checkpoint. Thread-safe.
+/// </summary>
+internal sealed class CheckpointStatsTracker
+{
+    public const string FileName = "checkpoint-stats.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly object _lock = new();
+    private readonly string _jobName;
+    private readonly int _historySize;
+    private readonly string? _jsonPath;
+    private readonly ILogger _logger;
+    private readonly Dictionary<long, Tracked> _inProgress = [];
+    private readonly LinkedList<CheckpointRecord> _ended = new();
+    private long _completed;
+    private long _failed;
+    private long _restored;
+    private CheckpointRecord? _latestCompleted;
+    private CheckpointRecord? _latestFailed;
+    private RestoredCheckpointStats? _latestRestored;
+
+    public CheckpointStatsTracker(string jobName, int historySize, string? jsonDirectory, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
+        _jobName = jobName;
+        _historySize = historySize;
+        _jsonPath = jsonDirectory is null ? null : Path.Combine(jsonDirectory, FileName);
+        _logger = logger;
+    }
+
+    public void ReportTriggered(long id, DateTimeOffset at, int subtasks)
+    {
+        lock (_lock)
+        {
+            _inProgress[id] = new Tracked(id, at, subtasks);
+        }
+    }
+
+    public void ReportSubtask(long id, SubtaskCheckpointStats stats)
+    {
+        lock (_lock)
+        {
+            if (_inProgress.TryGetValue(id, out Tracked? tracked))
+            {
+                tracked.Subtasks.Add(stats);
+                if (!stats.Aborted)
+                {
+                    tracked.Acknowledged++;
+                }
+            }
+        }
+        if (!stats.Aborted)
+        {
+            Execution.JobMetrics.RecordAlignment(_jobName, stats.AlignmentDuration);
+        }
+    }
+
+    public CheckpointRecord ReportCompleted(long id, DateTimeOffset at) => End(id, at, CheckpointStatus.Completed, null, null);
+
+    public CheckpointRecord ReportFailed(long id, DateTimeOffset at, CheckpointFailureCategory category, string reason) =>
+        End(id, at, category.Status(), category, reason);
+
+    public void ReportRestored(long id, DateTimeOffset at, bool atStart)
+    {
+        lock (_lock)
+        {
+            _restored++;
+            _latestRestored = new RestoredCheckpointStats(id, at, atStart);
+        }
+        WriteJson();
+    }
+
+    /// <summary>The statistics now.</summary>
+    public CheckpointStats Snapshot()
+    {
+        lock (_lock)
+        {
+            var history = new List<CheckpointRecord>(_ended);
+            history.AddRange(_inProgress.Values.OrderBy(t => t.Id).Select(t => t.ToRecord(CheckpointStatus.InProgress, null, null, null)));
+            if (history.Count > _historySize)
+            {
+                history.RemoveRange(0, history.Count - _historySize);
+            }
+            return new CheckpointStats(new CheckpointCounts(_completed, _failed, _inProgress.Count, _restored), history,
+                _latestCompleted, _latestFailed, _latestRestored);
+        }
+    }
+
+    private CheckpointRecord End(long id, DateTimeOffset at, CheckpointStatus status, CheckpointFailureCategory? category, string? reason)
+    {
+        CheckpointRecord record;
+        lock (_lock)
+        {
+            Tracked tracked = _inProgress.Remove(id, out Tracked? found) ? found : new Tracked(id, at, 0);
+            record = tracked.ToRecord(status, at, category, reason);
+            _ended.AddLast(record);
+            while (_ended.Count > _historySize)
+            {
+                _ended.RemoveFirst();
+            }
+            if (status == CheckpointStatus.Completed)
+            {
+                _completed++;
+                _latestCompleted = record;
+            }
+            else
+            {
+                _failed++;
+                _latestFailed = record;
+            }
+        }
+        if (status == CheckpointStatus.Completed)
+        {
+            _logger.LogInformation("Checkpoint {Id} of job {Job} completed in {Duration} ms: {Size} bytes of state, {Acknowledged}/{Total} subtasks",
+                id, _jobName, record.Duration?.TotalMilliseconds, record.StateSize, record.Acknowledged, record.Total);
+        }
+        else
+        {
+            _logger.LogWarning("Checkpoint {Id} of job {Job} {Status} after {Duration} ms ({Category}): {Reason}",
+                id, _jobName, status == CheckpointStatus.Failed ? "failed" : "was aborted", record.Duration?.TotalMilliseconds, category, reason);
+        }
+        Execution.JobMetrics.RecordCheckpoint(_jobName, record);
+        WriteJson();
+        return record;
+    }
+
+    /// <summary>Writes the statistics beside the checkpoints: a temporary file, then an atomic rename.</summary>
+    private void WriteJson()
+    {
+        if (_jsonPath is null)
+        {
+            return;
+        }
+        try
+        {
+            string temp = _jsonPath + "." + Environment.CurrentManagedThreadId + ".tmp";
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(Snapshot(), Json));
+            File.Move(temp, _jsonPath, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(ex, "Writing checkpoint statistics to {Path} failed", _jsonPath);
+        }
+    }
+
+    private sealed class Tracked(long id, DateTimeOffset triggeredAt, int total)
+    {
+        public long Id { get; } = id;
+
+        public int Acknowledged { get; set; }
+
+        public List<SubtaskCheckpointStats> Subtasks { get; } = [];
+
+        public CheckpointRecord ToRecord(CheckpointStatus status, DateTimeOffset? endedAt, CheckpointFailureCategory? category, string? reason) =>
+            new(Id, status, triggeredAt, endedAt, Acknowledged, total, reason)
+            {
+                LatestAcknowledgedAt = Subtasks.Count == 0 ? null : Subtasks.Max(s => s.AcknowledgedAt),
+                StateSize = Subtasks.Where(s => !s.Aborted).Sum(s => s.StateSize),
+                ProcessedInFlightRecords = Subtasks.Where(s => !s.Aborted).Sum(s => s.ProcessedInFlightRecords),
+                PersistedInFlightBytes = Subtasks.Where(s => !s.Aborted).Sum(s => s.PersistedInFlightBytes),
+                IsUnaligned = Subtasks.Any(s => s.Unaligned),
+                FailureCategory = category,
+                Subtasks = [.. Subtasks.OrderBy(s => s.TaskName, StringComparer.Ordinal).ThenBy(s => s.SubtaskIndex)],
+            };
+    }
+}
