@@ -32,6 +32,11 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
 
     protected override void OnCheckpointComplete(long checkpointId) => Completed.Enqueue(checkpointId);
 
+    /// <summary>Checkpoints this task was told were aborted, in order.</summary>
+    public ConcurrentQueue<long> Aborted { get; } = new();
+
+    protected override void OnCheckpointAborted(long checkpointId) => Aborted.Enqueue(checkpointId);
+
     protected override int ProcessRecords(long[] records, int start, int end)
     {
         if (start == 0)
