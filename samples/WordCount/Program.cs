@@ -38,8 +38,7 @@ while (!job.Completion.IsCompleted)
     JobProgress p = job.GetProgress();
     long words = p.Tasks.Where(t => t.TaskName.StartsWith("Count", StringComparison.Ordinal)).Sum(t => t.RecordsIn);
     double rate = (words - lastWords) / Math.Max(1e-3, (p.Elapsed - lastTime).TotalSeconds);
-    var last = job.Checkpoints.LastOrDefault(c => c.Status != DslFlow.Checkpointing.CheckpointStatus.InProgress);
-    string checkpoint = last is null ? "" : $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms";
+    string checkpoint = CheckpointLine(job.CheckpointStats);
     Console.WriteLine($"[{p.Elapsed:mm\\:ss}] lines {p.SourceRecords,12:N0}   words {words,13:N0}   {rate,12:N0} words/s{checkpoint}");
     (lastWords, lastTime) = (words, p.Elapsed);
 }
@@ -62,3 +61,11 @@ foreach ((string word, long count) in WordCountPipeline.Latest.Top(10))
     Console.WriteLine($"  {word,-12} {count,12:N0}");
 }
 return 0;
+
+// The live checkpoint figures: the latest checkpoint that ended, its duration and state size, and the totals.
+static string CheckpointLine(DslFlow.Checkpointing.CheckpointStats? stats)
+{
+    var last = stats?.History.LastOrDefault(c => c.Status != DslFlow.Checkpointing.CheckpointStatus.InProgress);
+    return last is null ? "" : $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms, "
+        + $"{last.StateSize / 1024.0:N1} KB ({stats!.Counts.Completed} completed, {stats.Counts.Failed} failed)";
+}

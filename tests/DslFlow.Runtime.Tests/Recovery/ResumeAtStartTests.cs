@@ -29,6 +29,8 @@ public class ResumeAtStartTests
         await using (JobHandle second = ExactlyOncePipeline.Start(Options(directory.Path)))
         {
             Assert.Equal(latest, second.RestoredCheckpointId);
+            Assert.Equal((latest, true), (second.CheckpointStats!.LatestRestored!.CheckpointId, second.CheckpointStats.LatestRestored.AtStart));
+            Assert.Equal(1, second.CheckpointStats.Counts.Restored);
             await second.Completion.WaitAsync(TimeSpan.FromMinutes(1));
             Assert.True(second.Checkpoints.All(c => c.Id > latest), "checkpoint ids continue after the restored one");
         }
