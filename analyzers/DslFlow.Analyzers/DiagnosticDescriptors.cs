@@ -13,7 +13,10 @@ namespace DslFlow.Analyzers;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    /// <summary>Each rule's page is <c>{HelpLinkBase}{id}.md</c>.</summary>
+    /// <summary>
+    /// The default location of each rule's page, <c>{HelpLinkBase}{id}.md</c>: the repository's published docs. Builds
+    /// that reference the DslFlow package or this repository link to the installed pages instead (see <see cref="HelpLinks"/>).
+    /// </summary>
     public const string HelpLinkBase = "https://github.com/dslflow/dslflow/blob/main/docs/diagnostics/";
 
     public const string CheckpointingCategory = "DslFlow.Checkpointing";

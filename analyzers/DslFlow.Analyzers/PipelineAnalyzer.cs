@@ -42,11 +42,12 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
             return;
         }
         ParseResult result = PipelineParser.Parse(type, context.Compilation, context.CancellationToken);
+        string? linkBase = HelpLinks.BaseFor(context.Options);
         foreach (ParseProblem problem in result.Problems)
         {
             if (DiagnosticDescriptors.ParserRules.TryGetValue(problem.Id, out DiagnosticDescriptor? descriptor))
             {
-                context.ReportDiagnostic(Diagnostic.Create(descriptor, trees.Locate(problem.Span), problem.Message));
+                context.ReportDiagnostic(Diagnostic.Create(HelpLinks.Apply(descriptor, linkBase), trees.Locate(problem.Span), problem.Message));
             }
         }
     }

@@ -55,7 +55,8 @@ public sealed class StaticFieldWriteAnalyzer : DiagnosticAnalyzer
             return;
         }
         context.ReportDiagnostic(Diagnostic.Create(
-            DiagnosticDescriptors.StaticFieldWrittenByNode, context.Operation.Syntax.GetLocation(), method.Name, field.Name));
+            HelpLinks.Apply(DiagnosticDescriptors.StaticFieldWrittenByNode, HelpLinks.BaseFor(context.Options)),
+            context.Operation.Syntax.GetLocation(), method.Name, field.Name));
     }
 
     /// <summary>The node method the code belongs to (lambdas and local functions included), if any.</summary>

@@ -42,6 +42,53 @@ public partial class DescriptorTests
         Assert.Matches($@"(?m)^{id} \| {Regex.Escape(d.Category)} \| {d.DefaultSeverity} \|", unshipped);
     }
 
+    [Fact]
+    public async Task Help_links_open_the_page_of_the_installed_docs_when_the_build_says_where_they_are()
+    {
+        string docs = Path.Combine(RepositoryRoot, "docs", "diagnostics") + Path.DirectorySeparatorChar;
+        var options = new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([], new ConfiguredOptions(HelpLinks.Property, docs));
+        DiagnosticDescriptor linked = HelpLinks.Apply(DiagnosticDescriptors.PipelineNotPartial, HelpLinks.BaseFor(options));
+        var page = new Uri(linked.HelpLinkUri);
+        Assert.True(page.IsFile);
+        Assert.True(File.Exists(page.LocalPath), $"{page} does not open a page");
+        Assert.Equal(DiagnosticDescriptors.PipelineNotPartial.Id, linked.Id);
+        Assert.Same(linked, HelpLinks.Apply(DiagnosticDescriptors.PipelineNotPartial, HelpLinks.BaseFor(options)));
+
+        var web = new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([], new ConfiguredOptions(HelpLinks.Property, "https://docs.example/rules"));
+        Assert.Equal("https://docs.example/rules/DSLF2001.md", HelpLinks.Apply(DiagnosticDescriptors.PipelineNotPartial, HelpLinks.BaseFor(web)).HelpLinkUri);
+        var none = new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([], new ConfiguredOptions(null, null));
+        Assert.Same(DiagnosticDescriptors.PipelineNotPartial, HelpLinks.Apply(DiagnosticDescriptors.PipelineNotPartial, HelpLinks.BaseFor(none)));
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void The_repository_and_the_package_point_the_help_links_at_the_docs()
+    {
+        Assert.Contains("<DslFlowDiagnosticsDocs>$(MSBuildThisFileDirectory)docs/diagnostics/</DslFlowDiagnosticsDocs>",
+            File.ReadAllText(Path.Combine(RepositoryRoot, "Directory.Build.targets")));
+        string props = File.ReadAllText(Path.Combine(RepositoryRoot, "runtime", "DslFlow.Runtime", "build", "DslFlow.props"));
+        Assert.Contains("$(MSBuildThisFileDirectory)../docs/diagnostics/", props);
+        Assert.Contains("<CompilerVisibleProperty Include=\"DslFlowDiagnosticsDocs\" />", props);
+    }
+
+    private sealed class ConfiguredOptions(string? key, string? value) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } = new Options(key, value);
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => GlobalOptions;
+
+        private sealed class Options(string? key, string? value) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? result)
+            {
+                result = name == key ? value : null;
+                return result is not null;
+            }
+        }
+    }
+
     private static string FindRoot()
     {
         for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
