@@ -17,6 +17,7 @@ public sealed class InputChannel<T>
     private readonly Queue<ChannelEntry<T>> _queue = new();
     private readonly Queue<ChannelEntry<T>> _backlog = new();
     private readonly Queue<ChannelEntry<T>> _priority = new();
+    private readonly Queue<ChannelEntry<T>> _recovered = new(); // channel state of a restored unaligned checkpoint
     private readonly int _exclusiveCredits;
     private long _nextSequence;
     private int _exclusiveUsed;
@@ -94,7 +95,7 @@ public sealed class InputChannel<T>
 
     internal bool Ended { get; set; }
 
-    internal bool HasQueued => _queue.Count > 0;
+    internal bool HasQueued => _recovered.Count > 0 || _queue.Count > 0;
 
     internal bool HasPriority => _priority.Count > 0;
 
@@ -153,10 +154,22 @@ public sealed class InputChannel<T>
         return sequence;
     }
 
-    /// <summary>Copies of the buffers queued or waiting in the backlog with a sequence number below the bound.</summary>
+    /// <summary>
+    /// Puts a buffer of restored channel state before everything the sender will send: the receiver takes recovered
+    /// buffers first, in the order they were added, and they need no credit. Call before the job's tasks start.
+    /// </summary>
+    internal void EnqueueRecovered(T[] records, int count)
+    {
+        lock (_gate.Lock)
+        {
+            _recovered.Enqueue(new ChannelEntry<T>(_nextSequence++, records, count));
+        }
+    }
+
+    /// <summary>Copies of the buffers recovered, queued or waiting in the backlog with a sequence number below the bound.</summary>
     internal void CollectQueued(long beforeSequence, List<QueuedBuffer<T>> into)
     {
-        foreach (ChannelEntry<T> e in _queue.Concat(_backlog))
+        foreach (ChannelEntry<T> e in _recovered.Concat(_queue).Concat(_backlog))
         {
             if (e.IsBuffer && e.Sequence < beforeSequence)
             {
@@ -167,6 +180,10 @@ public sealed class InputChannel<T>
 
     internal ChannelEntry<T> Dequeue()
     {
+        if (_recovered.Count > 0)
+        {
+            return _recovered.Dequeue(); // recovered buffers hold no credit
+        }
         ChannelEntry<T> entry = _queue.Dequeue();
         if (entry.IsBuffer)
         {

@@ -83,8 +83,8 @@ public sealed class InputGate<T>
     }
 
     /// <summary>
-    /// Takes the next buffer or event from an unblocked channel, visiting channels round-robin so no channel
-    /// starves. Taking a buffer returns its credit to the sender.
+    /// Takes the next buffer or event from an unblocked channel without a pending priority event, visiting channels
+    /// round-robin so no channel starves. Taking a buffer returns its credit to the sender.
     /// </summary>
     public bool TryTake(out ChannelEntry<T> entry, out int channelIndex)
     {
@@ -99,7 +99,9 @@ public sealed class InputGate<T>
                     i -= n;
                 }
                 InputChannel<T> channel = _channels[i];
-                if (!channel.Blocked && channel.HasQueued)
+                // A channel with a priority event waiting gives nothing until it is taken: a buffer sent after the
+                // event must not be processed before it (an unaligned barrier's snapshot would then include it).
+                if (!channel.Blocked && channel.HasQueued && !channel.HasPriority)
                 {
                     entry = channel.Dequeue();
                     if (entry.Event is EndOfInput && !channel.Ended)
@@ -185,6 +187,9 @@ public sealed class InputGate<T>
         }
         return result;
     }
+
+    /// <summary>Restores channel state: <paramref name="records"/> are taken from the channel before anything sent to it.</summary>
+    internal void EnqueueRecovered(int channelIndex, T[] records, int count) => Channel(channelIndex).EnqueueRecovered(records, count);
 
     /// <summary>Returns a processed buffer to the pool (arrays the pool could not have handed out are left to the GC).</summary>
     public static void Recycle(T[] records)

@@ -18,6 +18,9 @@ internal interface IOutput
     /// <summary>Sends partial buffers, then the event to every downstream channel (a chained sink only flushes).</summary>
     void Broadcast(DslFlow.Channels.ChannelEvent @event);
 
+    /// <summary>Sends partial buffers, then the event ahead of every buffer still queued (unaligned barriers).</summary>
+    void BroadcastPriority(DslFlow.Channels.ChannelEvent @event);
+
     /// <summary>A checkpoint completed: a transactional sink commits what it sealed up to it.</summary>
     void NotifyCheckpointComplete(long checkpointId);
 

@@ -82,6 +82,7 @@ public static class JobRunner
                 {
                     InputGate = gates[c][i],
                     CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
+                    Unaligned = checkpointing?.Unaligned == true,
                     Restored = restored,
                 };
                 var specs = new OutputSpec[outputs.Count];

@@ -25,6 +25,113 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             ?? throw new InvalidOperationException($"Task '{context.TaskName}' expects an input gate of {typeof(TIn)}.");
         Gate.Receiver = this;
         Barriers = new BarrierHandler(Gate.Channels.Count, context.CheckpointingMode, Gate.Block, Gate.Unblock);
+        if (context.Unaligned)
+        {
+            _channelState = new ChannelStateRecorder<TIn>(Gate);
+            _recordSerializer = RecordSerializer(context);
+            RestoreChannelState();
+        }
+    }
+
+    private readonly ChannelStateRecorder<TIn>? _channelState;
+    private readonly DslFlow.ISerializer<TIn>? _recordSerializer;
+    private int _currentChannel;
+    private long _currentSequence;
+
+    /// <summary>Unaligned checkpoints persist in-flight records, so the task's input type needs a serializer.</summary>
+    private static DslFlow.ISerializer<TIn> RecordSerializer(TaskContext context)
+    {
+        try
+        {
+            return DslFlow.Serialization.Serializers.For<TIn>();
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new InvalidOperationException($"Unaligned checkpoints persist the records in flight to task '{context.TaskName}', "
+                + $"but its input type '{typeof(TIn)}' cannot be serialized: {ex.Message} Or use aligned checkpoints.", ex);
+        }
+    }
+
+    /// <summary>Replays the in-flight records of a restored unaligned checkpoint into the channels they were in, before any new record.</summary>
+    private void RestoreChannelState()
+    {
+        if (Context.Restored?.ChannelState(Context.TaskName, Context.SubtaskIndex, Context.Parallelism) is not { } bytes)
+        {
+            return;
+        }
+        List<TIn[]>[] channels;
+        try
+        {
+            channels = ChannelStateRecorder<TIn>.Decode(bytes, _recordSerializer!, Gate.Channels.Count);
+        }
+        catch (DslFlow.Serialization.StateFormatException ex)
+        {
+            throw new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null,
+                $"could not restore its in-flight records from checkpoint {Context.Restored!.CheckpointId}", ex);
+        }
+        for (int c = 0; c < channels.Length; c++)
+        {
+            foreach (TIn[] records in channels[c])
+            {
+                if (records.Length > 0)
+                {
+                    Gate.EnqueueRecovered(c, records, records.Length);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An unaligned barrier (a priority event, or in order when nothing was queued ahead of it) arrived on
+    /// <paramref name="channel"/> with sequence <paramref name="sequence"/>. The first barrier of a checkpoint snapshots
+    /// the task at once and starts recording channel state; each channel's barrier completes that channel's state; the
+    /// last one acknowledges.
+    /// </summary>
+    private void OnUnalignedBarrier(CheckpointBarrier barrier, int channel, long sequence)
+    {
+        ChannelStateRecorder<TIn> recorder = _channelState!;
+        long id = barrier.CheckpointId;
+        if (id < recorder.CheckpointId || (id == recorder.CheckpointId && !recorder.IsPending(channel)))
+        {
+            return; // stale, or this channel already delivered it
+        }
+        if (id > recorder.CheckpointId)
+        {
+            if (recorder.IsRecording)
+            {
+                long abandoned = recorder.CheckpointId; // barrier n+1 before every barrier of n: n cannot complete here
+                recorder.Reset();
+                AbandonUnaligned();
+                BroadcastEvent(new CancelCheckpointMarker(abandoned));
+                Context.DeclineCheckpoint?.Invoke(abandoned, $"barrier {id} arrived before every barrier of {abandoned}",
+                    CheckpointFailureCategory.Declined, null);
+            }
+            (int, long, TIn[])? rest = _current is not null && _position < _count
+                ? (_currentChannel, _currentSequence, _current.AsSpan(_position, _count - _position).ToArray())
+                : null;
+            recorder.Start(id, rest);
+            if (!SnapshotUnaligned(barrier))
+            {
+                recorder.Reset();
+                return;
+            }
+        }
+        recorder.OnBarrier(channel, sequence);
+        CompleteChannelStateIfDone();
+    }
+
+    private void CompleteChannelStateIfDone()
+    {
+        ChannelStateRecorder<TIn> recorder = _channelState!;
+        if (recorder.IsRecording || recorder.CheckpointId < 0)
+        {
+            return;
+        }
+        long id = recorder.CheckpointId;
+        byte[] channels = recorder.Encode(_recordSerializer!);
+        byte[] file = new TaskStateSnapshot(Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism,
+            [new StateEntry(RestoredCheckpoint.ChannelStateName(Context.TaskName), StateScope.ChannelState, channels)]).Encode();
+        AcknowledgeUnaligned(id, file, channels.Length);
     }
 
     /// <summary>Aligns (or counts) checkpoint barriers over the gate's channels.</summary>
@@ -64,7 +171,14 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             {
                 while (Gate.TryTakePriority(out ChannelEntry<TIn> priority, out int channel))
                 {
-                    OnPriorityEvent(priority.Event!, channel, priority.Sequence);
+                    if (_channelState is not null && priority.Event is CheckpointBarrier unaligned)
+                    {
+                        OnUnalignedBarrier(unaligned, channel, priority.Sequence);
+                    }
+                    else
+                    {
+                        OnPriorityEvent(priority.Event!, channel, priority.Sequence);
+                    }
                 }
                 continue;
             }
@@ -92,8 +206,14 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
                     _current = entry.Records;
                     _position = 0;
                     _count = entry.Count;
+                    _currentChannel = channelIndex;
+                    _currentSequence = entry.Sequence;
+                    if (_channelState is { IsRecording: true })
+                    {
+                        _channelState.OnBufferTaken(channelIndex, entry.Sequence, entry.Records!, entry.Count);
+                    }
                 }
-                else if (HandleControlEvent(entry.Event!, channelIndex))
+                else if (HandleControlEvent(entry.Event!, channelIndex, entry.Sequence))
                 {
                     return; // finished
                 }
@@ -105,10 +225,14 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     }
 
     /// <summary>Barriers, cancel markers and end of input; other events go to <see cref="OnEvent"/>. True when the task finished.</summary>
-    private bool HandleControlEvent(ChannelEvent @event, int channelIndex)
+    private bool HandleControlEvent(ChannelEvent @event, int channelIndex, long sequence)
     {
         BarrierOutcome outcome;
         long abandoned = -1;
+        if (_channelState is not null && @event is CheckpointBarrier or CancelCheckpointMarker or EndOfInput)
+        {
+            return HandleUnalignedControlEvent(@event, channelIndex, sequence);
+        }
         switch (@event)
         {
             case CheckpointBarrier barrier:
@@ -159,9 +283,47 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     /// <summary>An aborted checkpoint still aligning here stops blocking its channels; downstream hears of it too.</summary>
     private protected override void OnAbortNotified(long checkpointId)
     {
+        if (_channelState is not null)
+        {
+            if (_channelState.CheckpointId == checkpointId && _channelState.IsRecording)
+            {
+                _channelState.Reset(); // in-flight records recorded for it are dropped
+                AbandonUnaligned();
+                BroadcastEvent(new CancelCheckpointMarker(checkpointId));
+            }
+            return;
+        }
         if (Barriers.OnCancel(checkpointId) == BarrierOutcome.Cancel)
         {
             BroadcastEvent(new CancelCheckpointMarker(checkpointId));
+        }
+    }
+
+    /// <summary>Barriers, cancel markers and end of input in unaligned mode. True when the task finished.</summary>
+    private bool HandleUnalignedControlEvent(ChannelEvent @event, int channelIndex, long sequence)
+    {
+        switch (@event)
+        {
+            case CheckpointBarrier barrier:
+                OnUnalignedBarrier(barrier, channelIndex, sequence);
+                return false;
+            case CancelCheckpointMarker cancel:
+                if (cancel.CheckpointId >= _channelState!.CheckpointId && (_channelState.IsRecording || cancel.CheckpointId > _channelState.CheckpointId))
+                {
+                    _channelState.Reset();
+                    AbandonUnaligned();
+                    BroadcastEvent(cancel);
+                }
+                return false;
+            default: // end of input: a channel that ended no longer owes a barrier
+                _channelState!.OnEndOfInput(channelIndex);
+                CompleteChannelStateIfDone();
+                if (Gate.IsFinished)
+                {
+                    Finish();
+                    return true;
+                }
+                return false;
         }
     }
 

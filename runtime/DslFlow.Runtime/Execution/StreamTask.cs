@@ -198,8 +198,68 @@ public abstract partial class StreamTask : IWakeable
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         OnCheckpoint(barrier);
         byte[]? snapshot = SnapshotStates();
-        BroadcastEvent(barrier);
+        if (Context.Unaligned)
+        {
+            BroadcastPriority(barrier); // a source's barrier overtakes its queued output; receivers persist what it overtook
+        }
+        else
+        {
+            BroadcastEvent(barrier);
+        }
         Acknowledge(barrier, snapshot, System.Diagnostics.Stopwatch.GetElapsedTime(start));
+    }
+
+    private (Checkpointing.CheckpointBarrier Barrier, byte[]? Snapshot, TimeSpan Sync)? _unaligned;
+
+    /// <summary>
+    /// The snapshot of an unaligned checkpoint, at the first barrier: state is copied and the barrier goes downstream
+    /// ahead of the queued output at once; the acknowledgement waits for the channel state
+    /// (<see cref="AcknowledgeUnaligned"/>). False when the barrier is skipped (aborted, already taken, or final).
+    /// </summary>
+    private protected bool SnapshotUnaligned(Checkpointing.CheckpointBarrier barrier)
+    {
+        if (IsWaitingForFinalCheckpoint)
+        {
+            SnapshotFinalState(barrier);
+            return false;
+        }
+        if (_aborted.Contains(barrier.CheckpointId))
+        {
+            BroadcastEvent(new Checkpointing.CancelCheckpointMarker(barrier.CheckpointId));
+            return false;
+        }
+        if (!FirstSnapshotOf(barrier.CheckpointId))
+        {
+            return false;
+        }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        OnCheckpoint(barrier);
+        byte[]? snapshot = SnapshotStates();
+        BroadcastPriority(barrier);
+        _unaligned = (barrier, snapshot, System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        return true;
+    }
+
+    /// <summary>Every barrier of the unaligned checkpoint arrived: acknowledge with the state and the channel state.</summary>
+    private protected void AcknowledgeUnaligned(long checkpointId, byte[] channelState, long persistedBytes)
+    {
+        if (_unaligned is { } pending && pending.Barrier.CheckpointId == checkpointId)
+        {
+            _unaligned = null;
+            Acknowledge(pending.Barrier, pending.Snapshot, pending.Sync, channelState, persistedBytes);
+        }
+    }
+
+    /// <summary>The unaligned checkpoint in progress was aborted or abandoned: nothing will be acknowledged for it.</summary>
+    private protected void AbandonUnaligned() => _unaligned = null;
+
+    /// <summary>Sends partial buffers, then the event ahead of what is still queued, on every output channel.</summary>
+    private protected void BroadcastPriority(ChannelEvent @event)
+    {
+        foreach (IOutput output in _outputs)
+        {
+            output.BroadcastPriority(@event);
+        }
     }
 
     /// <summary>How long the alignment of the checkpoint being snapshotted took (0 for sources).</summary>
@@ -262,7 +322,8 @@ public abstract partial class StreamTask : IWakeable
     /// The asynchronous part, off the task thread: write the copies to checkpoint storage, then acknowledge with their
     /// handles. A write that fails declines the checkpoint (it counts against the tolerable failures).
     /// </summary>
-    private void Acknowledge(Checkpointing.CheckpointBarrier barrier, byte[]? snapshot, TimeSpan sync)
+    private void Acknowledge(Checkpointing.CheckpointBarrier barrier, byte[]? snapshot, TimeSpan sync,
+        byte[]? channelState = null, long persistedBytes = 0)
     {
         long checkpointId = barrier.CheckpointId;
         var acknowledge = Context.AcknowledgeCheckpoint;
@@ -277,8 +338,8 @@ public abstract partial class StreamTask : IWakeable
         TimeSpan startDelay = now - DateTimeOffset.FromUnixTimeMilliseconds(barrier.Timestamp) - sync - alignment;
         Checkpointing.SubtaskCheckpointStats Stats(TimeSpan async, long size, bool aborted) => new(Context.TaskName, Context.SubtaskIndex,
             Context.Options.TimeProvider.GetUtcNow(), sync, async, alignment, startDelay < TimeSpan.Zero ? TimeSpan.Zero : startDelay,
-            size, processed, 0, Unaligned: false, aborted);
-        if (snapshot is null || storage is null)
+            size, processed, persistedBytes, Unaligned: channelState is not null, aborted);
+        if ((snapshot is null && channelState is null) || storage is null)
         {
             acknowledge(checkpointId, [], Stats(TimeSpan.Zero, 0, aborted: false));
             return;
@@ -291,8 +352,16 @@ public abstract partial class StreamTask : IWakeable
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                Checkpointing.StateHandle handle = await storage.WriteStateAsync(checkpointId, StateFileName(), snapshot, cancellation.Token).ConfigureAwait(false);
-                acknowledge(checkpointId, [handle], Stats(System.Diagnostics.Stopwatch.GetElapsedTime(started), handle.Length, aborted: false));
+                var handles = new List<Checkpointing.StateHandle>(2);
+                if (snapshot is not null)
+                {
+                    handles.Add(await storage.WriteStateAsync(checkpointId, StateFileName(), snapshot, cancellation.Token).ConfigureAwait(false));
+                }
+                if (channelState is not null)
+                {
+                    handles.Add(await storage.WriteStateAsync(checkpointId, ChannelStateFileName(), channelState, cancellation.Token).ConfigureAwait(false));
+                }
+                acknowledge(checkpointId, handles, Stats(System.Diagnostics.Stopwatch.GetElapsedTime(started), handles.Sum(h => h.Length), aborted: false));
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -312,6 +381,8 @@ public abstract partial class StreamTask : IWakeable
     }
 
     private string StateFileName() => $"t{Context.ChainIndex}-s{Context.SubtaskIndex}.state";
+
+    private string ChannelStateFileName() => $"t{Context.ChainIndex}-s{Context.SubtaskIndex}-channels.state";
 
     /// <summary>True once the task snapshotted its final state for a checkpoint (it ends when that one completes).</summary>
     internal bool HasFinalSnapshot => Volatile.Read(ref _finalCheckpointId) >= 0;

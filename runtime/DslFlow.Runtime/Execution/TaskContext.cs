@@ -55,6 +55,9 @@ public sealed class TaskContext
     /// <summary>The task's logger.</summary>
     public ILogger Logger { get; }
 
+    /// <summary>True when checkpoints are unaligned: barriers overtake in-flight data, which is persisted as channel state.</summary>
+    public bool Unaligned { get; internal set; }
+
     /// <summary>How barriers are handled: aligned (exactly-once) or counted (at-least-once).</summary>
     public CheckpointingMode CheckpointingMode { get; internal set; } = CheckpointingMode.ExactlyOnce;
 

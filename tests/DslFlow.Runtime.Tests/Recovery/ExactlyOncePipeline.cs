@@ -18,6 +18,9 @@ public static partial class ExactlyOncePipeline
 
     public static FailureInjector Failures { get; set; } = new();
 
+    /// <summary>When above 0, the verifier sleeps 1 ms every that many records, so its input backs up (in-flight data).</summary>
+    public static int SlowEvery { get; set; }
+
     public static CollectSink<Checked> Output { get; set; } = new();
 
     [Source]
@@ -33,7 +36,10 @@ public static partial class ExactlyOncePipeline
     [Process(nameof(FailingMap), KeyBy = nameof(OriginOf))]
     public static void Verify(long value, ValueState<Tally> tally, Collector<Checked> output)
     {
-        Failures.OnVerify();
+        if (Failures.OnVerify() is var calls && SlowEvery > 0 && calls % SlowEvery == 0)
+        {
+            Thread.Sleep(1);
+        }
         Tally before = tally.Value;
         bool inOrder = before.Count == 0 || value > before.Last;
         tally.Value = new Tally(before.Count + 1, value);
@@ -126,7 +132,7 @@ public sealed class FailureInjector
         }
     }
 
-    public void OnVerify() => Interlocked.Increment(ref _verifyCalls);
+    public long OnVerify() => Interlocked.Increment(ref _verifyCalls);
 
     public void OnSnapshotWrite()
     {

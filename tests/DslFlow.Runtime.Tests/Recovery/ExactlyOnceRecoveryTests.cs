@@ -15,7 +15,17 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     [InlineData(1, 16, 20_000)]
     [InlineData(5, 16, 60_000)]
     [InlineData(20, 8, 100_000)]
-    public async Task Aligned_checkpoints_lose_and_duplicate_nothing_across_failures_in_map_snapshot_and_restore(int parallelism, int bufferSize, long records)
+    public Task Aligned_checkpoints_lose_and_duplicate_nothing_across_failures_in_map_snapshot_and_restore(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: false);
+
+    [Theory]
+    [InlineData(1, 16, 20_000)]
+    [InlineData(5, 16, 60_000)]
+    [InlineData(20, 8, 100_000)]
+    public Task Unaligned_checkpoints_lose_and_duplicate_nothing_and_restore_in_flight_records(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: true);
+
+    private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned)
     {
         int seed = Environment.TickCount & 0xFFFF;
         output.WriteLine($"seed {seed} (rerun a failure by setting it in the test)");
@@ -25,7 +35,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         long snapshotAfter = records * 2 / 5 + random.Next((int)(records / 10));
         ExactlyOncePipeline.Failures = new FailureInjector([map1, map2], snapshotAfter, failRestore: true);
 
-        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce);
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned);
 
         var (mapFailures, snapshotFailures, restoreFailures) = ExactlyOncePipeline.Failures.Injected;
         output.WriteLine($"failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts {job.RestartCount}; "
@@ -36,6 +46,15 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         Assert.True(job.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 5,
             "fewer than 5 completed checkpoints: " + string.Join("; ", job.Checkpoints));
         Assert.Equal(0, ExactlyOncePipeline.Output.PendingCount);
+        if (unaligned)
+        {
+            CheckpointStats stats = job.CheckpointStats!;
+            long[] persisted = stats.Restores.Select(r => stats.History.FirstOrDefault(c => c.Id == r.CheckpointId)?.PersistedInFlightBytes ?? 0).ToArray();
+            output.WriteLine($"persisted in-flight bytes of the restored checkpoints: {string.Join(", ", persisted)}");
+            Assert.Contains(persisted, bytes => bytes > 0); // at least one restore replayed in-flight records
+            // Every restored checkpoint was taken unaligned (only checkpoints after every input ended are taken without barriers).
+            Assert.All(stats.Restores, r => Assert.True(stats.History.Single(c => c.Id == r.CheckpointId).IsUnaligned));
+        }
 
         // 0 lost, 0 duplicated, order per source kept, counts continue across restores.
         Assert.Equal(records, committed.Count);
@@ -80,8 +99,10 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, 10_000).Select(i => (long)i), committed.Select(c => c.Value).Order());
     }
 
-    private static async Task<(JobHandle Job, IReadOnlyList<Checked> Committed)> RunAsync(int parallelism, int bufferSize, long records, CheckpointingMode mode)
+    private static async Task<(JobHandle Job, IReadOnlyList<Checked> Committed)> RunAsync(int parallelism, int bufferSize, long records,
+        CheckpointingMode mode, bool unaligned = false)
     {
+        ExactlyOncePipeline.SlowEvery = unaligned ? 8 : 0; // a slow verifier keeps records in flight for unaligned barriers to overtake
         ExactlyOncePipeline.RecordCount = records;
         ExactlyOncePipeline.SourceParallelism = parallelism;
         ExactlyOncePipeline.RecordsPerSecond = records; // about one second of input per run
@@ -95,6 +116,8 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         };
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
         options.Checkpointing.Mode = mode;
+        options.Checkpointing.Unaligned = unaligned;
+        options.Checkpointing.StatsHistorySize = 10_000;
         options.Checkpointing.Directory = directory.Path;
         await using JobHandle job = ExactlyOncePipeline.Start(options);
         await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));

@@ -73,6 +73,12 @@ internal sealed class RestoredCheckpoint
                 _ = KeyedState(name, plan.MaxParallelism);
             }
         }
+        for (int c = 0; c < plan.Graph.Chains.Count; c++)
+        {
+            string task = plan.Graph.Chains[c].Name;
+            known.Add(ChannelStateName(task));
+            _ = ChannelState(task, 0, plan.Parallelism[c]);
+        }
         unknown = _byName.Keys.Where(name => !known.Contains(name)).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -123,5 +129,29 @@ internal sealed class RestoredCheckpoint
                 + "(CheckpointingOptions.StartFresh = true).");
         }
         return entries.FirstOrDefault(e => e.Owner.SubtaskIndex == subtaskIndex && e.Entry.Scope == StateScope.Subtask).Entry?.Bytes;
+    }
+
+    /// <summary>The name of a task's channel state in checkpoints.</summary>
+    public static string ChannelStateName(string task) => "channels/" + task;
+
+    /// <summary>
+    /// The channel state subtask <paramref name="subtaskIndex"/> of <paramref name="task"/> persisted, or null when the
+    /// checkpoint holds none for it (aligned, or nothing was in flight).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The task ran with another parallelism: channel state cannot be redistributed yet.</exception>
+    public byte[]? ChannelState(string task, int subtaskIndex, int parallelism)
+    {
+        if (!_byName.TryGetValue(ChannelStateName(task), out var entries))
+        {
+            return null;
+        }
+        int oldParallelism = entries[0].Owner.Parallelism;
+        if (oldParallelism != parallelism)
+        {
+            throw new InvalidOperationException($"Checkpoint {CheckpointId} is unaligned and holds in-flight records of task "
+                + $"'{task}' for {oldParallelism} subtasks, but the task now runs with {parallelism}. Restoring in-flight "
+                + $"records into another parallelism is not supported yet: run it with {oldParallelism} subtasks, or start fresh.");
+        }
+        return entries.FirstOrDefault(e => e.Owner.SubtaskIndex == subtaskIndex && e.Entry.Scope == StateScope.ChannelState).Entry?.Bytes;
     }
 }

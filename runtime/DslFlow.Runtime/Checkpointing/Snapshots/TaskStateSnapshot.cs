@@ -10,6 +10,12 @@ internal enum StateScope : byte
 
     /// <summary>State of one subtask (a source's position): restored into the subtask of the same index.</summary>
     Subtask = 2,
+
+    /// <summary>
+    /// In-flight buffers of an unaligned checkpoint at one subtask's input, per channel: replayed into the same
+    /// channels of the subtask of the same index before any new record.
+    /// </summary>
+    ChannelState = 4,
 }
 
 /// <summary>One named state of a subtask's snapshot.</summary>
@@ -62,7 +68,7 @@ internal sealed record TaskStateSnapshot(int SubtaskIndex, int Parallelism, int 
         {
             string name = StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed("a state has no name");
             var scope = (StateScope)reader.ReadByte();
-            if (scope is not (StateScope.Keyed or StateScope.Subtask))
+            if (!Enum.IsDefined(scope))
             {
                 throw reader.Malformed($"state '{name}' has an unknown scope {(byte)scope}");
             }

@@ -11,7 +11,11 @@ namespace DslFlow.Checkpointing;
 /// <param name="LatestFailed">The newest failed or aborted checkpoint, or null.</param>
 /// <param name="LatestRestored">The newest restore, or null when the job never restored a checkpoint.</param>
 public sealed record CheckpointStats(CheckpointCounts Counts, IReadOnlyList<CheckpointRecord> History, CheckpointRecord? LatestCompleted,
-    CheckpointRecord? LatestFailed, RestoredCheckpointStats? LatestRestored);
+    CheckpointRecord? LatestFailed, RestoredCheckpointStats? LatestRestored)
+{
+    /// <summary>The most recent restores, oldest first (as many as the history keeps).</summary>
+    public IReadOnlyList<RestoredCheckpointStats> Restores { get; init; } = [];
+}
 
 /// <summary>Checkpoints by outcome.</summary>
 /// <param name="Completed">Completed checkpoints.</param>

@@ -26,6 +26,7 @@ internal sealed class CheckpointStatsTracker
     private readonly ILogger _logger;
     private readonly Dictionary<long, Tracked> _inProgress = [];
     private readonly LinkedList<CheckpointRecord> _ended = new();
+    private readonly Queue<RestoredCheckpointStats> _restores = new();
     private long _completed;
     private long _failed;
     private long _restored;
@@ -80,6 +81,11 @@ internal sealed class CheckpointStatsTracker
         {
             _restored++;
             _latestRestored = new RestoredCheckpointStats(id, at, atStart);
+            _restores.Enqueue(_latestRestored);
+            while (_restores.Count > _historySize)
+            {
+                _restores.Dequeue();
+            }
         }
         WriteJson();
     }
@@ -96,7 +102,10 @@ internal sealed class CheckpointStatsTracker
                 history.RemoveRange(0, history.Count - _historySize);
             }
             return new CheckpointStats(new CheckpointCounts(_completed, _failed, _inProgress.Count, _restored), history,
-                _latestCompleted, _latestFailed, _latestRestored);
+                _latestCompleted, _latestFailed, _latestRestored)
+            {
+                Restores = [.. _restores],
+            };
         }
     }
 

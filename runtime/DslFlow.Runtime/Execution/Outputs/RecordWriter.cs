@@ -96,6 +96,16 @@ public abstract class RecordWriter<T> : IOutput
     }
 
     /// <inheritdoc />
+    public void BroadcastPriority(ChannelEvent @event)
+    {
+        FlushPartial(); // records emitted before the event go first; the receiver persists those it overtakes
+        foreach (InputChannel<T> channel in _channels)
+        {
+            channel.SendPriorityEvent(@event);
+        }
+    }
+
+    /// <inheritdoc />
     public void Finish() => Broadcast(EndOfInput.Instance);
 
     /// <inheritdoc />

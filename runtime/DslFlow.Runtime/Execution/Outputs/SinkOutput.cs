@@ -78,6 +78,9 @@ public sealed class SinkOutput<T> : IOutput
         }
     }
 
+    /// <inheritdoc />
+    public void BroadcastPriority(DslFlow.Channels.ChannelEvent @event) => Broadcast(@event); // a sink has no queue to overtake
+
     /// <summary>Seals the records written so far as the barrier's transaction (two-phase-commit writers only).</summary>
     internal void PreCommit(long checkpointId)
     {
