@@ -123,14 +123,34 @@ public sealed class InputChannel<T>
         }
     }
 
-    /// <summary>Sends a control event in order with the buffers (it needs no credit).</summary>
+    /// <summary>
+    /// Sends a control event in order with the buffers (it needs no credit) — except a barrier of a checkpoint the
+    /// receiver switched to unaligned, which overtakes them (see <see cref="InputGate{T}.PromoteBarriers"/>).
+    /// </summary>
     public void SendEvent(ChannelEvent @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        IWakeable? priorityReceiver = null;
+        bool queuedBarrier = false;
         lock (_gate.Lock)
         {
-            _backlog.Enqueue(new ChannelEntry<T>(_nextSequence++, @event));
-            AdmitBacklog();
+            if (@event is Checkpointing.CheckpointBarrier barrier && barrier.CheckpointId == _gate.PromotedBarrier)
+            {
+                _priority.Enqueue(new ChannelEntry<T>(_nextSequence++, @event));
+                _gate.PriorityAdded();
+                priorityReceiver = _gate.Receiver;
+            }
+            else
+            {
+                _backlog.Enqueue(new ChannelEntry<T>(_nextSequence++, @event));
+                AdmitBacklog();
+                queuedBarrier = @event is Checkpointing.CheckpointBarrier;
+            }
+        }
+        priorityReceiver?.WakeForPriority();
+        if (queuedBarrier)
+        {
+            _gate.BarrierQueued?.Invoke((Checkpointing.CheckpointBarrier)@event);
         }
     }
 
@@ -202,6 +222,32 @@ public sealed class InputChannel<T>
     }
 
     internal ChannelEntry<T> DequeuePriority() => _priority.Dequeue();
+
+    /// <summary>Moves a queued barrier of <paramref name="checkpointId"/> to the priority queue, keeping its sequence number. Caller holds the gate lock.</summary>
+    internal void PromoteBarrier(long checkpointId)
+    {
+        foreach (Queue<ChannelEntry<T>> queue in new[] { _queue, _backlog })
+        {
+            ChannelEntry<T>[] entries = queue.ToArray();
+            int found = Array.FindIndex(entries, e => e.Event is Checkpointing.CheckpointBarrier b && b.CheckpointId == checkpointId);
+            if (found < 0)
+            {
+                continue;
+            }
+            queue.Clear();
+            for (int i = 0; i < entries.Length; i++)
+            {
+                if (i != found)
+                {
+                    queue.Enqueue(entries[i]);
+                }
+            }
+            _priority.Enqueue(entries[found]);
+            _gate.PriorityAdded();
+            AdmitBacklog();
+            return;
+        }
+    }
 
     /// <summary>Moves backlog entries into the receiver's queue while credit allows. Caller holds the gate lock.</summary>
     internal void AdmitBacklog()

@@ -188,6 +188,30 @@ public sealed class InputGate<T>
         return result;
     }
 
+    /// <summary>Told (on the sender's thread) when a barrier is queued in order; the aligned timeout watches it.</summary>
+    internal Action<Checkpointing.CheckpointBarrier>? BarrierQueued { get; set; }
+
+    /// <summary>The checkpoint whose barriers this gate turns into priority events (aligned timeout), or -1.</summary>
+    internal long PromotedBarrier { get; private set; } = -1;
+
+    /// <summary>
+    /// The aligned-checkpoint timeout fired: barrier <paramref name="checkpointId"/> becomes a priority event on every
+    /// channel — those queued (or waiting in a sender's backlog) move ahead of the buffers before them, and those sent
+    /// later skip the queue.
+    /// </summary>
+    internal void PromoteBarriers(long checkpointId)
+    {
+        lock (Lock)
+        {
+            PromotedBarrier = checkpointId;
+            foreach (InputChannel<T> channel in _channels)
+            {
+                channel.PromoteBarrier(checkpointId);
+            }
+        }
+        Receiver?.WakeForPriority();
+    }
+
     /// <summary>Restores channel state: <paramref name="records"/> are taken from the channel before anything sent to it.</summary>
     internal void EnqueueRecovered(int channelIndex, T[] records, int count) => Channel(channelIndex).EnqueueRecovered(records, count);
 

@@ -83,6 +83,7 @@ public static class JobRunner
                     InputGate = gates[c][i],
                     CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
                     Unaligned = checkpointing?.Unaligned == true,
+                    AlignedTimeout = checkpointing is { Unaligned: true, AlignedTimeout: { } timeout } && timeout > TimeSpan.Zero ? timeout : null,
                     Restored = restored,
                 };
                 var specs = new OutputSpec[outputs.Count];

@@ -30,6 +30,10 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             _channelState = new ChannelStateRecorder<TIn>(Gate);
             _recordSerializer = RecordSerializer(context);
             RestoreChannelState();
+            if (context.AlignedTimeout is not null)
+            {
+                Gate.BarrierQueued = WatchQueuedBarrier;
+            }
         }
     }
 
@@ -120,6 +124,113 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         CompleteChannelStateIfDone();
     }
 
+    private ITimer? _alignmentTimer;
+    private long _timedCheckpoint = -1;
+
+    /// <summary>
+    /// The first barrier of an aligned checkpoint arrived in timeout mode: if its alignment is not done
+    /// <c>max(T − (now − trigger), 0)</c> from now, the checkpoint switches to unaligned (at once when already late).
+    /// </summary>
+    private void StartAlignmentTimer(CheckpointBarrier barrier, TimeSpan timeout)
+    {
+        StopAlignmentTimer();
+        TimeProvider time = Context.Options.TimeProvider;
+        TimeSpan remaining = timeout - (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(barrier.Timestamp));
+        long id = barrier.CheckpointId;
+        if (remaining <= TimeSpan.Zero)
+        {
+            SwitchToUnaligned();
+            return;
+        }
+        _alignmentTimer = time.CreateTimer(_ => Post(() =>
+        {
+            if (Barriers.IsPending && Barriers.CurrentCheckpointId == id)
+            {
+                SwitchToUnaligned();
+            }
+        }), null, remaining, Timeout.InfiniteTimeSpan);
+    }
+
+    private long _watchedBarrier = -1;
+
+    /// <summary>
+    /// A barrier was queued in order on one of this task's channels (sender's thread). If it still waits behind
+    /// buffers when its checkpoint's aligned timeout elapses, it is promoted to a priority event and overtakes them:
+    /// the checkpoint becomes unaligned here (a barrier stuck in a backpressured queue is "late" even on one channel).
+    /// </summary>
+    private void WatchQueuedBarrier(CheckpointBarrier barrier)
+    {
+        long id = barrier.CheckpointId;
+        long watched = Volatile.Read(ref _watchedBarrier);
+        if (id <= watched || Interlocked.CompareExchange(ref _watchedBarrier, id, watched) != watched)
+        {
+            return; // one watch per checkpoint
+        }
+        TimeProvider time = Context.Options.TimeProvider;
+        TimeSpan remaining = Context.AlignedTimeout!.Value - (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(barrier.Timestamp));
+        ITimer? timer = null;
+        timer = time.CreateTimer(_ =>
+        {
+            timer?.Dispose();
+            Post(() => PromoteIfStillQueued(id));
+        }, null, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private void PromoteIfStillQueued(long id)
+    {
+        if (_channelState!.CheckpointId >= id)
+        {
+            return; // already unaligned here
+        }
+        if (Barriers.IsPending && Barriers.CurrentCheckpointId == id)
+        {
+            SwitchToUnaligned();
+        }
+        else if (Barriers.CurrentCheckpointId < id)
+        {
+            Gate.PromoteBarriers(id); // not yet taken anywhere: every channel's barrier overtakes its queue
+        }
+    }
+
+    private void StopAlignmentTimer()
+    {
+        _alignmentTimer?.Dispose();
+        _alignmentTimer = null;
+    }
+
+    /// <summary>
+    /// The alignment of the current checkpoint took too long: snapshot now and continue it unaligned. Channels that
+    /// delivered the barrier owe nothing; the others' queued barriers become priority events (including those still
+    /// in upstream output), and their buffers before the barrier become channel state.
+    /// </summary>
+    private void SwitchToUnaligned()
+    {
+        StopAlignmentTimer();
+        ChannelStateRecorder<TIn> recorder = _channelState!;
+        CheckpointBarrier barrier = Barriers.CurrentBarrier!;
+        long id = barrier.CheckpointId;
+        bool[] delivered = Enumerable.Range(0, Gate.Channels.Count).Select(Barriers.HasReceived).ToArray();
+        Barriers.OnCancel(id); // ends the alignment here: unblocks the channels, later aligned barriers of it are stale
+        (int, long, TIn[])? rest = _current is not null && _position < _count
+            ? (_currentChannel, _currentSequence, _current.AsSpan(_position, _count - _position).ToArray())
+            : null;
+        recorder.Start(id, rest);
+        for (int c = 0; c < delivered.Length; c++)
+        {
+            if (delivered[c])
+            {
+                recorder.MarkDelivered(c);
+            }
+        }
+        if (!SnapshotUnaligned(barrier))
+        {
+            recorder.Reset();
+            return;
+        }
+        Gate.PromoteBarriers(id);
+        CompleteChannelStateIfDone();
+    }
+
     private void CompleteChannelStateIfDone()
     {
         ChannelStateRecorder<TIn> recorder = _channelState!;
@@ -173,6 +284,10 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
                 {
                     if (_channelState is not null && priority.Event is CheckpointBarrier unaligned)
                     {
+                        if (Barriers.IsPending && Barriers.CurrentCheckpointId == unaligned.CheckpointId)
+                        {
+                            SwitchToUnaligned(); // an upstream task already took it unaligned
+                        }
                         OnUnalignedBarrier(unaligned, channel, priority.Sequence);
                     }
                     else
@@ -229,9 +344,25 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     {
         BarrierOutcome outcome;
         long abandoned = -1;
-        if (_channelState is not null && @event is CheckpointBarrier or CancelCheckpointMarker or EndOfInput)
+        if (_channelState is not null && Context.AlignedTimeout is null && @event is CheckpointBarrier or CancelCheckpointMarker or EndOfInput)
         {
             return HandleUnalignedControlEvent(@event, channelIndex, sequence);
+        }
+        if (_channelState is not null && Context.AlignedTimeout is not null)
+        {
+            // Aligned-checkpoint timeout: a checkpoint switched to unaligned is the recorder's; others align first.
+            switch (@event)
+            {
+                case CheckpointBarrier late when late.CheckpointId <= _channelState.CheckpointId:
+                    OnUnalignedBarrier(late, channelIndex, sequence);
+                    return false;
+                case CancelCheckpointMarker cancel when cancel.CheckpointId == _channelState.CheckpointId && _channelState.IsRecording:
+                    return HandleUnalignedControlEvent(@event, channelIndex, sequence);
+                case EndOfInput:
+                    _channelState.OnEndOfInput(channelIndex);
+                    CompleteChannelStateIfDone();
+                    break;
+            }
         }
         switch (@event)
         {
@@ -260,7 +391,14 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         }
         if (outcome == BarrierOutcome.Snapshot)
         {
+            StopAlignmentTimer();
             CheckpointAndForward(Barriers.CurrentBarrier!);
+        }
+        else if (@event is CheckpointBarrier first && Context.AlignedTimeout is { } timeout && Barriers.IsPending
+            && Barriers.CurrentCheckpointId == first.CheckpointId && first.CheckpointId > _timedCheckpoint)
+        {
+            _timedCheckpoint = first.CheckpointId;
+            StartAlignmentTimer(first, timeout);
         }
         else if (outcome == BarrierOutcome.Cancel)
         {
@@ -329,6 +467,7 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
 
     internal override void Release()
     {
+        StopAlignmentTimer();
         if (_current is not null)
         {
             InputGate<TIn>.Recycle(_current);

@@ -198,7 +198,7 @@ public abstract partial class StreamTask : IWakeable
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         OnCheckpoint(barrier);
         byte[]? snapshot = SnapshotStates();
-        if (Context.Unaligned)
+        if (Context.Unaligned && Context.AlignedTimeout is null)
         {
             BroadcastPriority(barrier); // a source's barrier overtakes its queued output; receivers persist what it overtook
         }

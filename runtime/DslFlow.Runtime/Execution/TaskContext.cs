@@ -58,6 +58,12 @@ public sealed class TaskContext
     /// <summary>True when checkpoints are unaligned: barriers overtake in-flight data, which is persisted as channel state.</summary>
     public bool Unaligned { get; internal set; }
 
+    /// <summary>
+    /// With unaligned checkpoints, the aligned-checkpoint timeout: a checkpoint starts aligned and switches to unaligned
+    /// when its alignment is not done this long after the trigger. Null: unaligned from the start.
+    /// </summary>
+    public TimeSpan? AlignedTimeout { get; internal set; }
+
     /// <summary>How barriers are handled: aligned (exactly-once) or counted (at-least-once).</summary>
     public CheckpointingMode CheckpointingMode { get; internal set; } = CheckpointingMode.ExactlyOnce;
 

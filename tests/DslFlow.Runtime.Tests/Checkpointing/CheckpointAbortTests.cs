@@ -27,7 +27,8 @@ public class CheckpointAbortTests
 
         Assert.Equal(0, job.RestartCount);
         CheckpointStats stats = job.CheckpointStats!;
-        Assert.Equal(2, stats.Counts.Failed);
+        // Failed: exactly the two injected failures (a checkpoint triggered as the job ends is aborted, not failed).
+        Assert.True(2 == stats.History.Count(c => c.Status == CheckpointStatus.Failed), string.Join("; ", stats.History.Where(c => c.Status != CheckpointStatus.Completed)));
         Assert.True(stats.Counts.Completed >= 1);
         CheckpointRecord first = stats.History.Single(c => c.Id == 1), second = stats.History.Single(c => c.Id == 2);
         Assert.Equal((CheckpointStatus.Failed, CheckpointFailureCategory.StorageFailed), (first.Status, first.FailureCategory));
@@ -143,7 +144,7 @@ public class CheckpointAbortTests
             }
         });
         listener.Start();
-        AbortNotificationPipeline.Input = new ListeningSource(5_000);
+        AbortNotificationPipeline.Input = new ListeningSource(30_000); // about 3 s at 10,000 records/s: dozens of checkpoints
         AbortNotificationPipeline.Output = new ListeningSink();
         var options = new PipelineOptions { JobName = "stats-job" };
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(50);

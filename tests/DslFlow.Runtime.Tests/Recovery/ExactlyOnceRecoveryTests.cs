@@ -25,7 +25,14 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     public Task Unaligned_checkpoints_lose_and_duplicate_nothing_and_restore_in_flight_records(int parallelism, int bufferSize, long records) =>
         LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: true);
 
-    private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned)
+    [Theory]
+    [InlineData(1, 16, 20_000)]
+    [InlineData(5, 16, 60_000)]
+    [InlineData(20, 8, 100_000)]
+    public Task Checkpoints_with_an_aligned_timeout_lose_and_duplicate_nothing(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: true, alignedTimeout: TimeSpan.FromMilliseconds(2));
+
+    private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned, TimeSpan? alignedTimeout = null)
     {
         int seed = Environment.TickCount & 0xFFFF;
         output.WriteLine($"seed {seed} (rerun a failure by setting it in the test)");
@@ -35,7 +42,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         long snapshotAfter = records * 2 / 5 + random.Next((int)(records / 10));
         ExactlyOncePipeline.Failures = new FailureInjector([map1, map2], snapshotAfter, failRestore: true);
 
-        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned);
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned, alignedTimeout);
 
         var (mapFailures, snapshotFailures, restoreFailures) = ExactlyOncePipeline.Failures.Injected;
         output.WriteLine($"failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts {job.RestartCount}; "
@@ -50,10 +57,18 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         {
             CheckpointStats stats = job.CheckpointStats!;
             long[] persisted = stats.Restores.Select(r => stats.History.FirstOrDefault(c => c.Id == r.CheckpointId)?.PersistedInFlightBytes ?? 0).ToArray();
-            output.WriteLine($"persisted in-flight bytes of the restored checkpoints: {string.Join(", ", persisted)}");
+            output.WriteLine($"persisted in-flight bytes of the restored checkpoints: {string.Join(", ", persisted)}; completed aligned "
+                + $"{stats.History.Count(c => c.Status == CheckpointStatus.Completed && !c.IsUnaligned)}, unaligned {stats.History.Count(c => c.Status == CheckpointStatus.Completed && c.IsUnaligned)}");
             Assert.Contains(persisted, bytes => bytes > 0); // at least one restore replayed in-flight records
-            // Every restored checkpoint was taken unaligned (only checkpoints after every input ended are taken without barriers).
-            Assert.All(stats.Restores, r => Assert.True(stats.History.Single(c => c.Id == r.CheckpointId).IsUnaligned));
+            if (alignedTimeout is null)
+            {
+                // Every restored checkpoint was taken unaligned (only checkpoints after every input ended are taken without barriers).
+                Assert.All(stats.Restores, r => Assert.True(stats.History.Single(c => c.Id == r.CheckpointId).IsUnaligned));
+            }
+            else
+            {
+                Assert.Contains(stats.History, c => c.Status == CheckpointStatus.Completed && c.IsUnaligned); // some switched
+            }
         }
 
         // 0 lost, 0 duplicated, order per source kept, counts continue across restores.
@@ -100,7 +115,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     }
 
     private static async Task<(JobHandle Job, IReadOnlyList<Checked> Committed)> RunAsync(int parallelism, int bufferSize, long records,
-        CheckpointingMode mode, bool unaligned = false)
+        CheckpointingMode mode, bool unaligned = false, TimeSpan? alignedTimeout = null)
     {
         ExactlyOncePipeline.SlowEvery = unaligned ? 8 : 0; // a slow verifier keeps records in flight for unaligned barriers to overtake
         ExactlyOncePipeline.RecordCount = records;
@@ -117,6 +132,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
         options.Checkpointing.Mode = mode;
         options.Checkpointing.Unaligned = unaligned;
+        options.Checkpointing.AlignedTimeout = alignedTimeout;
         options.Checkpointing.StatsHistorySize = 10_000;
         options.Checkpointing.Directory = directory.Path;
         await using JobHandle job = ExactlyOncePipeline.Start(options);

@@ -39,6 +39,9 @@ internal sealed class BarrierHandler
     /// <summary>True while some but not all channels delivered the current barrier.</summary>
     public bool IsPending => _receivedCount > 0;
 
+    /// <summary>True when <paramref name="channel"/> delivered the barrier of the checkpoint being aligned.</summary>
+    public bool HasReceived(int channel) => _received[channel];
+
     /// <summary>How long the last completed alignment took (first barrier to last).</summary>
     public TimeSpan LastAlignmentDuration { get; private set; }
 

@@ -66,6 +66,15 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
         Complete(channel);
     }
 
+    /// <summary>The channel delivered the barrier in order before the switch to unaligned: it owes no channel state.</summary>
+    public void MarkDelivered(int channel)
+    {
+        if (_pending[channel])
+        {
+            Complete(channel);
+        }
+    }
+
     /// <summary>The channel ended before its barrier: everything taken from it since the snapshot preceded the barrier.</summary>
     public void OnEndOfInput(int channel)
     {
