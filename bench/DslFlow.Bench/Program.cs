@@ -1,3 +1,4 @@
+using DslFlow.Bench.BackpressureCheckpoint;
 using DslFlow.Bench.Harness;
 using DslFlow.Bench.Throughput;
 
@@ -7,6 +8,7 @@ bool quick = args.Contains("--quick");
 var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
 {
     ["throughput"] = ThroughputScenario.RunAsync,
+    ["backpressure-checkpoint"] = BackpressureCheckpointScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using DslFlow.Bench.Harness;
+using DslFlow.Checkpointing;
+
+namespace DslFlow.Bench.BackpressureCheckpoint;
+
+/// <summary>
+/// Checkpoint duration under backpressure, aligned vs unaligned vs aligned with a 10 ms timeout (Flink's
+/// CheckpointingTimeBenchmark), then throughput without backpressure, unaligned vs aligned, all in one process.
+/// </summary>
+internal static class BackpressureCheckpointScenario
+{
+    public static async Task<Report> RunAsync(bool quick)
+    {
+        var report = new Report();
+        // An aligned barrier queues behind ~16,000 records per sink subtask at 1 ms each: one checkpoint takes tens of
+        // seconds, so the aligned run is the long one.
+        TimeSpan alignedRun = quick ? TimeSpan.FromSeconds(50) : TimeSpan.FromSeconds(120);
+        TimeSpan unalignedRun = quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(30);
+        TimeSpan fastRun = quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(10);
+
+        BackpressurePipeline.SlowSink = true;
+        Result aligned = await RunModeAsync("aligned", unaligned: false, alignedTimeout: null, alignedRun);
+        Result unaligned = await RunModeAsync("unaligned", unaligned: true, alignedTimeout: null, unalignedRun);
+        Result alternating = await RunModeAsync("alternating", unaligned: true, alignedTimeout: TimeSpan.FromMilliseconds(10), unalignedRun);
+
+        BackpressurePipeline.SlowSink = false;
+        Result fastAligned = await RunModeAsync("throughput aligned", unaligned: false, alignedTimeout: null, fastRun);
+        Result fastUnaligned = await RunModeAsync("throughput unaligned", unaligned: true, alignedTimeout: null, fastRun);
+
+        report.Add("aligned_ms", aligned.MedianMs);
+        report.Add("unaligned_ms", unaligned.MedianMs);
+        report.Add("alternating_ms", alternating.MedianMs);
+        report.Add("ratio_aligned_vs_unaligned", aligned.MedianMs / unaligned.MedianMs);
+        report.Add("ratio_alternating_vs_unaligned", alternating.MedianMs / unaligned.MedianMs);
+        report.Add("persisted_inflight_bytes", unaligned.MedianPersistedBytes);
+        report.Add("alternating_unaligned_share", alternating.UnalignedShare);
+        report.Add("checkpoints_aligned", aligned.Completed);
+        report.Add("checkpoints_unaligned", unaligned.Completed);
+        report.Add("checkpoints_alternating", alternating.Completed);
+        report.Add("throughput_aligned_rps", fastAligned.RecordsPerSecond);
+        report.Add("throughput_unaligned_rps", fastUnaligned.RecordsPerSecond);
+        report.Add("throughput_ratio_unaligned_vs_aligned", fastUnaligned.RecordsPerSecond / fastAligned.RecordsPerSecond);
+        report.Add("throughput_seconds_per_mode", fastRun.TotalSeconds);
+        return report;
+    }
+
+    private sealed record Result(double MedianMs, double MedianPersistedBytes, double UnalignedShare, int Completed, double RecordsPerSecond);
+
+    private static async Task<Result> RunModeAsync(string mode, bool unaligned, TimeSpan? alignedTimeout, TimeSpan duration)
+    {
+        string directory = Directory.CreateTempSubdirectory("dslflow-bench-chk-").FullName;
+        try
+        {
+            BackpressurePipeline.Output = new DiscardSink<Payload>();
+            var options = new PipelineOptions
+            {
+                BufferSize = 512, // Flink's 32 KB network buffer holds 512 records of 64 bytes
+                ExclusiveCreditsPerChannel = 2,
+                FloatingCreditsPerGate = 8,
+                RestartStrategy = RestartStrategy.None,
+            };
+            options.Checkpointing.Interval = TimeSpan.FromSeconds(1);
+            options.Checkpointing.Timeout = TimeSpan.FromMinutes(10);
+            options.Checkpointing.Unaligned = unaligned;
+            options.Checkpointing.AlignedTimeout = alignedTimeout;
+            options.Checkpointing.Directory = directory;
+            options.Checkpointing.StartFresh = true;
+            options.Checkpointing.StatsHistorySize = 100_000;
+
+            JobHandle job = BackpressurePipeline.Start(options);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(duration);
+            long records = BackpressurePipeline.Output.Count;
+            double seconds = clock.Elapsed.TotalSeconds;
+            CheckpointStats stats = job.CheckpointStats!;
+            await job.DisposeAsync();
+
+            CheckpointRecord[] completed = stats.History.Where(c => c.Status == CheckpointStatus.Completed).ToArray();
+            double median = Median(completed.Select(c => c.Duration!.Value.TotalMilliseconds));
+            double persisted = Median(completed.Select(c => (double)c.PersistedInFlightBytes));
+            double share = completed.Length == 0 ? 0 : completed.Count(c => c.IsUnaligned) / (double)completed.Length;
+            Console.WriteLine($"{mode,-22} {completed.Length,4} checkpoints, median {median,10:N1} ms, persisted {persisted,12:N0} B, "
+                + $"unaligned {share:P0}, {records / seconds,14:N0} records/s");
+            return new Result(median, persisted, share, completed.Length, records / seconds);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
