@@ -44,6 +44,45 @@ public class ResumeAtStartTests
         Assert.Empty(Directory.GetDirectories(directory.Path, "chk-*")); // a finished job discards its checkpoints
     }
 
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(3, 1)]
+    [InlineData(1, 4)]
+    public async Task A_keyed_node_restored_with_another_parallelism_gets_its_key_groups_and_continues_exactly(int before, int after)
+    {
+        using var directory = new TempCheckpointDirectory();
+        Prepare();
+        PipelineOptions Rescaled(int parallelism)
+        {
+            PipelineOptions options = Options(directory.Path);
+            options.Parallelism["FailingMap"] = parallelism;
+            options.Parallelism["Verify"] = parallelism; // its chain: Verify and the sink
+            return options;
+        }
+
+        await using (JobHandle first = ExactlyOncePipeline.Start(Rescaled(before)))
+        {
+            Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
+            first.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
+        }
+        ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
+        await using (JobHandle second = ExactlyOncePipeline.Start(Rescaled(after)))
+        {
+            Assert.NotNull(second.RestoredCheckpointId);
+            Assert.Equal(after, second.GetProgress().Tasks.Count(t => t.TaskName.StartsWith("Verify", StringComparison.Ordinal)));
+            await second.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        // Every record once, and each source's running count (keyed state, moved between subtasks) continues without a gap.
+        IReadOnlyList<Checked> committed = ExactlyOncePipeline.Output.Results;
+        Assert.Equal(Enumerable.Range(0, (int)Records).Select(i => (long)i), committed.Select(c => c.Value).Order());
+        foreach (IGrouping<int, Checked> source in committed.GroupBy(c => c.Origin))
+        {
+            Assert.Equal(Enumerable.Range(1, source.Count()).Select(i => (long)i), source.Select(c => c.Count).Order());
+        }
+    }
+
     [Fact]
     public async Task StartFresh_ignores_the_checkpoints_in_the_directory()
     {
