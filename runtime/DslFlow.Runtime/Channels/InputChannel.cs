@@ -20,6 +20,7 @@ public sealed class InputChannel<T>
     private readonly Queue<ChannelEntry<T>> _recovered = new(); // channel state of a restored unaligned checkpoint
     private readonly int _exclusiveCredits;
     private long _nextSequence;
+    private long _recoveredSequence = long.MinValue / 2; // below every sequence a sender assigns
     private int _exclusiveUsed;
     private int _floatingUsed;
     private volatile int _bufferSize;
@@ -176,13 +177,14 @@ public sealed class InputChannel<T>
 
     /// <summary>
     /// Puts a buffer of restored channel state before everything the sender will send: the receiver takes recovered
-    /// buffers first, in the order they were added, and they need no credit. Call before the job's tasks start.
+    /// buffers first, in the order they were added, and they need no credit. Their sequence numbers lie below every
+    /// number a sender assigns, so they count as sent before anything else, whenever they are added.
     /// </summary>
     internal void EnqueueRecovered(T[] records, int count)
     {
         lock (_gate.Lock)
         {
-            _recovered.Enqueue(new ChannelEntry<T>(_nextSequence++, records, count));
+            _recovered.Enqueue(new ChannelEntry<T>(_recoveredSequence++, records, count));
         }
     }
 

@@ -29,7 +29,6 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         {
             _channelState = new ChannelStateRecorder<TIn>(Gate);
             _recordSerializer = RecordSerializer(context);
-            RestoreChannelState();
             if (context.AlignedTimeout is not null)
             {
                 Gate.BarrierQueued = WatchQueuedBarrier;
@@ -53,6 +52,16 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         {
             throw new InvalidOperationException($"Unaligned checkpoints persist the records in flight to task '{context.TaskName}', "
                 + $"but its input type '{typeof(TIn)}' cannot be serialized: {ex.Message} Or use aligned checkpoints.", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Open()
+    {
+        base.Open();
+        if (_channelState is not null)
+        {
+            RestoreChannelState(); // on the task thread, before its first record: a failure here restarts the job
         }
     }
 

@@ -27,15 +27,16 @@ public static partial class ExactlyOncePipeline
     public static SequenceSource Numbers() => new(0, RecordCount) { RecordsPerSecond = RecordsPerSecond };
 
     [Map(nameof(Numbers), KeyBy = nameof(OriginOf))]
-    public static long FailingMap(long value)
+    public static InFlight FailingMap(long value)
     {
         Failures.OnMap();
-        return value;
+        return new InFlight(value);
     }
 
-    [Process(nameof(FailingMap), KeyBy = nameof(OriginOf))]
-    public static void Verify(long value, ValueState<Tally> tally, Collector<Checked> output)
+    [Process(nameof(FailingMap), KeyBy = nameof(OriginOfRecord))]
+    public static void Verify(InFlight record, ValueState<Tally> tally, Collector<Checked> output)
     {
+        long value = record.Value;
         if (Failures.OnVerify() is var calls && SlowEvery > 0 && calls % SlowEvery == 0)
         {
             Thread.Sleep(1);
@@ -48,6 +49,8 @@ public static partial class ExactlyOncePipeline
 
     [Sink(nameof(Verify))]
     public static CollectSink<Checked> Out() => Output;
+
+    public static int OriginOfRecord(InFlight record) => OriginOf(record.Value);
 
     /// <summary>The source subtask that emits <paramref name="value"/> (the sequence source's contiguous split).</summary>
     public static int OriginOf(long value)
@@ -88,6 +91,21 @@ public sealed class TallySerializer : ISerializer<Tally>
     }
 }
 
+/// <summary>The record between the map and the verifier; its serializer fails on cue while channel state is restored.</summary>
+[Serializer(typeof(InFlightSerializer))]
+public readonly record struct InFlight(long Value);
+
+public sealed class InFlightSerializer : ISerializer<InFlight>
+{
+    public void Write(ref StateWriter writer, InFlight value) => writer.WriteVarInt64(value.Value);
+
+    public InFlight Read(ref StateReader reader)
+    {
+        ExactlyOncePipeline.Failures.OnChannelStateRead();
+        return new InFlight(reader.ReadVarInt64());
+    }
+}
+
 /// <summary>An exception thrown on purpose by the tests.</summary>
 public sealed class InjectedFailureException(string message) : Exception(message);
 
@@ -107,9 +125,13 @@ public sealed class FailureInjector
     private int _restoreArmed;
     private int _restoreFailed;
     private int _mapFailed;
+    private readonly bool _failChannelRestore;
+    private int _channelRestoreArmed;
+    private int _channelRestoreFailed;
 
-    public FailureInjector(long[]? mapFailures = null, long snapshotFailureAfter = -1, bool failRestore = false)
+    public FailureInjector(long[]? mapFailures = null, long snapshotFailureAfter = -1, bool failRestore = false, bool failChannelRestore = false)
     {
+        _failChannelRestore = failChannelRestore;
         _mapFailures = mapFailures ?? [];
         _snapshotFailureAfter = snapshotFailureAfter;
         _failRestore = failRestore;
@@ -140,7 +162,20 @@ public sealed class FailureInjector
             && Interlocked.CompareExchange(ref _snapshotFailed, 1, 0) == 0)
         {
             Volatile.Write(ref _restoreArmed, _failRestore ? 1 : 0);
+            Volatile.Write(ref _channelRestoreArmed, _failChannelRestore ? 1 : 0);
             throw new InjectedFailureException("injected failure while writing a snapshot");
+        }
+    }
+
+    /// <summary>Channel-state restores that failed on cue (0 or 1).</summary>
+    public int ChannelRestoreFailures => Volatile.Read(ref _channelRestoreFailed);
+
+    public void OnChannelStateRead()
+    {
+        if (Interlocked.Exchange(ref _channelRestoreArmed, 0) == 1)
+        {
+            Interlocked.Increment(ref _channelRestoreFailed);
+            throw new InjectedFailureException("injected failure while restoring in-flight records");
         }
     }
 
