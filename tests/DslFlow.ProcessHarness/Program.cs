@@ -1,11 +1,12 @@
 using DslFlow;
 using DslFlow.ProcessHarness;
 
-// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited>
+// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned]
 // Checkpoints every 20 ms into <work>/checkpoints, output in <work>/out; resumes from the latest checkpoint.
-if (args.Length != 3 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate))
+if (args.Length is < 3 or > 4 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate)
+    || (args.Length == 4 && args[3] is not ("aligned" or "unaligned")))
 {
-    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited>");
+    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned]");
     return 2;
 }
 KillRestartPipeline.RecordCount = records;
@@ -14,6 +15,7 @@ KillRestartPipeline.OutputDirectory = Path.Combine(args[0], "out");
 var options = new PipelineOptions { RestartStrategy = RestartStrategy.None, BufferSize = 64 };
 options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
 options.Checkpointing.Directory = Path.Combine(args[0], "checkpoints");
+options.Checkpointing.Unaligned = args.Length == 4 && args[3] == "unaligned";
 await using JobHandle job = KillRestartPipeline.Start(options);
 Console.WriteLine($"started restored={job.RestoredCheckpointId?.ToString() ?? "none"}");
 await job.Completion;

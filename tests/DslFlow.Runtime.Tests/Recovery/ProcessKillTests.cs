@@ -13,15 +13,17 @@ public class ProcessKillTests(ITestOutputHelper output)
 {
     private const long Records = 40_000;
 
-    [Fact]
-    public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures()
+    [Theory]
+    [InlineData("aligned")]
+    [InlineData("unaligned")]
+    public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures(string mode)
     {
         int seed = Environment.TickCount & 0xFFFF;
         output.WriteLine($"seed {seed}");
         var random = new Random(seed);
 
         using var reference = new TempCheckpointDirectory();
-        Assert.Equal("finished", await RunToEndAsync(reference.Path, rate: 0));
+        Assert.Equal("finished", await RunToEndAsync(reference.Path, rate: 0, mode));
         IReadOnlyList<string> expected = Committed(reference.Path);
         Assert.Equal(Records, expected.Count);
 
@@ -29,7 +31,7 @@ public class ProcessKillTests(ITestOutputHelper output)
         int killsDuringCheckpoint = 0;
         for (int kill = 0; kill < 4; kill++)
         {
-            using Process child = StartChild(work.Path, rate: 10_000);
+            using Process child = StartChild(work.Path, rate: 10_000, mode);
             await WaitForLineAsync(child, "started");
             await Task.Delay(random.Next(150, 600));
             // Prefer to kill while a checkpoint directory exists without its metadata (a checkpoint being written).
@@ -46,7 +48,7 @@ public class ProcessKillTests(ITestOutputHelper output)
             output.WriteLine($"kill {kill + 1}: {(duringCheckpoint ? "while a checkpoint was being written" : "between checkpoints")}, "
                 + $"{Committed(work.Path).Count} lines committed so far");
         }
-        Assert.Equal("finished", await RunToEndAsync(work.Path, rate: 0));
+        Assert.Equal("finished", await RunToEndAsync(work.Path, rate: 0, mode));
 
         Assert.True(killsDuringCheckpoint > 0, "no kill landed while a checkpoint was being written");
         IReadOnlyList<string> actual = Committed(work.Path);
@@ -63,9 +65,9 @@ public class ProcessKillTests(ITestOutputHelper output)
             .Any(d => !File.Exists(Path.Combine(d, "_metadata")));
     }
 
-    private static async Task<string> RunToEndAsync(string work, double rate)
+    private static async Task<string> RunToEndAsync(string work, double rate, string mode)
     {
-        using Process child = StartChild(work, rate);
+        using Process child = StartChild(work, rate, mode);
         string stdout = await child.StandardOutput.ReadToEndAsync();
         string stderr = await child.StandardError.ReadToEndAsync();
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -85,7 +87,7 @@ public class ProcessKillTests(ITestOutputHelper output)
         Assert.Fail($"the child exited before printing '{prefix}': {await child.StandardError.ReadToEndAsync()}");
     }
 
-    private static Process StartChild(string work, double rate)
+    private static Process StartChild(string work, double rate, string mode)
     {
         string harness = Path.Combine(AppContext.BaseDirectory.Replace("DslFlow.Runtime.Tests", "DslFlow.ProcessHarness", StringComparison.Ordinal),
             "DslFlow.ProcessHarness.dll");
@@ -96,7 +98,7 @@ public class ProcessKillTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { harness, work, Records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (string arg in new[] { harness, work, Records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture), mode })
         {
             start.ArgumentList.Add(arg);
         }
