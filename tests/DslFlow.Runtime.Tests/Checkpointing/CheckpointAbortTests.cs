@@ -85,6 +85,58 @@ public class CheckpointAbortTests
     }
 
     [Fact]
+    public async Task Each_completed_or_failed_checkpoint_is_logged_once()
+    {
+        using var directory = new TempCheckpointDirectory();
+        AbortNotificationPipeline.Input = new ListeningSource(10_000);
+        AbortNotificationPipeline.Output = new ListeningSink();
+        var logs = new CapturingLoggerFactory();
+        var options = new PipelineOptions { JobName = "logged", LoggerFactory = logs, RestartStrategy = RestartStrategy.None };
+        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(50);
+        options.Checkpointing.TolerableFailedCheckpoints = 2;
+        options.Checkpointing.Directory = directory.Path;
+        options.Checkpointing.Storage = new FailingStorage(directory.Path);
+        options.Checkpointing.StatsHistorySize = 1_000;
+
+        await using JobHandle job = AbortNotificationPipeline.Start(options);
+        await job.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+
+        string[] lines = logs.Lines("DslFlow.Checkpoints");
+        Assert.Single(lines, l => l.StartsWith("Warning Checkpoint 1 of job logged failed", StringComparison.Ordinal) && l.Contains("StorageFailed"));
+        Assert.Single(lines, l => l.StartsWith("Warning Checkpoint 2 of job logged failed", StringComparison.Ordinal) && l.Contains("AsyncPhaseFailed"));
+        CheckpointStats stats = job.CheckpointStats!;
+        Assert.Equal(stats.Counts.Completed, lines.Count(l => l.StartsWith("Information Checkpoint ", StringComparison.Ordinal) && l.Contains(" completed in ")));
+    }
+
+    private sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, string Line)> _lines = new();
+
+        public string[] Lines(string category) => _lines.Where(l => l.Category == category).Select(l => l.Line).ToArray();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<(string, string)> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+                Exception? exception, Func<TState, Exception?, string> formatter) => lines.Enqueue((category, $"{logLevel} {formatter(state, exception)}"));
+        }
+    }
+
+    [Fact]
     public async Task A_barrier_that_arrives_after_its_checkpoint_was_aborted_causes_no_snapshot()
     {
         var options = new PipelineOptions { BufferSize = 64 };
