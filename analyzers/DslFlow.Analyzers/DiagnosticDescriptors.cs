@@ -192,7 +192,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor StaticFieldWrittenByNode = new(
         DiagnosticIds.StaticFieldWrittenByNode,
         "Node method writes a static field, which no checkpoint covers",
-        "Node method '{0}' writes static field '{1}', which no checkpoint saves or restores: after a failure it keeps values from records that are replayed, and each process has its own copy. Keep the value in keyed state (ValueState<T>) instead.",
+        "Node method '{0}' writes static field '{1}', which no checkpoint saves or restores: after a failure it keeps values from records that are replayed, and each process has its own copy. Keep the value in keyed state (ValueState<T>) or operator state (OperatorListState<T>) instead.",
         StateCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

@@ -113,6 +113,49 @@ public class StateRuleTests
         }
         """);
 
+    [Theory]
+    [InlineData("[Map(nameof(S))] static int M(string x, OperatorListState<string> recent) { recent.Add(x); return recent.Count; }")]
+    [InlineData("[FlatMap(nameof(S))] static IEnumerable<int> M(string x, OperatorListState<int> lengths) { lengths.Add(x.Length); return lengths.Items; }")]
+    [InlineData("[Filter(nameof(S))] static bool F(string x, OperatorListState<string> seen) { if (seen.Items.Contains(x)) return false; seen.Add(x); return true; } [Map(nameof(F))] static int M(string x) => x.Length;")]
+    [InlineData("[Process(nameof(S))] static void M(string x, OperatorListState<(string, long)> buffer, OperatorListState<Point> points, Collector<int> output) { buffer.Add((x, 1)); output.Emit(buffer.Count); } public readonly record struct Point(int X, int Y);")]
+    public Task OperatorListStateInANonKeyedNodeReportsNothing(string members) => Verify.AnalyzerAsync<Analyzer>("using System.Linq;\n" + Pipeline(members));
+
+    [Fact]
+    public Task KeyedNodeMayTakeKeyedAndOperatorState() => Verify.AnalyzerAsync<Analyzer>(Pipeline("""
+        static string Key(string x) => x;
+        [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<int> n, OperatorListState<string> recent) { recent.Add(x); return ++n.Value; }
+        """));
+
+    [Fact]
+    public Task OperatorStateDoesNotExcuseKeyedStateWithoutKeyBy() => Verify.AnalyzerAsync<Analyzer>(Pipeline("""
+        [Map(nameof(S))] static int {|DSLF3001:M|}(string x, OperatorListState<string> recent, ValueState<int> total) => total.Value += x.Length;
+        """));
+
+    [Theory]
+    [MemberData(nameof(UnserializableStateTypes))]
+    public Task UnserializableOperatorStateIsReported(string type, string declarations) => Verify.AnalyzerAsync<Analyzer>("using System.IO;\n" + Pipeline($$"""
+        [Map(nameof(S))] static int M(string x, OperatorListState<{{type}}> {|DSLF3005:buffer|}, OperatorListState<int> fine) => x.Length;
+        """) + declarations);
+
+    [Theory]
+    [MemberData(nameof(SerializableStateTypes))]
+    public Task SerializableOperatorStateReportsNothing(string type, string declarations) => Verify.AnalyzerAsync<Analyzer>(Pipeline($$"""
+        [Process(nameof(S))] static void M(string x, OperatorListState<{{type}}> buffer, Collector<int> output) => output.Emit(buffer.Count);
+        """) + declarations);
+
+    [Fact]
+    public async Task UnserializableOperatorStateNamesItsElements()
+    {
+        AnalysisRun run = await Analysis.RunAsync(Verify.Usings + Pipeline("""
+            static string Key(string x) => x;
+            [Map(nameof(S), KeyBy = nameof(Key))] static int M(string x, ValueState<int> n, OperatorListState<Uri> links) => ++n.Value;
+            """));
+
+        Diagnostic diagnostic = Assert.Single(run.Dslf("DSLF3005"));
+        Assert.StartsWith("State parameter 'links' of node 'M' cannot be saved in checkpoints: in its elements, type 'System.Uri' ", diagnostic.GetMessage());
+        Assert.Empty(run.GeneratedTrees);
+    }
+
     [Fact]
     public async Task TheMessageNamesThePathTheTypeAndTheFix()
     {

@@ -253,6 +253,55 @@ public class GeneratorSnapshotTests
         }
         """, "Shop.Orders.DslFlow.g.cs");
 
+    [Fact]
+    public void OperatorListState() => Verify("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        public sealed record Reading(string Sensor, double Value);
+
+        [Pipeline(DefaultParallelism = 2)]
+        public partial class Buffering
+        {
+            [Source]
+            public static ArraySource<Reading> Readings() => new(new Reading("a", 1), new Reading("b", 2));
+
+            [Filter(From = nameof(Readings))]
+            public static bool Dedupe(Reading reading, OperatorListState<string> recent)
+            {
+                if (recent.Items.Contains(reading.Sensor)) return false;
+                recent.Add(reading.Sensor);
+                return true;
+            }
+
+            [Process(From = nameof(Dedupe))]
+            public static void Batch(Reading reading, OperatorListState<Reading> pending, Collector<List<Reading>> output)
+            {
+                pending.Add(reading);
+                if (pending.Count < 3) return;
+                output.Emit([.. pending.Items]);
+                pending.Clear();
+            }
+
+            private static int Size(List<Reading> batch) => batch.Count;
+
+            [Map(From = nameof(Batch), KeyBy = nameof(Size))]
+            public static long Count(List<Reading> batch, ValueState<long> perSize, OperatorListState<(int Size, long Seen)> seen)
+            {
+                perSize.Value++;
+                seen.Add((batch.Count, perSize.Value));
+                return perSize.Value;
+            }
+
+            [Sink(From = nameof(Count))]
+            public static QueueSink<long> Out() => new();
+        }
+        """, "Samples.Buffering.DslFlow.g.cs");
+
     private static void Verify(string source, string expectedHintName, [CallerFilePath] string file = "", [CallerMemberName] string method = "")
     {
         GeneratorRun run = GeneratorHarness.Run(source);

@@ -6,7 +6,8 @@ namespace DslFlow.Generator.Emit;
 
 /// <summary>
 /// Writes one chain class: a nested task subclass (so it may call the user's private methods) that creates its
-/// writers, chained sinks, keyed state and collectors in <c>Open</c> and runs the fused loop in <c>ProcessRecords</c>.
+/// writers, chained sinks, keyed and operator state and collectors in <c>Open</c> and runs the fused loop in
+/// <c>ProcessRecords</c>.
 /// </summary>
 internal static class ChainEmitter
 {
@@ -61,6 +62,10 @@ internal static class ChainEmitter
             w.WriteLine($"private {StateStorage.TableType(node.KeyBy!.KeyType.FullName, parameter)} _table{s} = null!;");
             w.WriteLine($"private {parameter.Type} _state{s} = null!;");
         }
+        for (int s = 0; s < chain.OperatorStates.Count; s++)
+        {
+            w.WriteLine($"private {chain.OperatorStates[s].Parameter.Type} _operatorState{s} = null!;");
+        }
         for (int c = 0; c < chain.Collectors.Count; c++)
         {
             w.WriteLine($"private {chain.Collectors[c].Parameter.Type} _collector{c} = null!;");
@@ -102,7 +107,8 @@ internal static class ChainEmitter
         {
             w.WriteLine($"_sink{s} = CreateSinkOutput<{chain.Sinks[s].Input!.FullName}>({CodeText.Literal(chain.Sinks[s].Name)}, _sinkNode{s});");
         }
-        if (chain.States.Count > 0)
+        bool hasState = chain.States.Count > 0 || chain.OperatorStates.Count > 0;
+        if (hasState)
         {
             w.WriteLine(SerializerEmitter.NullableWarningsOff);
         }
@@ -117,7 +123,12 @@ internal static class ChainEmitter
                 w.WriteLine(bind);
             }
         }
-        if (chain.States.Count > 0)
+        for (int s = 0; s < chain.OperatorStates.Count; s++)
+        {
+            (NodeModel node, ParameterModel parameter) = chain.OperatorStates[s];
+            StateStorage.WriteCreateOperatorState(w, $"_operatorState{s}", parameter, CodeText.Literal(node.Name + "." + parameter.Name));
+        }
+        if (hasState)
         {
             w.WriteLine(SerializerEmitter.NullableWarningsRestored);
         }

@@ -4,7 +4,7 @@ using DslFlow.Generator.Model;
 
 namespace DslFlow.Generator.Emit;
 
-/// <summary>The members of one generated chain class: its writers, chained sinks, state tables and collectors.</summary>
+/// <summary>The members of one generated chain class: its writers, chained sinks, state tables, operator states and collectors.</summary>
 internal sealed class ChainLayout
 {
     public ChainLayout(PipelineModel model, PipelinePlan plan, int index)
@@ -23,10 +23,15 @@ internal sealed class ChainLayout
             }
             foreach (ParameterModel parameter in node.Parameters)
             {
-                if (parameter.IsState)
+                if (parameter.IsKeyedState)
                 {
                     StateIndex[(node.Name, parameter.Name)] = States.Count;
                     States.Add((node, parameter));
+                }
+                else if (parameter.IsOperatorState)
+                {
+                    OperatorStateIndex[(node.Name, parameter.Name)] = OperatorStates.Count;
+                    OperatorStates.Add((node, parameter));
                 }
                 else if (parameter.Kind == ParameterKind.Collector)
                 {
@@ -68,6 +73,11 @@ internal sealed class ChainLayout
 
     public Dictionary<(string Node, string Parameter), int> StateIndex { get; } = [];
 
+    /// <summary>Operator list states of the chain's nodes: one per node and parameter, even when nodes share the task.</summary>
+    public List<(NodeModel Node, ParameterModel Parameter)> OperatorStates { get; } = [];
+
+    public Dictionary<(string Node, string Parameter), int> OperatorStateIndex { get; } = [];
+
     public List<(NodeModel Node, ParameterModel Parameter)> Collectors { get; } = [];
 
     public Dictionary<string, int> CollectorIndex { get; } = [];
@@ -99,6 +109,7 @@ internal sealed class ChainLayout
         {
             ParameterKind.Record => record,
             ParameterKind.Collector => "_collector" + CollectorIndex[node.Name],
+            ParameterKind.OperatorListState => "_operatorState" + OperatorStateIndex[(node.Name, p.Name)],
             _ => "_state" + StateIndex[(node.Name, p.Name)],
         });
         return $"{Method(node.Name)}({string.Join(", ", arguments)})";

@@ -93,14 +93,14 @@ internal sealed class RecordLoopEmitter
         int stage = _nextStage++;
         _arms.Add((stage, node.Name, input));
         _body.WriteLine($"stage = {stage};");
-        if (isHead && node.KeyBy is { } key && node.Parameters.Any(p => p.IsState))
+        if (isHead && node.KeyBy is { } key && node.Parameters.Any(p => p.IsKeyedState))
         {
             _usesMaxParallelism = true;
             _body.WriteLine($"var key = {_chain.Method(key.MethodName)}({input});");
             _body.WriteLine($"int keyHash = {CodeText.Hash(key.Hash, "key")};");
             _body.WriteLine("int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);");
             string keyArgument = key.KeyIsNullable ? "key!" : "key";
-            foreach (ParameterModel state in node.Parameters.Where(p => p.IsState))
+            foreach (ParameterModel state in node.Parameters.Where(p => p.IsKeyedState))
             {
                 int s = _chain.StateIndex[(node.Name, state.Name)];
                 _body.WriteLine(StateStorage.Select(state, $"_state{s}", $"_table{s}", keyArgument, "keyHash", "keyGroup"));

@@ -3,9 +3,9 @@ using DslFlow.Generator.Model;
 namespace DslFlow.Generator.Emit;
 
 /// <summary>
-/// How the runtime stores each kind of keyed state, in one place: <c>ValueState</c> binds once to an
+/// How the runtime stores each kind of state, in one place: <c>ValueState</c> binds once to an
 /// open-addressing <c>KeyedValueTable</c> and moves by slot per record; <c>ListState</c> and <c>MapState</c> point
-/// at a per-key cell of a <c>KeyedStateTable</c>.
+/// at a per-key cell of a <c>KeyedStateTable</c>; <c>OperatorListState</c> is one list per subtask, created once.
 /// </summary>
 internal static class StateStorage
 {
@@ -34,6 +34,25 @@ internal static class StateStorage
         w.WriteLine(stateName + ",");
         w.WriteLine(SerializerEmitter.Expression(keySerializer) + ",");
         w.WriteLine(valueSerializer + ");");
+        w.Unindent();
+    }
+
+    /// <summary>
+    /// The statement (in <c>Open</c>) that creates an operator list state, passing the element serializer. Without a
+    /// serializer in the model, the runtime looks it up.
+    /// </summary>
+    public static void WriteCreateOperatorState(SourceWriter w, string field, ParameterModel state, string stateName)
+    {
+        string create = $"CreateOperatorListState<{state.TypeArguments}>";
+        if (state.Serializers.Count != 1)
+        {
+            w.WriteLine($"{field} = {create}({stateName});");
+            return;
+        }
+        w.WriteLine($"{field} = {create}(");
+        w.Indent();
+        w.WriteLine(stateName + ",");
+        w.WriteLine(SerializerEmitter.Expression(state.Serializers[0]) + ");");
         w.Unindent();
     }
 

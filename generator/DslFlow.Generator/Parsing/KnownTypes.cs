@@ -35,7 +35,7 @@ internal static class KnownTypes
     public static bool IsPipelineAttribute(AttributeData attribute) =>
         IsDslFlow(attribute.AttributeClass, "PipelineAttribute");
 
-    /// <summary>The state kind of a keyed state parameter type, if it is one.</summary>
+    /// <summary>The state kind of a keyed or operator state parameter type, if it is one.</summary>
     public static ParameterKind? StateKindOf(ITypeSymbol type)
     {
         if (IsDslFlow(type, "ValueState`1"))
@@ -49,6 +49,10 @@ internal static class KnownTypes
         if (IsDslFlow(type, "MapState`2"))
         {
             return ParameterKind.MapState;
+        }
+        if (IsDslFlow(type, "OperatorListState`1"))
+        {
+            return ParameterKind.OperatorListState;
         }
         return null;
     }

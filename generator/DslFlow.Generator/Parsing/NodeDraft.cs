@@ -42,7 +42,7 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
     /// <summary><c>[Sink(AcceptAtLeastOnce = true)]</c>.</summary>
     public bool AcceptsAtLeastOnce { get; set; }
 
-    public bool HasState => Parameters.Exists(p => p.IsState);
+    public bool HasKeyedState => Parameters.Exists(p => p.IsKeyedState);
 
     public NodeModel ToModel() => new(
         Name,

@@ -172,7 +172,7 @@ internal static partial class PipelineParser
             TypeNames.Full(TypeNames.WithoutNullableAnnotation(returnType)), takesContext, TypeNames.IsAnnotatedReference(returnType));
     }
 
-    /// <summary>Map, FlatMap, Filter and Process: the record first, then keyed state (and the Process collector).</summary>
+    /// <summary>Map, FlatMap, Filter and Process: the record first, then keyed and operator state (and the Process collector).</summary>
     private static void ParseOperator(ParseContext context, NodeDraft node)
     {
         IMethodSymbol method = node.Method;
@@ -207,7 +207,7 @@ internal static partial class PipelineParser
             }
             else
             {
-                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? " and one Collector<T>" : "")}.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? ", operator state (OperatorListState<T>) and one Collector<T>" : " and operator state (OperatorListState<T>)")}.");
             }
         }
         node.Output = OperatorOutput(context, node, collected);

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 
 namespace DslFlow.Generator.Parsing;
 
-/// <summary>Keyed state must be serializable at compile time: checkpoints would otherwise fail at the first snapshot.</summary>
+/// <summary>State must be serializable at compile time: checkpoints would otherwise fail at the first snapshot.</summary>
 internal static partial class PipelineParser
 {
     private const string SupportedTypes = "primitives, string, decimal, Guid, DateTime, DateTimeOffset, TimeSpan, enums, "
@@ -13,62 +13,92 @@ internal static partial class PipelineParser
         + "value tuples of 2 to 7 elements, and records, classes and structs whose public properties have supported types";
 
     /// <summary>
-    /// Resolves the key and value serializers of every keyed state parameter into the nodes' models, reports the
-    /// states that cannot be serialized, and returns the serializer classes to generate.
+    /// Resolves the serializers of every state parameter into the nodes' models (keyed state: the key's and the value's;
+    /// operator state: the element's), reports the states that cannot be serialized, and returns the serializer classes
+    /// to generate.
     /// </summary>
     private static EquatableArray<GeneratedSerializerModel> CheckStateSerialization(ParseContext context, List<NodeDraft> nodes)
     {
         var resolver = new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken);
         foreach (NodeDraft node in nodes)
         {
-            if (node.KeyBy is null || node.KeyType is null || !node.HasState)
-            {
-                continue;
-            }
-            SerializerModel? keySerializer = null;
-            for (int i = 0; i < node.Parameters.Count; i++)
-            {
-                ParameterModel state = node.Parameters[i];
-                if (!state.IsState
-                    || node.Method.Parameters.FirstOrDefault(p => p.Name == state.Name) is not { Type: INamedTypeSymbol stateType } parameter)
-                {
-                    continue;
-                }
-                SerializerResolution key = resolver.Resolve(node.KeyType);
-                if (key.Problem is { } keyProblem)
-                {
-                    ReportUnserializable(context, node, parameter, "in its key", node.KeyType, keyProblem);
-                    continue;
-                }
-                var serializers = new List<SerializerModel>();
-                for (int a = 0; a < stateType.TypeArguments.Length; a++)
-                {
-                    ITypeSymbol argument = stateType.TypeArguments[a];
-                    SerializerResolution value = resolver.Resolve(argument);
-                    if (value.Problem is { } problem)
-                    {
-                        ReportUnserializable(context, node, parameter, Role(state.Kind, a), argument, problem);
-                        break;
-                    }
-                    serializers.Add(value.Model!);
-                }
-                if (serializers.Count == stateType.TypeArguments.Length)
-                {
-                    keySerializer = key.Model;
-                    node.Parameters[i] = state with { Serializers = serializers.ToEquatableArray() };
-                }
-            }
-            if (keySerializer is not null)
-            {
-                node.KeyBy = node.KeyBy with { Serializer = keySerializer };
-            }
+            ResolveKeyedStates(context, resolver, node);
+            ResolveOperatorStates(context, resolver, node);
         }
         return resolver.Classes.ToEquatableArray();
     }
 
+    private static void ResolveKeyedStates(ParseContext context, SerializerResolver resolver, NodeDraft node)
+    {
+        if (node.KeyBy is null || node.KeyType is null || !node.HasKeyedState)
+        {
+            return;
+        }
+        SerializerModel? keySerializer = null;
+        for (int i = 0; i < node.Parameters.Count; i++)
+        {
+            ParameterModel state = node.Parameters[i];
+            if (!state.IsKeyedState || StateSymbol(node, state) is not { } parameter)
+            {
+                continue;
+            }
+            SerializerResolution key = resolver.Resolve(node.KeyType);
+            if (key.Problem is { } keyProblem)
+            {
+                ReportUnserializable(context, node, parameter, "in its key", node.KeyType, keyProblem);
+                continue;
+            }
+            if (ResolveTypeArguments(context, resolver, node, parameter, state) is { } serializers)
+            {
+                keySerializer = key.Model;
+                node.Parameters[i] = state with { Serializers = serializers };
+            }
+        }
+        if (keySerializer is not null)
+        {
+            node.KeyBy = node.KeyBy with { Serializer = keySerializer };
+        }
+    }
+
+    /// <summary>Operator state does not depend on the key: its element serializer is resolved keyed node or not.</summary>
+    private static void ResolveOperatorStates(ParseContext context, SerializerResolver resolver, NodeDraft node)
+    {
+        for (int i = 0; i < node.Parameters.Count; i++)
+        {
+            ParameterModel state = node.Parameters[i];
+            if (state.IsOperatorState && StateSymbol(node, state) is { } parameter
+                && ResolveTypeArguments(context, resolver, node, parameter, state) is { } serializers)
+            {
+                node.Parameters[i] = state with { Serializers = serializers };
+            }
+        }
+    }
+
+    private static IParameterSymbol? StateSymbol(NodeDraft node, ParameterModel state) =>
+        node.Method.Parameters.FirstOrDefault(p => p.Name == state.Name) is { Type: INamedTypeSymbol } parameter ? parameter : null;
+
+    /// <summary>The serializers of a state's type arguments, in order; null (and reported) when one cannot be saved.</summary>
+    private static EquatableArray<SerializerModel>? ResolveTypeArguments(ParseContext context, SerializerResolver resolver, NodeDraft node, IParameterSymbol parameter, ParameterModel state)
+    {
+        var stateType = (INamedTypeSymbol)parameter.Type;
+        var serializers = new List<SerializerModel>();
+        for (int a = 0; a < stateType.TypeArguments.Length; a++)
+        {
+            ITypeSymbol argument = stateType.TypeArguments[a];
+            SerializerResolution value = resolver.Resolve(argument);
+            if (value.Problem is { } problem)
+            {
+                ReportUnserializable(context, node, parameter, Role(state.Kind, a), argument, problem);
+                return null;
+            }
+            serializers.Add(value.Model!);
+        }
+        return serializers.ToEquatableArray();
+    }
+
     private static string Role(ParameterKind kind, int argument) => kind switch
     {
-        ParameterKind.ListState => "in its elements",
+        ParameterKind.ListState or ParameterKind.OperatorListState => "in its elements",
         ParameterKind.MapState => argument == 0 ? "in its map keys" : "in its map values",
         _ => "in its value",
     };

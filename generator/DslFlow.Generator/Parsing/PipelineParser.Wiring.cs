@@ -113,9 +113,9 @@ internal static partial class PipelineParser
     {
         if (node.KeyByName is null)
         {
-            if (node.HasState)
+            if (node.HasKeyedState)
             {
-                string state = node.Parameters.First(p => p.IsState).Name;
+                string state = node.Parameters.First(p => p.IsKeyedState).Name;
                 context.Report(DiagnosticIds.KeyedStateWithoutKeyBy, node.Method, $"Node '{node.Name}' takes keyed state '{state}' but has no key. Set KeyBy = nameof(KeySelector), a static method that returns the record's key.");
             }
             return;

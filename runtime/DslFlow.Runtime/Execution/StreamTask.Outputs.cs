@@ -60,13 +60,33 @@ public abstract partial class StreamTask
         return table;
     }
 
+    /// <summary>
+    /// Creates one operator list state of this subtask (a node's <see cref="OperatorListState{T}"/> parameter, keyed or
+    /// not). Checkpoints save it under <paramref name="stateName"/>, <c>Node.parameter</c>; a restore gives each subtask
+    /// its own list back, or an even split of all old lists when the parallelism changed. Without a serializer,
+    /// snapshots look it up at run time (<see cref="Serialization.Serializers.For{T}"/>).
+    /// </summary>
+    protected OperatorListState<T> CreateOperatorListState<T>(string stateName, ISerializer<T>? elementSerializer = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateName);
+        CheckNewStateName(stateName);
+        var state = new OperatorListState<T>();
+        _operatorStates.Add(new OperatorListStateSnapshot<T>(stateName, state, elementSerializer));
+        return state;
+    }
+
     private void RegisterState(IKeyedStateSnapshot state)
     {
-        if (_states.Any(s => s.Name == state.Name))
-        {
-            throw new InvalidOperationException($"Task '{Context.TaskName}' declares keyed state '{state.Name}' twice: the generated code and the job graph disagree.");
-        }
+        CheckNewStateName(state.Name);
         _states.Add(state);
+    }
+
+    private void CheckNewStateName(string name)
+    {
+        if (_states.Any(s => s.Name == name) || _operatorStates.Any(s => s.Name == name))
+        {
+            throw new InvalidOperationException($"Task '{Context.TaskName}' declares state '{name}' twice: the generated code and the job graph disagree.");
+        }
     }
 
     private TOutput Register<TOutput>(TOutput output)

@@ -45,7 +45,7 @@ public enum EdgePartitioning
 /// <param name="OutputType">The output record type, or null for a sink.</param>
 /// <param name="Parallelism">Declared parallelism; 0 takes the pipeline default.</param>
 /// <param name="KeyType">The key type of a keyed node, else null.</param>
-/// <param name="States">Names of the keyed state parameters.</param>
+/// <param name="States">Names of the state parameters: keyed state and operator list state.</param>
 public sealed record NodeInfo(string Name, NodeKind Kind, string? InputType, string? OutputType, int Parallelism, string? KeyType, IReadOnlyList<string> States)
 {
     /// <summary>True when the node has a key selector.</summary>

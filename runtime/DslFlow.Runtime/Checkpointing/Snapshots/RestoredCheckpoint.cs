@@ -36,22 +36,38 @@ internal sealed class RestoredCheckpoint
                 throw new CheckpointCorruptedException(metadata.CheckpointId, handle.RelativePath,
                     $"is not a subtask state snapshot this build can read ({ex.Message})", inner: ex);
             }
-            foreach (StateEntry entry in snapshot.States)
-            {
-                if (!restored._byName.TryGetValue(entry.Name, out var list))
-                {
-                    restored._byName.Add(entry.Name, list = []);
-                }
-                list.Add((snapshot, entry));
-            }
+            restored.Add(snapshot);
         }
         return restored;
     }
 
+    /// <summary>A checkpoint made of decoded subtask snapshots (tests, and <see cref="LoadAsync"/>).</summary>
+    public static RestoredCheckpoint FromSnapshots(long checkpointId, IEnumerable<TaskStateSnapshot> snapshots)
+    {
+        var restored = new RestoredCheckpoint(checkpointId);
+        foreach (TaskStateSnapshot snapshot in snapshots)
+        {
+            restored.Add(snapshot);
+        }
+        return restored;
+    }
+
+    private void Add(TaskStateSnapshot snapshot)
+    {
+        foreach (StateEntry entry in snapshot.States)
+        {
+            if (!_byName.TryGetValue(entry.Name, out var list))
+            {
+                _byName.Add(entry.Name, list = []);
+            }
+            list.Add((snapshot, entry));
+        }
+    }
+
     /// <summary>
     /// Checks, before any task starts, that the checkpoint fits the job: keyed state in as many key groups as the job
-    /// has, source positions for as many subtasks as the source now runs. States the job no longer declares are
-    /// reported by <paramref name="unknown"/> (they are not restored).
+    /// has, source positions for as many subtasks as the source now runs (operator list state fits any parallelism).
+    /// States the job no longer declares are reported by <paramref name="unknown"/> (they are not restored).
     /// </summary>
     /// <exception cref="InvalidOperationException">The checkpoint cannot be restored into this job; the message says why and what to do.</exception>
     public void CheckFits(Execution.JobPlan plan, out IReadOnlyList<string> unknown)
@@ -66,7 +82,7 @@ internal sealed class RestoredCheckpoint
                 int parallelism = plan.Parallelism[plan.Graph.ChainOf(node.Name)];
                 _ = SubtaskState(name, 0, parallelism, $"source '{node.Name}'");
             }
-            foreach (string state in node.States)
+            foreach (string state in node.States) // keyed and operator list states, both named Node.parameter
             {
                 string name = KeyedStateName(node.Name, state);
                 known.Add(name);
@@ -82,7 +98,7 @@ internal sealed class RestoredCheckpoint
         unknown = _byName.Keys.Where(name => !known.Contains(name)).Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The name of a keyed state parameter in checkpoints: node, dot, parameter.</summary>
+    /// <summary>The name of a keyed or operator list state parameter in checkpoints: node, dot, parameter.</summary>
     public static string KeyedStateName(string node, string parameter) => node + "." + parameter;
 
     /// <summary>The name of a source's reader positions in checkpoints.</summary>
@@ -96,9 +112,9 @@ internal sealed class RestoredCheckpoint
         {
             return [];
         }
-        foreach (var (owner, _) in entries)
+        foreach (var (owner, entry) in entries)
         {
-            if (owner.MaxParallelism != maxParallelism)
+            if (entry.Scope == StateScope.Keyed && owner.MaxParallelism != maxParallelism)
             {
                 throw new InvalidOperationException($"Checkpoint {CheckpointId} holds keyed state '{name}' in "
                     + $"{owner.MaxParallelism} key groups, but the job now runs with MaxParallelism = {maxParallelism}. "
@@ -108,6 +124,18 @@ internal sealed class RestoredCheckpoint
         }
         return entries.Where(e => e.Entry.Scope == StateScope.Keyed).Select(e => e.Entry.Bytes).ToList();
     }
+
+    /// <summary>
+    /// Every old subtask's list of an operator list state, in old subtask order (empty when the checkpoint does not have
+    /// it); <see cref="State.OperatorListRedistribution"/> decides which elements a new subtask gets.
+    /// </summary>
+    public IReadOnlyList<State.OperatorListPart> OperatorListState(string name) =>
+        _byName.TryGetValue(name, out var entries)
+            ? entries.Where(e => e.Entry.Scope == StateScope.OperatorList)
+                .Select(e => new State.OperatorListPart(e.Owner.SubtaskIndex, e.Owner.Parallelism, e.Entry.Bytes))
+                .OrderBy(p => p.Subtask)
+                .ToList()
+            : [];
 
     /// <summary>
     /// The bytes a subtask-scoped state had in subtask <paramref name="subtaskIndex"/>, or null when the checkpoint does

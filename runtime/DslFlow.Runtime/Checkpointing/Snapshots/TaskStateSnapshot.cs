@@ -12,6 +12,13 @@ internal enum StateScope : byte
     Subtask = 2,
 
     /// <summary>
+    /// An operator list state of one subtask (<see cref="OperatorListState{T}"/>), the list serialized with its element
+    /// serializer: restored into the subtask of the same index when the parallelism is unchanged, otherwise the lists
+    /// of all old subtasks, concatenated in subtask order, are split evenly into contiguous parts.
+    /// </summary>
+    OperatorList = 3,
+
+    /// <summary>
     /// In-flight buffers of an unaligned checkpoint at one subtask's input, per channel: replayed into the same
     /// channels of the subtask of the same index before any new record.
     /// </summary>
