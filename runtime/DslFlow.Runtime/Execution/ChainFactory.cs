@@ -15,7 +15,16 @@ public abstract class ChainFactory
     public static ChainFactory Source(Func<TaskContext, StreamTask> create) => new SourceChainFactory(create);
 
     /// <summary>A chain whose head reads records of <typeparamref name="TIn"/>.</summary>
-    public static ChainFactory OneInput<TIn>(Func<TaskContext, StreamTask> create) => new OneInputChainFactory<TIn>(create);
+    /// <param name="create">Creates one subtask's task.</param>
+    /// <param name="recordSerializer">
+    /// The serializer of the input records, chosen at compile time, which unaligned checkpoints use to persist records
+    /// in flight; null looks one up at run time (<see cref="Serialization.Serializers.For{T}"/>) when it is needed.
+    /// </param>
+    public static ChainFactory OneInput<TIn>(Func<TaskContext, StreamTask> create, ISerializer<TIn>? recordSerializer = null) =>
+        new OneInputChainFactory<TIn>(create, recordSerializer);
+
+    /// <summary>The input records' serializer the generator chose, or null.</summary>
+    internal virtual object? RecordSerializer => null;
 
     internal abstract object? CreateGate(int channelCount, PipelineOptions options);
 
@@ -30,8 +39,10 @@ public abstract class ChainFactory
             throw new InvalidOperationException("A source chain has no input.");
     }
 
-    private sealed class OneInputChainFactory<TIn>(Func<TaskContext, StreamTask> create) : ChainFactory(create)
+    private sealed class OneInputChainFactory<TIn>(Func<TaskContext, StreamTask> create, ISerializer<TIn>? recordSerializer) : ChainFactory(create)
     {
+        internal override object? RecordSerializer => recordSerializer;
+
         internal override object? CreateGate(int channelCount, PipelineOptions options) =>
             new InputGate<TIn>(channelCount, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize);
 

@@ -81,6 +81,7 @@ public static class JobRunner
                 var context = new TaskContext(graph, c, i, parallelism[c], maxParallelism, options, builder.Context, cancellation)
                 {
                     InputGate = gates[c][i],
+                    RecordSerializer = builder.Chains[c]!.RecordSerializer,
                     CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
                     Unaligned = checkpointing?.Unaligned == true,
                     AlignedTimeout = checkpointing is { Unaligned: true, AlignedTimeout: { } timeout } && timeout > TimeSpan.Zero ? timeout : null,

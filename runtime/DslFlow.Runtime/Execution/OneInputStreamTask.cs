@@ -41,9 +41,16 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     private int _currentChannel;
     private long _currentSequence;
 
-    /// <summary>Unaligned checkpoints persist in-flight records, so the task's input type needs a serializer.</summary>
+    /// <summary>
+    /// Unaligned checkpoints persist in-flight records, so the task's input type needs a serializer: the one the
+    /// generator chose, else the run-time lookup.
+    /// </summary>
     private static DslFlow.ISerializer<TIn> RecordSerializer(TaskContext context)
     {
+        if (context.RecordSerializer is DslFlow.ISerializer<TIn> chosen)
+        {
+            return chosen;
+        }
         try
         {
             return DslFlow.Serialization.Serializers.For<TIn>();
@@ -265,6 +272,12 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     /// early, between two records, when <see cref="StreamTask.InterruptRequested"/> becomes true.
     /// </summary>
     protected abstract int ProcessRecords(TIn[] records, int start, int end);
+
+    /// <summary>
+    /// The key group of <paramref name="record"/> when the chain's head is keyed (generated), else -1. Restoring channel
+    /// state into another parallelism keeps only the records of the key groups this subtask owns now.
+    /// </summary>
+    protected virtual int KeyGroupOf(TIn record) => -1;
 
     /// <summary>Handles a control event that arrived in order with the buffers (end of input is handled before).</summary>
     protected virtual void OnEvent(ChannelEvent @event, int channelIndex)

@@ -69,6 +69,9 @@ public sealed class TaskContext
 
     internal object? InputGate { get; set; }
 
+    /// <summary>The input records' serializer chosen at compile time (an <c>ISerializer&lt;TIn&gt;</c>), or null.</summary>
+    internal object? RecordSerializer { get; set; }
+
     /// <summary>Reports this subtask's snapshot of a checkpoint to the coordinator (null when checkpoints are off).</summary>
     internal Action<long, IReadOnlyList<Checkpointing.StateHandle>, Checkpointing.SubtaskCheckpointStats>? AcknowledgeCheckpoint { get; set; }
 
