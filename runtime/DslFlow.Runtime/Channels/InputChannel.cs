@@ -94,9 +94,18 @@ public sealed class InputChannel<T>
 
     internal bool Blocked { get; set; }
 
+    /// <summary>
+    /// True for a forward or broadcast channel under unaligned checkpoints: barriers on it stay in order, never
+    /// overtaking buffers (see <see cref="Checkpointing.PointwiseAlignment"/>). Set before the job starts.
+    /// </summary>
+    internal bool StaysAligned { get; set; }
+
     internal bool Ended { get; set; }
 
     internal bool HasQueued => _recovered.Count > 0 || _queue.Count > 0;
+
+    /// <summary>True while restored channel state waits to be replayed.</summary>
+    internal bool HasRecovered => _recovered.Count > 0;
 
     internal bool HasPriority => _priority.Count > 0;
 
@@ -135,7 +144,7 @@ public sealed class InputChannel<T>
         bool queuedBarrier = false;
         lock (_gate.Lock)
         {
-            if (@event is Checkpointing.CheckpointBarrier barrier && barrier.CheckpointId == _gate.PromotedBarrier)
+            if (@event is Checkpointing.CheckpointBarrier barrier && barrier.CheckpointId == _gate.PromotedBarrier && !StaysAligned)
             {
                 _priority.Enqueue(new ChannelEntry<T>(_nextSequence++, @event));
                 _gate.PriorityAdded();
@@ -157,11 +166,17 @@ public sealed class InputChannel<T>
 
     /// <summary>
     /// Sends a control event that overtakes every buffer already sent; the receiver sees it before them, between
-    /// two records. Returns the event's sequence number: the buffers it overtook are those with smaller numbers.
+    /// two records. Returns the event's sequence number: the buffers it overtook are those with smaller numbers. On a
+    /// channel that <see cref="StaysAligned"/>, a barrier is sent in order instead (and -1 returned).
     /// </summary>
     public long SendPriorityEvent(ChannelEvent @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        if (StaysAligned && @event is Checkpointing.CheckpointBarrier)
+        {
+            SendEvent(@event); // forward and broadcast channels keep their barriers in order
+            return -1;
+        }
         IWakeable? receiver;
         long sequence;
         lock (_gate.Lock)
@@ -228,6 +243,10 @@ public sealed class InputChannel<T>
     /// <summary>Moves a queued barrier of <paramref name="checkpointId"/> to the priority queue, keeping its sequence number. Caller holds the gate lock.</summary>
     internal void PromoteBarrier(long checkpointId)
     {
+        if (StaysAligned)
+        {
+            return;
+        }
         foreach (Queue<ChannelEntry<T>> queue in new[] { _queue, _backlog })
         {
             ChannelEntry<T>[] entries = queue.ToArray();

@@ -84,13 +84,17 @@ public sealed class InputGate<T>
 
     /// <summary>
     /// Takes the next buffer or event from an unblocked channel without a pending priority event, visiting channels
-    /// round-robin so no channel starves. Taking a buffer returns its credit to the sender.
+    /// round-robin so no channel starves. Taking a buffer returns its credit to the sender. While restored channel
+    /// state waits on an unblocked channel, only such channels are visited: every replayed record is processed before
+    /// any record sent since the restore, so records of one key keep their order even when a rescale moved them to
+    /// another channel.
     /// </summary>
     public bool TryTake(out ChannelEntry<T> entry, out int channelIndex)
     {
         lock (Lock)
         {
             int n = _channels.Length;
+            bool replaying = _recoveredBuffers > 0 && _channels.Any(c => c.HasRecovered && !c.Blocked);
             for (int k = 0; k < n; k++)
             {
                 int i = _next + k;
@@ -101,8 +105,12 @@ public sealed class InputGate<T>
                 InputChannel<T> channel = _channels[i];
                 // A channel with a priority event waiting gives nothing until it is taken: a buffer sent after the
                 // event must not be processed before it (an unaligned barrier's snapshot would then include it).
-                if (!channel.Blocked && channel.HasQueued && !channel.HasPriority)
+                if (!channel.Blocked && channel.HasQueued && !channel.HasPriority && (!replaying || channel.HasRecovered))
                 {
+                    if (channel.HasRecovered)
+                    {
+                        _recoveredBuffers--;
+                    }
                     entry = channel.Dequeue();
                     if (entry.Event is EndOfInput && !channel.Ended)
                     {
@@ -213,7 +221,16 @@ public sealed class InputGate<T>
     }
 
     /// <summary>Restores channel state: <paramref name="records"/> are taken from the channel before anything sent to it.</summary>
-    internal void EnqueueRecovered(int channelIndex, T[] records, int count) => Channel(channelIndex).EnqueueRecovered(records, count);
+    internal void EnqueueRecovered(int channelIndex, T[] records, int count)
+    {
+        Channel(channelIndex).EnqueueRecovered(records, count);
+        lock (Lock)
+        {
+            _recoveredBuffers++;
+        }
+    }
+
+    private int _recoveredBuffers; // restored buffers not yet taken; guarded by Lock
 
     /// <summary>Returns a processed buffer to the pool (arrays the pool could not have handed out are left to the GC).</summary>
     public static void Recycle(T[] records)

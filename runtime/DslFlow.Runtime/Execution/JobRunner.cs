@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using DslFlow.Execution;
+using DslFlow.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace DslFlow.Execution;
@@ -82,6 +82,7 @@ public static class JobRunner
                 {
                     InputGate = gates[c][i],
                     RecordSerializer = builder.Chains[c]!.RecordSerializer,
+                    InputChannels = InputLayout(graph, c, i, parallelism, Resolve),
                     CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
                     Unaligned = checkpointing?.Unaligned == true,
                     AlignedTimeout = checkpointing is { Unaligned: true, AlignedTimeout: { } timeout } && timeout > TimeSpan.Zero ? timeout : null,
@@ -110,6 +111,26 @@ public static class JobRunner
             tasks.Add(builder.Chains[context.ChainIndex]!.Create(context));
         }
         return tasks;
+    }
+
+    /// <summary>What each channel of subtask <paramref name="subtask"/>'s input gate carries, in channel order.</summary>
+    private static InputChannelInfo[] InputLayout(JobGraph graph, int chain, int subtask, int[] parallelism, Func<EdgeInfo, EdgePartitioning> resolve)
+    {
+        var layout = new List<InputChannelInfo>();
+        foreach (EdgeInfo e in graph.InputsOf(chain))
+        {
+            EdgePartitioning resolved = resolve(e);
+            if (resolved == EdgePartitioning.Auto)
+            {
+                layout.Add(new InputChannelInfo(e.From, subtask, resolved));
+                continue;
+            }
+            for (int u = 0; u < parallelism[graph.ChainOf(e.From)]; u++)
+            {
+                layout.Add(new InputChannelInfo(e.From, u, resolved));
+            }
+        }
+        return [.. layout];
     }
 }
 

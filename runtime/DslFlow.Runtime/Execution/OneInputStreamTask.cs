@@ -29,6 +29,16 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         {
             _channelState = new ChannelStateRecorder<TIn>(Gate);
             _recordSerializer = RecordSerializer(context);
+            if (context.InputChannels.Length != Gate.Channels.Count)
+            {
+                throw new InvalidOperationException($"Task '{context.TaskName}' has {Gate.Channels.Count} input channels but a layout of {context.InputChannels.Length}.");
+            }
+            bool[] staysAligned = context.InputChannels.Select(c => c.StaysAligned).ToArray();
+            for (int c = 0; c < staysAligned.Length; c++)
+            {
+                Gate.Channels[c].StaysAligned = staysAligned[c];
+            }
+            _pointwise = staysAligned.Any(a => a) ? new PointwiseAlignment(staysAligned) : null;
             if (context.AlignedTimeout is not null)
             {
                 Gate.BarrierQueued = WatchQueuedBarrier;
@@ -37,6 +47,7 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     }
 
     private readonly ChannelStateRecorder<TIn>? _channelState;
+    private readonly PointwiseAlignment? _pointwise; // forward and broadcast channels that stay aligned under unaligned checkpoints
     private readonly DslFlow.ISerializer<TIn>? _recordSerializer;
     private int _currentChannel;
     private long _currentSequence;
@@ -72,31 +83,33 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         }
     }
 
-    /// <summary>Replays the in-flight records of a restored unaligned checkpoint into the channels they were in, before any new record.</summary>
+    /// <summary>
+    /// Replays the in-flight records of a restored unaligned checkpoint into the channels they belong to now, before
+    /// any new record (<see cref="ChannelStateRedistribution"/>: own channels, or after rescaling the records of the key
+    /// groups this subtask owns and an even share of the others).
+    /// </summary>
     private void RestoreChannelState()
     {
-        if (Context.Restored?.ChannelState(Context.TaskName, Context.SubtaskIndex, Context.Parallelism) is not { } bytes)
+        if (Context.Restored is not { } restored || restored.ChannelStates(Context.TaskName) is not { Count: > 0 } parts)
         {
             return;
         }
         List<TIn[]>[] channels;
         try
         {
-            channels = ChannelStateRecorder<TIn>.Decode(bytes, _recordSerializer!, Gate.Channels.Count);
+            channels = ChannelStateRedistribution.Assign(parts, Context.SubtaskIndex, Context.Parallelism, Context.InputChannels,
+                bytes => ChannelStateRecorder<TIn>.Decode(bytes, _recordSerializer!), KeyGroupOf, Context.KeyGroupRange, Context.TaskName);
         }
-        catch (DslFlow.Serialization.StateFormatException ex)
+        catch (Exception ex) when (ex is DslFlow.Serialization.StateFormatException or InvalidOperationException)
         {
             throw new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null,
-                $"could not restore its in-flight records from checkpoint {Context.Restored!.CheckpointId}", ex);
+                $"could not restore its in-flight records from checkpoint {restored.CheckpointId}", ex);
         }
         for (int c = 0; c < channels.Length; c++)
         {
             foreach (TIn[] records in channels[c])
             {
-                if (records.Length > 0)
-                {
-                    Gate.EnqueueRecovered(c, records, records.Length);
-                }
+                Gate.EnqueueRecovered(c, records, records.Length);
             }
         }
     }
@@ -115,29 +128,111 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         {
             return; // stale, or this channel already delivered it
         }
+        if (id < (_pointwise?.CheckpointId ?? -1))
+        {
+            return; // stale: a newer checkpoint waits for its aligned channels
+        }
         if (id > recorder.CheckpointId)
         {
-            if (recorder.IsRecording)
+            if (_pointwise is not null && _pointwise.CheckpointId == id)
             {
-                long abandoned = recorder.CheckpointId; // barrier n+1 before every barrier of n: n cannot complete here
-                recorder.Reset();
-                AbandonUnaligned();
+                DeliverPointwise(channel, sequence);
+                return;
+            }
+            if (recorder.IsRecording || _pointwise?.Barrier is not null)
+            {
+                long abandoned = Math.Max(recorder.IsRecording ? recorder.CheckpointId : -1, _pointwise?.CheckpointId ?? -1);
+                AbandonUnalignedCheckpoint(); // barrier n+1 before every barrier of n: n cannot complete here
                 BroadcastEvent(new CancelCheckpointMarker(abandoned));
                 Context.DeclineCheckpoint?.Invoke(abandoned, $"barrier {id} arrived before every barrier of {abandoned}",
                     CheckpointFailureCategory.Declined, null);
             }
-            (int, long, TIn[])? rest = _current is not null && _position < _count
-                ? (_currentChannel, _currentSequence, _current.AsSpan(_position, _count - _position).ToArray())
-                : null;
-            recorder.Start(id, rest);
-            if (!SnapshotUnaligned(barrier))
+            if (_pointwise is not null && _pointwise.Start(barrier, c => Gate.Channels[c].Ended))
             {
-                recorder.Reset();
+                DeliverPointwise(channel, sequence); // forward and broadcast channels deliver theirs in order first
+                return;
+            }
+            if (!StartUnalignedSnapshot(barrier))
+            {
                 return;
             }
         }
         recorder.OnBarrier(channel, sequence);
         CompleteChannelStateIfDone();
+    }
+
+    /// <summary>Snapshots now and starts recording the channels that still owe the barrier. False when the snapshot was skipped.</summary>
+    private bool StartUnalignedSnapshot(CheckpointBarrier barrier)
+    {
+        (int, long, TIn[])? rest = _current is not null && _position < _count
+            ? (_currentChannel, _currentSequence, _current.AsSpan(_position, _count - _position).ToArray())
+            : null;
+        _channelState!.Start(barrier.CheckpointId, rest);
+        if (!SnapshotUnaligned(barrier))
+        {
+            _channelState.Reset();
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A channel delivered the barrier the task waits for on its forward and broadcast channels: block it (nothing it
+    /// sent after the barrier may be processed before the snapshot); once every such channel delivered, snapshot and
+    /// continue unaligned, the buffers priority barriers overtook becoming channel state.
+    /// </summary>
+    private void DeliverPointwise(int channel, long sequence)
+    {
+        PointwiseAlignment pointwise = _pointwise!;
+        pointwise.Deliver(channel, sequence);
+        Gate.Block(channel);
+        if (pointwise.IsComplete)
+        {
+            FinishPointwise();
+        }
+    }
+
+    private void FinishPointwise()
+    {
+        PointwiseAlignment pointwise = _pointwise!;
+        CheckpointBarrier barrier = pointwise.Barrier!;
+        List<(int Channel, long Sequence)> delivered = pointwise.Delivered();
+        pointwise.Reset();
+        bool snapshotted = StartUnalignedSnapshot(barrier);
+        foreach ((int channel, long sequence) in delivered)
+        {
+            if (snapshotted)
+            {
+                if (sequence == PointwiseAlignment.InOrder || pointwise.StaysAligned(channel))
+                {
+                    _channelState!.MarkDelivered(channel);
+                }
+                else
+                {
+                    _channelState!.OnBarrier(channel, sequence); // the buffers it overtook are still queued: record them
+                }
+            }
+            Gate.Unblock(channel);
+        }
+        if (snapshotted)
+        {
+            CompleteChannelStateIfDone();
+        }
+    }
+
+    /// <summary>Drops the unaligned checkpoint in progress here: its recording, and its wait for aligned channels.</summary>
+    private void AbandonUnalignedCheckpoint()
+    {
+        _channelState!.Reset();
+        if (_pointwise?.Barrier is not null)
+        {
+            foreach ((int channel, long _) in _pointwise.Delivered())
+            {
+                Gate.Unblock(channel);
+            }
+            _pointwise.Reset();
+        }
+        AbandonUnaligned();
     }
 
     private ITimer? _alignmentTimer;
@@ -227,6 +322,21 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
         long id = barrier.CheckpointId;
         bool[] delivered = Enumerable.Range(0, Gate.Channels.Count).Select(Barriers.HasReceived).ToArray();
         Barriers.OnCancel(id); // ends the alignment here: unblocks the channels, later aligned barriers of it are stale
+        if (_pointwise is not null && _pointwise.Start(barrier, c => Gate.Channels[c].Ended || delivered[c]))
+        {
+            // Forward and broadcast channels still owe their in-order barrier: the others' barriers overtake their
+            // queues now, and the task snapshots when the last aligned channel delivers.
+            for (int c = 0; c < delivered.Length; c++)
+            {
+                if (delivered[c])
+                {
+                    _pointwise.Deliver(c, PointwiseAlignment.InOrder);
+                    Gate.Block(c);
+                }
+            }
+            Gate.PromoteBarriers(id);
+            return;
+        }
         (int, long, TIn[])? rest = _current is not null && _position < _count
             ? (_currentChannel, _currentSequence, _current.AsSpan(_position, _count - _position).ToArray())
             : null;
@@ -255,7 +365,7 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             return;
         }
         long id = recorder.CheckpointId;
-        byte[] channels = recorder.Encode(_recordSerializer!);
+        byte[] channels = recorder.Encode(_recordSerializer!, Context.InputChannels);
         byte[] file = new TaskStateSnapshot(Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism,
             [new StateEntry(RestoredCheckpoint.ChannelStateName(Context.TaskName), StateScope.ChannelState, channels)]).Encode();
         AcknowledgeUnaligned(id, file, channels.Length);
@@ -375,14 +485,14 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             // Aligned-checkpoint timeout: a checkpoint switched to unaligned is the recorder's; others align first.
             switch (@event)
             {
-                case CheckpointBarrier late when late.CheckpointId <= _channelState.CheckpointId:
+                case CheckpointBarrier late when late.CheckpointId <= Math.Max(_channelState.CheckpointId, _pointwise?.CheckpointId ?? -1):
                     OnUnalignedBarrier(late, channelIndex, sequence);
                     return false;
-                case CancelCheckpointMarker cancel when cancel.CheckpointId == _channelState.CheckpointId && _channelState.IsRecording:
+                case CancelCheckpointMarker cancel when (cancel.CheckpointId == _channelState.CheckpointId && _channelState.IsRecording)
+                    || cancel.CheckpointId == (_pointwise?.CheckpointId ?? -1):
                     return HandleUnalignedControlEvent(@event, channelIndex, sequence);
                 case EndOfInput:
-                    _channelState.OnEndOfInput(channelIndex);
-                    CompleteChannelStateIfDone();
+                    EndUnalignedChannel(channelIndex);
                     break;
             }
         }
@@ -443,14 +553,15 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
     /// <summary>An aborted checkpoint still aligning here stops blocking its channels; downstream hears of it too.</summary>
     private protected override void OnAbortNotified(long checkpointId)
     {
-        if (_channelState is not null)
+        if (_channelState is not null && ((_channelState.CheckpointId == checkpointId && _channelState.IsRecording)
+            || _pointwise?.CheckpointId == checkpointId))
         {
-            if (_channelState.CheckpointId == checkpointId && _channelState.IsRecording)
-            {
-                _channelState.Reset(); // in-flight records recorded for it are dropped
-                AbandonUnaligned();
-                BroadcastEvent(new CancelCheckpointMarker(checkpointId));
-            }
+            AbandonUnalignedCheckpoint(); // in-flight records recorded for it are dropped
+            BroadcastEvent(new CancelCheckpointMarker(checkpointId));
+            return;
+        }
+        if (_channelState is not null && Context.AlignedTimeout is null)
+        {
             return;
         }
         if (Barriers.OnCancel(checkpointId) == BarrierOutcome.Cancel)
@@ -470,14 +581,12 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
             case CancelCheckpointMarker cancel:
                 if (cancel.CheckpointId >= _channelState!.CheckpointId && (_channelState.IsRecording || cancel.CheckpointId > _channelState.CheckpointId))
                 {
-                    _channelState.Reset();
-                    AbandonUnaligned();
+                    AbandonUnalignedCheckpoint();
                     BroadcastEvent(cancel);
                 }
                 return false;
             default: // end of input: a channel that ended no longer owes a barrier
-                _channelState!.OnEndOfInput(channelIndex);
-                CompleteChannelStateIfDone();
+                EndUnalignedChannel(channelIndex);
                 if (Gate.IsFinished)
                 {
                     Finish();
@@ -485,6 +594,21 @@ public abstract class OneInputStreamTask<TIn> : StreamTask
                 }
                 return false;
         }
+    }
+
+    /// <summary>An input channel ended: it owes no barrier to the checkpoint being recorded or awaited any more.</summary>
+    private void EndUnalignedChannel(int channel)
+    {
+        _channelState!.OnEndOfInput(channel);
+        if (_pointwise?.Barrier is not null)
+        {
+            _pointwise.OnEndOfInput(channel);
+            if (_pointwise.IsComplete)
+            {
+                FinishPointwise();
+            }
+        }
+        CompleteChannelStateIfDone();
     }
 
     internal override void Release()

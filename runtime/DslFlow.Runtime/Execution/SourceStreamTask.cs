@@ -12,15 +12,14 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
 {
     private readonly ISource<T> _source;
     private readonly string _sourceName;
-    private ISourceReader<T>? _reader;
+    private readonly List<SourceSplitReader<T>> _readers = [];
+    private SourceSplitReader<T>? _batchReader; // the reader of the current batch
+    private int _nextReader; // round-robin over readers, so no split starves another
     private T[] _batch = [];
     private int _position;
     private int _count;
-    private bool _ended;
     private bool _waiting;
-    private ICheckpointedReader? _positioned;
-    private Serialization.StateBuffer? _batchStart; // the reader's position before the current batch
-    private long _skip; // records a restored reader returns again that were emitted before the checkpoint
+    private bool _positioned; // checkpoints are on and every reader can say where it is
 
     /// <summary>Creates the task for a source node.</summary>
     protected SourceStreamTask(TaskContext context, string sourceName, ISource<T> source)
@@ -52,81 +51,108 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     {
         base.Open();
         _batch = new T[Context.Options.BufferSize];
-        byte[]? position = null;
+        List<SourceSplit>? splits = null;
         try
         {
-            position = Context.Restored?.SubtaskState(PositionStateName, Context.SubtaskIndex, Context.Parallelism, $"source '{_sourceName}'");
-            _reader = CreateReader(position);
+            splits = RestoredSplits();
+            OpenReaders(splits);
         }
         catch (Exception ex)
         {
             throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
-                position is null ? "could not create its reader" : $"could not resume its reader from checkpoint {Context.Restored!.CheckpointId}", ex);
+                splits is null ? "could not create its reader" : $"could not resume its readers from checkpoint {Context.Restored!.CheckpointId}", ex);
         }
-        if (Context.AcknowledgeCheckpoint is not null && _reader is ICheckpointedReader positioned)
+        _positioned = Context.AcknowledgeCheckpoint is not null && _source is ICheckpointedSource<T> && _readers.All(r => r.Reader is ICheckpointedReader);
+        if (_positioned)
         {
-            _positioned = positioned;
-            _batchStart = new Serialization.StateBuffer(64);
-            CaptureBatchStart();
+            _readers.ForEach(r => r.TrackPosition());
         }
-    }
-
-    /// <summary>A new reader, or one resumed at a checkpoint's position: (reader position, records of its batch already emitted).</summary>
-    private ISourceReader<T> CreateReader(byte[]? position)
-    {
-        NodeContext context = Context.ForNode(_sourceName);
-        if (position is null)
-        {
-            if (Context.Restored is not null)
-            {
-                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger,
-                    "Checkpoint {CheckpointId} has no position for source {Source} (subtask {Subtask}): it starts from its beginning",
-                    Context.Restored.CheckpointId, _sourceName, Context.SubtaskIndex);
-            }
-            return _source.CreateReader(context);
-        }
-        var reader = new Serialization.StateReader(position);
-        _skip = reader.ReadVarInt64();
-        ReadOnlySpan<byte> readerPosition = reader.ReadBytes(reader.Remaining);
-        if (_source is ICheckpointedSource<T> checkpointed)
-        {
-            return checkpointed.RestoreReader(context, readerPosition);
-        }
-        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger,
-            "Source {Source} does not implement ICheckpointedSource<T>: after restoring checkpoint {CheckpointId} it starts "
-            + "from its beginning, so records may be read twice", _sourceName, Context.Restored!.CheckpointId);
-        _skip = 0;
-        return _source.CreateReader(context);
-    }
-
-    /// <summary>A reader that implements <see cref="ICheckpointListener"/> hears how checkpoints end.</summary>
-    protected override void OnCheckpointComplete(long checkpointId) => (_reader as ICheckpointListener)?.OnCheckpointComplete(checkpointId);
-
-    /// <inheritdoc cref="OnCheckpointComplete"/>
-    protected override void OnCheckpointAborted(long checkpointId) => (_reader as ICheckpointListener)?.OnCheckpointAborted(checkpointId);
-
-    private void CaptureBatchStart()
-    {
-        _batchStart!.Reset();
-        var writer = new Serialization.StateWriter(_batchStart);
-        _positioned!.WritePosition(ref writer);
     }
 
     /// <summary>
-    /// The position in a checkpoint: where the current batch started, and how many of its records went out before the
-    /// barrier (read but unsent records follow the barrier, so a restore reads them again).
+    /// The splits this subtask resumes from a restored checkpoint: its own list when the source's parallelism is
+    /// unchanged, else an even share of every old subtask's list. Null when there is nothing to resume.
+    /// </summary>
+    private List<SourceSplit>? RestoredSplits()
+    {
+        if (Context.Restored is not { } restored)
+        {
+            return null;
+        }
+        IReadOnlyList<State.OperatorListPart> parts = restored.OperatorListState(PositionStateName);
+        if (parts.Count == 0)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger,
+                "Checkpoint {CheckpointId} has no position for source {Source} (subtask {Subtask}): it starts from its beginning",
+                restored.CheckpointId, _sourceName, Context.SubtaskIndex);
+            return null;
+        }
+        return State.OperatorListRedistribution.Assign(parts, Context.SubtaskIndex, Context.Parallelism, SourceSplit.DecodeList);
+    }
+
+    /// <summary>A reader for this subtask's share, or one per restored split (none when the splits are all done).</summary>
+    private void OpenReaders(List<SourceSplit>? splits)
+    {
+        if (splits is null)
+        {
+            _readers.Add(new SourceSplitReader<T>(_source.CreateReader(Context.ForNode(_sourceName)), Context.SubtaskIndex, Context.Parallelism, 0));
+            return;
+        }
+        if (_source is not ICheckpointedSource<T> checkpointed)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger,
+                "Source {Source} does not implement ICheckpointedSource<T>: after restoring checkpoint {CheckpointId} it starts "
+                + "from its beginning, so records may be read twice", _sourceName, Context.Restored!.CheckpointId);
+            _readers.Add(new SourceSplitReader<T>(_source.CreateReader(Context.ForNode(_sourceName)), Context.SubtaskIndex, Context.Parallelism, 0));
+            return;
+        }
+        foreach (SourceSplit split in splits)
+        {
+            // The reader resumes the share of the subtask that wrote the position, whatever this subtask's index.
+            NodeContext origin = Context.ForNode(_sourceName, split.OriginSubtask, split.OriginParallelism);
+            _readers.Add(new SourceSplitReader<T>(checkpointed.RestoreReader(origin, split.Position), split.OriginSubtask, split.OriginParallelism, split.Skip));
+        }
+    }
+
+    /// <summary>A reader that implements <see cref="ICheckpointListener"/> hears how checkpoints end.</summary>
+    protected override void OnCheckpointComplete(long checkpointId)
+    {
+        foreach (SourceSplitReader<T> reader in _readers)
+        {
+            (reader.Reader as ICheckpointListener)?.OnCheckpointComplete(checkpointId);
+        }
+    }
+
+    /// <inheritdoc cref="OnCheckpointComplete"/>
+    protected override void OnCheckpointAborted(long checkpointId)
+    {
+        foreach (SourceSplitReader<T> reader in _readers)
+        {
+            (reader.Reader as ICheckpointListener)?.OnCheckpointAborted(checkpointId);
+        }
+    }
+
+    /// <summary>
+    /// The positions in a checkpoint: per split not yet done, where its current (or last) batch started and how many of
+    /// its records went out before the barrier (read but unsent records follow the barrier, so a restore reads them
+    /// again and drops the sent ones).
     /// </summary>
     private protected override void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
     {
-        if (_batchStart is null)
+        if (!_positioned)
         {
             return;
         }
-        using var buffer = new Serialization.StateBuffer(_batchStart.WrittenCount + 10);
-        var writer = new Serialization.StateWriter(buffer);
-        writer.WriteVarInt64(_position + _skip);
-        writer.WriteRaw(_batchStart.WrittenSpan);
-        states.Add(new Checkpointing.StateEntry(PositionStateName, Checkpointing.StateScope.Subtask, buffer.ToArray()));
+        var splits = new List<SourceSplit>(_readers.Count);
+        foreach (SourceSplitReader<T> reader in _readers)
+        {
+            bool current = ReferenceEquals(reader, _batchReader);
+            if (!reader.Ended || (current && _position < _count))
+            {
+                splits.Add(reader.ToSplit(current ? _position : reader.EmittedOfBatch));
+            }
+        }
+        states.Add(new Checkpointing.StateEntry(PositionStateName, Checkpointing.StateScope.OperatorList, SourceSplit.EncodeList(splits)));
     }
 
     private protected sealed override void RunLoop()
@@ -147,71 +173,111 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
                 _position = next;
                 continue;
             }
-            if (_ended)
+            if (_batchReader is not null)
             {
-                Finish();
-                return;
+                _batchReader.EmittedOfBatch = _count;
+                _batchReader = null;
             }
-            ReadResult result;
-            try
+            SourceSplitReader<T>? reader = NextReader();
+            if (reader is null)
             {
-                if (_positioned is not null)
+                if (_readers.All(r => r.Ended))
                 {
-                    CaptureBatchStart();
+                    Finish();
+                    return;
                 }
-                result = _reader!.Read(_batch);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
-                    "failed reading", ex);
-            }
-            if ((uint)result.Count > (uint)_batch.Length)
-            {
-                throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
-                    $"returned a count of {result.Count} records for a batch of {_batch.Length}; a reader must return between 0 and the span's length", null);
-            }
-            _position = 0;
-            _count = result.Count;
-            if (_skip > 0)
-            {
-                // A restored reader returns again the records its batch emitted before the checkpoint: drop them.
-                _position = (int)Math.Min(_skip, _count);
-                _skip -= _position;
-            }
-            AddRecordsIn(_count - _position);
-            if (result.Status == ReadStatus.EndOfInput)
-            {
-                _ended = true;
-            }
-            else if (result.Status == ReadStatus.NothingAvailable && result.Count == 0)
-            {
                 FlushOutputs();
                 WaitForData();
                 return;
             }
+            ReadBatch(reader);
         }
     }
 
-    private void WaitForData()
+    /// <summary>The next reader, round-robin, that is neither ended nor idle; null when none is.</summary>
+    private SourceSplitReader<T>? NextReader()
     {
-        ValueTask wait;
+        for (int k = 0; k < _readers.Count; k++)
+        {
+            SourceSplitReader<T> reader = _readers[(_nextReader + k) % _readers.Count];
+            if (!reader.Ended && !reader.Idle)
+            {
+                _nextReader = (_nextReader + k + 1) % _readers.Count;
+                return reader;
+            }
+        }
+        return null;
+    }
+
+    private void ReadBatch(SourceSplitReader<T> reader)
+    {
+        ReadResult result;
         try
         {
-            wait = _reader!.WaitForDataAsync(Context.Cancellation);
+            reader.CaptureBatchStart();
+            result = reader.Reader.Read(_batch);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
+                "failed reading", ex);
+        }
+        if ((uint)result.Count > (uint)_batch.Length)
+        {
+            throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
+                $"returned a count of {result.Count} records for a batch of {_batch.Length}; a reader must return between 0 and the span's length", null);
+        }
+        _batchReader = reader;
+        _position = 0;
+        _count = result.Count;
+        if (reader.Skip > 0)
+        {
+            // A restored reader returns again the records its batch emitted before the checkpoint: drop them.
+            _position = (int)Math.Min(reader.Skip, _count);
+            reader.Skip -= _position;
+        }
+        AddRecordsIn(_count - _position);
+        reader.Ended = result.Status == ReadStatus.EndOfInput;
+        reader.Idle = result.Status == ReadStatus.NothingAvailable && result.Count == 0;
+    }
+
+    /// <summary>Every live reader is idle: wait without a thread until one of them may have data.</summary>
+    private void WaitForData()
+    {
+        var waits = new List<Task>();
+        try
+        {
+            foreach (SourceSplitReader<T> reader in _readers)
+            {
+                if (reader.Ended)
+                {
+                    continue;
+                }
+                ValueTask wait = reader.Reader.WaitForDataAsync(Context.Cancellation);
+                if (wait.IsCompletedSuccessfully)
+                {
+                    ResumeReaders();
+                    ScheduleRun();
+                    return;
+                }
+                waits.Add(wait.AsTask());
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
                 "failed waiting for data", ex);
         }
-        if (wait.IsCompletedSuccessfully)
-        {
-            ScheduleRun();
-            return;
-        }
         _waiting = true;
-        _ = ResumeAfter(wait.AsTask());
+        _ = ResumeAfter(waits.Count == 1 ? waits[0] : Task.WhenAny(waits).Unwrap());
+    }
+
+    private void ResumeReaders()
+    {
+        foreach (SourceSplitReader<T> reader in _readers)
+        {
+            reader.Idle = false;
+        }
     }
 
     private async Task ResumeAfter(Task wait)
@@ -219,7 +285,11 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         try
         {
             await wait.ConfigureAwait(false);
-            Post(() => _waiting = false);
+            Post(() =>
+            {
+                _waiting = false;
+                ResumeReaders();
+            });
         }
         catch (OperationCanceledException) when (Context.Cancellation.IsCancellationRequested)
         {
@@ -234,13 +304,16 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     internal override void Release()
     {
         base.Release();
-        try
+        foreach (SourceSplitReader<T> reader in _readers)
         {
-            _reader?.Dispose();
-        }
-        catch (Exception ex)
-        {
-            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger, ex, "Disposing the reader of {Source} failed", _sourceName);
+            try
+            {
+                reader.Dispose();
+            }
+            catch (Exception ex)
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger, ex, "Disposing a reader of {Source} failed", _sourceName);
+            }
         }
     }
 }

@@ -69,6 +69,9 @@ public sealed class TaskContext
 
     internal object? InputGate { get; set; }
 
+    /// <summary>Where each channel of <see cref="InputGate"/> comes from, in channel order (empty for a source).</summary>
+    internal Channels.InputChannelInfo[] InputChannels { get; set; } = [];
+
     /// <summary>The input records' serializer chosen at compile time (an <c>ISerializer&lt;TIn&gt;</c>), or null.</summary>
     internal object? RecordSerializer { get; set; }
 
@@ -90,8 +93,14 @@ public sealed class TaskContext
     internal Checkpointing.RestoredCheckpoint? Restored { get; set; }
 
     /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>
-    public NodeContext ForNode(string nodeName) =>
-        new(nodeName, SubtaskIndex, Parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation,
+    public NodeContext ForNode(string nodeName) => ForNode(nodeName, SubtaskIndex, Parallelism);
+
+    /// <summary>
+    /// A context for a source reader that resumes the share of another subtask layout (a split restored after rescaling):
+    /// subtask <paramref name="subtaskIndex"/> of <paramref name="parallelism"/>, the subtask that wrote the position.
+    /// </summary>
+    internal NodeContext ForNode(string nodeName, int subtaskIndex, int parallelism) =>
+        new(nodeName, subtaskIndex, parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation,
             checkpointsEnabled: AcknowledgeCheckpoint is not null);
 }
 

@@ -66,7 +66,7 @@ internal sealed class RestoredCheckpoint
 
     /// <summary>
     /// Checks, before any task starts, that the checkpoint fits the job: keyed state in as many key groups as the job
-    /// has, source positions for as many subtasks as the source now runs (operator list state fits any parallelism).
+    /// has, (source splits and operator list state fit any parallelism).
     /// States the job no longer declares are reported by <paramref name="unknown"/> (they are not restored).
     /// </summary>
     /// <exception cref="InvalidOperationException">The checkpoint cannot be restored into this job; the message says why and what to do.</exception>
@@ -77,10 +77,7 @@ internal sealed class RestoredCheckpoint
         {
             if (node.Kind == NodeKind.Source)
             {
-                string name = SourcePositionName(node.Name);
-                known.Add(name);
-                int parallelism = plan.Parallelism[plan.Graph.ChainOf(node.Name)];
-                _ = SubtaskState(name, 0, parallelism, $"source '{node.Name}'");
+                known.Add(SourcePositionName(node.Name)); // splits fit any parallelism
             }
             foreach (string state in node.States) // keyed and operator list states, both named Node.parameter
             {
@@ -92,8 +89,7 @@ internal sealed class RestoredCheckpoint
         for (int c = 0; c < plan.Graph.Chains.Count; c++)
         {
             string task = plan.Graph.Chains[c].Name;
-            known.Add(ChannelStateName(task));
-            _ = ChannelState(task, 0, plan.Parallelism[c]);
+            known.Add(ChannelStateName(task)); // redistributed to any parallelism
         }
         unknown = _byName.Keys.Where(name => !known.Contains(name)).Order(StringComparer.Ordinal).ToList();
     }
@@ -137,49 +133,17 @@ internal sealed class RestoredCheckpoint
                 .ToList()
             : [];
 
-    /// <summary>
-    /// The bytes a subtask-scoped state had in subtask <paramref name="subtaskIndex"/>, or null when the checkpoint does
-    /// not have the state.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The state was written by another number of subtasks.</exception>
-    public byte[]? SubtaskState(string name, int subtaskIndex, int parallelism, string owner)
-    {
-        if (!_byName.TryGetValue(name, out var entries))
-        {
-            return null;
-        }
-        int oldParallelism = entries[0].Owner.Parallelism;
-        if (oldParallelism != parallelism)
-        {
-            throw new InvalidOperationException($"Checkpoint {CheckpointId} holds the state of {owner} for "
-                + $"{oldParallelism} subtasks, but it now runs with {parallelism}. Restoring this state into another "
-                + $"parallelism is not supported: run {owner} with Parallelism = {oldParallelism}, or start fresh "
-                + "(CheckpointingOptions.StartFresh = true).");
-        }
-        return entries.FirstOrDefault(e => e.Owner.SubtaskIndex == subtaskIndex && e.Entry.Scope == StateScope.Subtask).Entry?.Bytes;
-    }
-
     /// <summary>The name of a task's channel state in checkpoints.</summary>
     public static string ChannelStateName(string task) => "channels/" + task;
 
     /// <summary>
-    /// The channel state subtask <paramref name="subtaskIndex"/> of <paramref name="task"/> persisted, or null when the
-    /// checkpoint holds none for it (aligned, or nothing was in flight).
+    /// Every old subtask's channel state of <paramref name="task"/> (empty when the checkpoint is aligned or nothing was
+    /// in flight); <see cref="ChannelStateRedistribution"/> decides what a new subtask replays.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The task ran with another parallelism: channel state cannot be redistributed yet.</exception>
-    public byte[]? ChannelState(string task, int subtaskIndex, int parallelism)
-    {
-        if (!_byName.TryGetValue(ChannelStateName(task), out var entries))
-        {
-            return null;
-        }
-        int oldParallelism = entries[0].Owner.Parallelism;
-        if (oldParallelism != parallelism)
-        {
-            throw new InvalidOperationException($"Checkpoint {CheckpointId} is unaligned and holds in-flight records of task "
-                + $"'{task}' for {oldParallelism} subtasks, but the task now runs with {parallelism}. Restoring in-flight "
-                + $"records into another parallelism is not supported yet: run it with {oldParallelism} subtasks, or start fresh.");
-        }
-        return entries.FirstOrDefault(e => e.Owner.SubtaskIndex == subtaskIndex && e.Entry.Scope == StateScope.ChannelState).Entry?.Bytes;
-    }
+    public IReadOnlyList<ChannelStatePart> ChannelStates(string task) =>
+        _byName.TryGetValue(ChannelStateName(task), out var entries)
+            ? entries.Where(e => e.Entry.Scope == StateScope.ChannelState)
+                .Select(e => new ChannelStatePart(e.Owner.SubtaskIndex, e.Owner.Parallelism, e.Entry.Bytes))
+                .ToList()
+            : [];
 }

@@ -8,12 +8,12 @@ internal enum StateScope : byte
     /// <summary>Keyed state, organised by key group: every new subtask reads every old subtask's entry and keeps its groups.</summary>
     Keyed = 1,
 
-    /// <summary>State of one subtask (a source's position): restored into the subtask of the same index.</summary>
+    /// <summary>Reserved: state restored only into the subtask of the same index (no state uses it; source positions are split lists).</summary>
     Subtask = 2,
 
     /// <summary>
     /// An operator list state of one subtask (<see cref="OperatorListState{T}"/>), the list serialized with its element
-    /// serializer: restored into the subtask of the same index when the parallelism is unchanged, otherwise the lists
+    /// serializer, or a source subtask's list of splits (<see cref="Execution.SourceSplit"/>): restored into the subtask of the same index when the parallelism is unchanged, otherwise the lists
     /// of all old subtasks, concatenated in subtask order, are split evenly into contiguous parts.
     /// </summary>
     OperatorList = 3,

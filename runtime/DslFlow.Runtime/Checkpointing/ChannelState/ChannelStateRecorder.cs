@@ -96,16 +96,21 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
     }
 
     /// <summary>
-    /// Encodes the recorded state: <c>varint channels</c>, then per channel <c>varint buffers</c>, then per buffer
-    /// <c>varint count</c> and the records. Returns the bytes and clears the recording.
+    /// Encodes the recorded state with the layout of the task's input (<paramref name="channels"/>, one per gate
+    /// channel) and clears the recording. Format: <c>varint channels</c>, then per channel <c>string from,
+    /// varint upstream subtask, byte partitioning, varint buffers</c> and per buffer <c>varint count</c> and the records.
     /// </summary>
-    public byte[] Encode(ISerializer<T> serializer)
+    public byte[] Encode(ISerializer<T> serializer, IReadOnlyList<InputChannelInfo> channels)
     {
         using var buffer = new StateBuffer(1024);
         var writer = new StateWriter(buffer);
         writer.WriteVarUInt32((uint)_channels.Length);
-        foreach (List<QueuedBuffer<T>> state in _channels)
+        for (int c = 0; c < _channels.Length; c++)
         {
+            StringSerializer.Instance.Write(ref writer, channels[c].From);
+            writer.WriteVarUInt32((uint)channels[c].UpstreamSubtask);
+            writer.WriteByte((byte)channels[c].Partitioning);
+            List<QueuedBuffer<T>> state = _channels[c];
             writer.WriteVarUInt32((uint)state.Count);
             foreach (QueuedBuffer<T> b in state.OrderBy(b => b.Sequence))
             {
@@ -120,21 +125,24 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
         return buffer.ToArray();
     }
 
-    /// <summary>Decodes <see cref="Encode"/>'s bytes into the buffers of each channel, in order.</summary>
-    /// <exception cref="StateFormatException">The bytes are damaged or were written for another channel count.</exception>
-    public static List<T[]>[] Decode(ReadOnlySpan<byte> bytes, ISerializer<T> serializer, int channelCount)
+    /// <summary>Decodes <see cref="Encode"/>'s bytes: each recorded channel's origin and its buffers, in order.</summary>
+    /// <exception cref="StateFormatException">The bytes are damaged.</exception>
+    public static List<RecordedChannel<T>> Decode(ReadOnlySpan<byte> bytes, ISerializer<T> serializer)
     {
         var reader = new StateReader(bytes);
-        int channels = (int)reader.ReadVarUInt32();
-        if (channels != channelCount)
-        {
-            throw reader.Malformed($"the channel state has {channels} channels but the task's input now has {channelCount}");
-        }
-        var result = new List<T[]>[channels];
+        int channels = reader.ReadLength();
+        var result = new List<RecordedChannel<T>>(reader.SafeCapacity(channels));
         for (int c = 0; c < channels; c++)
         {
+            string from = StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed($"channel {c} names no upstream node");
+            int upstream = reader.ReadLength();
+            var partitioning = (EdgePartitioning)reader.ReadByte();
+            if (!Enum.IsDefined(partitioning))
+            {
+                throw reader.Malformed($"channel {c} has an unknown partitioning {(int)partitioning}");
+            }
             int buffers = reader.ReadLength();
-            result[c] = new List<T[]>(reader.SafeCapacity(buffers));
+            var list = new List<T[]>(reader.SafeCapacity(buffers));
             for (int b = 0; b < buffers; b++)
             {
                 int count = reader.ReadLength();
@@ -143,8 +151,9 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
                 {
                     records.Add(serializer.Read(ref reader));
                 }
-                result[c].Add([.. records]);
+                list.Add([.. records]);
             }
+            result.Add(new RecordedChannel<T>(new InputChannelInfo(from, upstream, partitioning), list));
         }
         reader.ExpectEnd();
         return result;
