@@ -83,6 +83,47 @@ public class ResumeAtStartTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    [InlineData(1, 4)]
+    [InlineData(4, 1)]
+    public async Task A_source_restored_with_another_parallelism_reads_each_split_once_and_in_order(int before, int after)
+    {
+        using var directory = new TempCheckpointDirectory();
+        Prepare();
+        ExactlyOncePipeline.SourceParallelism = before; // splits keep the first run's shares: origins are computed from them
+        PipelineOptions Rescaled(int parallelism)
+        {
+            PipelineOptions options = Options(directory.Path);
+            options.Parallelism["Numbers"] = parallelism;
+            return options;
+        }
+
+        await using (JobHandle first = ExactlyOncePipeline.Start(Rescaled(before)))
+        {
+            Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
+            first.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
+        }
+        Assert.InRange(ExactlyOncePipeline.Output.Results.Count, 1, (int)Records - 1);
+        ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
+        await using (JobHandle second = ExactlyOncePipeline.Start(Rescaled(after)))
+        {
+            Assert.NotNull(second.RestoredCheckpointId);
+            Assert.Equal(after, second.GetProgress().Tasks.Count(t => t.TaskName.StartsWith("Numbers", StringComparison.Ordinal)));
+            await second.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        IReadOnlyList<Checked> committed = ExactlyOncePipeline.Output.Results;
+        Assert.Equal(Enumerable.Range(0, (int)Records).Select(i => (long)i), committed.Select(c => c.Value).Order());
+        Assert.All(committed, c => Assert.True(c.InOrder, $"value {c.Value} of split {c.Origin} came out of order"));
+        foreach (IGrouping<int, Checked> source in committed.GroupBy(c => c.Origin))
+        {
+            Assert.Equal(Enumerable.Range(1, source.Count()).Select(i => (long)i), source.Select(c => c.Count).Order());
+        }
+    }
+
     [Fact]
     public async Task StartFresh_ignores_the_checkpoints_in_the_directory()
     {
