@@ -55,7 +55,7 @@ public sealed partial class LocalCheckpointStorage
     }
 
     /// <summary>The validated metadata, or null when the checkpoint has none.</summary>
-    private async Task<CheckpointMetadata?> LoadAndVerifyAsync(long id, CancellationToken cancellationToken)
+    internal async Task<CheckpointMetadata?> LoadAndVerifyAsync(long id, CancellationToken cancellationToken)
     {
         string path = _paths.MetadataFile(id);
         byte[] bytes;
