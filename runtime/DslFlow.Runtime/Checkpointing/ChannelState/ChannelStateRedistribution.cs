@@ -25,9 +25,13 @@ internal static class ChannelStateRedistribution
     /// input (<paramref name="layout"/>).
     /// </summary>
     /// <param name="parts">Every old subtask's channel state of the task.</param>
+    /// <param name="subtask">The restoring subtask's index.</param>
+    /// <param name="parallelism">The task's parallelism now.</param>
+    /// <param name="layout">The restoring subtask's input channels, in gate order.</param>
     /// <param name="decode">Decodes one old subtask's bytes.</param>
     /// <param name="keyGroupOf">The key group of a record at this task's keyed head; -1 when the head is not keyed (the record then goes by old subtask index).</param>
     /// <param name="owned">The key groups this subtask owns.</param>
+    /// <param name="task">The task's name, for error messages.</param>
     /// <exception cref="InvalidOperationException">The state holds records of an edge the task no longer reads.</exception>
     public static List<T[]>[] Assign<T>(IReadOnlyList<ChannelStatePart> parts, int subtask, int parallelism,
         IReadOnlyList<InputChannelInfo> layout, Func<byte[], List<RecordedChannel<T>>> decode, Func<T, int> keyGroupOf,
