@@ -199,7 +199,7 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + DiagnosticIds.StaticFieldWrittenByNode + ".md");
     public static readonly DiagnosticDescriptor StateNotSerializable = new(
         DiagnosticIds.StateNotSerializable,
-        "State type cannot be serialized",
+        "State or in-flight record type cannot be serialized",
         Message,
         StateCategory,
         DiagnosticSeverity.Error,

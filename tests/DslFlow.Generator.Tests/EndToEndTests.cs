@@ -223,7 +223,7 @@ public class EndToEndTests
     }
 
     /// <summary>Waits for the job; a hang fails the test with every subtask's figures instead of blocking the run.</summary>
-    private static async Task Complete(JobHandle job)
+    internal static async Task Complete(JobHandle job)
     {
         try
         {

@@ -302,6 +302,48 @@ public class GeneratorSnapshotTests
         }
         """, "Samples.Buffering.DslFlow.g.cs");
 
+    /// <summary>
+    /// Under <c>Unaligned = true</c> every chain that reads from channels passes its input serializer (a user record's
+    /// generated class, shared with state; a tuple's composite; a built-in), and a chained edge needs none.
+    /// </summary>
+    [Fact]
+    public void UnalignedRecordSerializers() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        public sealed record Trade(string Symbol, long Quantity, decimal Price);
+
+        [Pipeline(DefaultParallelism = 2), Checkpointing(IntervalMs = 1000, Unaligned = true)]
+        public partial class Trading
+        {
+            [Source]
+            public static ArraySource<Trade> Trades() => new(new Trade("a", 1, 2.5m));
+
+            [Filter(From = nameof(Trades))]
+            public static bool Large(Trade trade) => trade.Quantity > 0;
+
+            private static string Symbol(Trade trade) => trade.Symbol;
+
+            [Process(From = nameof(Large), KeyBy = nameof(Symbol))]
+            public static void Total(Trade trade, ValueState<Trade> last, Collector<(string Symbol, decimal Total)> output)
+            {
+                last.Value = trade;
+                output.Emit((trade.Symbol, trade.Quantity * trade.Price));
+            }
+
+            [Map(From = nameof(Total), Partitioning = Partitioning.Rebalance)]
+            public static string Format((string Symbol, decimal Total) total) => total.Symbol + "=" + total.Total;
+
+            [Sink(From = nameof(Format))]
+            public static QueueSink<string> Out() => new();
+
+            [Sink(From = nameof(Format), Parallelism = 1)]
+            public static QueueSink<string> Audit() => new();
+        }
+        """, "Samples.Trading.DslFlow.g.cs");
+
     private static void Verify(string source, string expectedHintName, [CallerFilePath] string file = "", [CallerMemberName] string method = "")
     {
         GeneratorRun run = GeneratorHarness.Run(source);

@@ -255,6 +255,56 @@ public class SerializerGenerationTests
         }
     }
 
+    [Theory]
+    [InlineData("[Pipeline, Checkpointing(IntervalMs = 1000, Unaligned = true)]", true)]
+    [InlineData("[Pipeline, Checkpointing(IntervalMs = 1000)]", false)]
+    [InlineData("[Pipeline]", false)]
+    public void RecordsInFlightGetSerializersOnlyUnderDeclaredUnalignedCheckpoints(string attributes, bool unaligned)
+    {
+        string source = $$"""
+            using DslFlow;
+            using Fixtures;
+
+            namespace Edges;
+
+            public sealed record Event(string Id, Kind Kind, (int X, int Y)? At);
+
+            public enum Kind { Click, View }
+
+            {{attributes}}
+            public partial class Clicks
+            {
+                [Source] public static ArraySource<Event> Events() => new(new Event("a", Kind.View, (1, 2)));
+
+                private static string Id(Event e) => e.Id;
+
+                [Map(From = nameof(Events), KeyBy = nameof(Id))]
+                public static int Weight(Event e) => e.Kind == Kind.Click ? 2 : 1;
+
+                [Sink(From = nameof(Weight))] public static QueueSink<int> Out() => new();
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        run.AssertGeneratorQuiet();
+        run.AssertCompilesCleanly();
+        string generated = Assert.Single(run.GeneratedSources).SourceText.ToString();
+        Assembly assembly = run.EmitAndLoad();
+        Dictionary<Type, object> serializers = GeneratedSerializers(assembly.GetType("Edges.Clicks")!);
+
+        if (!unaligned)
+        {
+            Assert.Empty(serializers);
+            Assert.Contains("ChainFactory.OneInput<global::Edges.Event>(ctx => new __DslFlowChain1(ctx, node_Out)));", generated, StringComparison.Ordinal);
+            return;
+        }
+        Assert.Contains("ChainFactory.OneInput<global::Edges.Event>(ctx => new __DslFlowChain1(ctx, node_Out), "
+            + "new global::DslFlow.Serialization.NullableReferenceSerializer<global::Edges.Event>(__DslFlowSerializer0.Instance)));", generated, StringComparison.Ordinal);
+        Type type = assembly.GetType("Edges.Event")!;
+        object sample = Activator.CreateInstance(type, "b", Enum.ToObject(assembly.GetType("Edges.Kind")!, 0), ((int, int)?)(3, 4))!;
+        object serializer = serializers[type];
+        Assert.Equal(sample, FromBytes(type, serializer, ToBytes(type, serializer, sample)));
+    }
+
     private static Assembly CompileAndLoad(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);

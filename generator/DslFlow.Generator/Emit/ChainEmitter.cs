@@ -6,8 +6,8 @@ namespace DslFlow.Generator.Emit;
 
 /// <summary>
 /// Writes one chain class: a nested task subclass (so it may call the user's private methods) that creates its
-/// writers, chained sinks, keyed and operator state and collectors in <c>Open</c> and runs the fused loop in
-/// <c>ProcessRecords</c>.
+/// writers, chained sinks, keyed and operator state and collectors in <c>Open</c>, runs the fused loop in
+/// <c>ProcessRecords</c>, and for a keyed head recomputes a record's key group in <c>KeyGroupOf</c>.
 /// </summary>
 internal static class ChainEmitter
 {
@@ -26,6 +26,11 @@ internal static class ChainEmitter
         WriteOpen(w, chain);
         w.WriteLine();
         RecordLoopEmitter.Emit(w, chain);
+        if (!chain.IsSourceChain && chain.Head.KeyBy is { } key)
+        {
+            w.WriteLine();
+            WriteKeyGroupOf(w, chain, key);
+        }
         w.CloseBlock();
     }
 
@@ -40,6 +45,19 @@ internal static class ChainEmitter
         {
             yield return sink.Name;
         }
+    }
+
+    /// <summary>
+    /// A keyed head recomputes the key group its upstream routed a record by — the same selector and hash as the
+    /// sender's <c>KeyGroupWriter</c> call — so restored in-flight records can be filtered by key group after rescaling.
+    /// </summary>
+    private static void WriteKeyGroupOf(SourceWriter w, ChainLayout chain, KeySelectorModel key)
+    {
+        w.WriteLine("/// <summary>The key group the upstream routed <paramref name=\"record\"/> by.</summary>");
+        w.OpenBlock($"protected override int KeyGroupOf({chain.RecordType} record)");
+        w.WriteLine($"var key = {chain.Method(key.MethodName)}(record);");
+        w.WriteLine($"return {CodeText.KeyGroup(key, "key", "Context.MaxParallelism")};");
+        w.CloseBlock();
     }
 
     private static void WriteFields(SourceWriter w, ChainLayout chain)

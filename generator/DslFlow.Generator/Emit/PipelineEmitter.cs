@@ -6,7 +6,7 @@ namespace DslFlow.Generator.Emit;
 
 /// <summary>
 /// Writes the generated part of a pipeline class: <c>Graph</c>, <c>Start</c>, <c>RunAsync</c>, one nested
-/// task class per chain and one serializer class per user type held in keyed state.
+/// task class per chain and one serializer class per user type held in state (or, under unaligned checkpoints, in flight).
 /// </summary>
 internal static partial class PipelineEmitter
 {
@@ -76,6 +76,11 @@ internal static partial class PipelineEmitter
             string call = $"{model.FullyQualifiedName}.{CodeText.Identifier(node.Name)}({(factory.TakesContext ? "ctx" : "")}){(factory.ReturnsNullable ? "!" : "")}";
             w.WriteLine($"var node_{node.Name} = job.CreateNode<{factory.InstanceType}>({CodeText.Literal(node.Name)}, static ctx => {call});");
         }
+        bool recordSerializers = model.Nodes.Any(n => n.InputSerializer is not null);
+        if (recordSerializers)
+        {
+            w.WriteLine(SerializerEmitter.NullableWarningsOff);
+        }
         for (int c = 0; c < plan.Chains.Count; c++)
         {
             var chain = new ChainLayout(model, plan, c);
@@ -83,12 +88,23 @@ internal static partial class PipelineEmitter
             string create = $"{(arguments.Length == 1 ? "static " : "")}ctx => new {chain.ClassName}({string.Join(", ", arguments)})";
             string factory = chain.IsSourceChain
                 ? $"global::DslFlow.Execution.ChainFactory.Source({create})"
-                : $"global::DslFlow.Execution.ChainFactory.OneInput<{chain.RecordType}>({create})";
+                : $"global::DslFlow.Execution.ChainFactory.OneInput<{chain.RecordType}>({create}{RecordSerializer(chain)})";
             w.WriteLine($"job.SetChain({c}, {factory});");
+        }
+        if (recordSerializers)
+        {
+            w.WriteLine(SerializerEmitter.NullableWarningsRestored);
         }
         w.CloseBlock(");");
         w.Unindent();
     }
+
+    /// <summary>
+    /// The chain factory's second argument: the head's input serializer, which unaligned checkpoints use for records in
+    /// flight. Empty when the pipeline does not declare them (the runtime then looks the serializer up if it needs one).
+    /// </summary>
+    private static string RecordSerializer(ChainLayout chain) =>
+        chain.Head.InputSerializer is { } serializer ? ", " + SerializerEmitter.Expression(serializer) : "";
 
     private static void WriteRunAsync(SourceWriter w, PipelineModel model)
     {

@@ -4,8 +4,8 @@ using DslFlow.Generator.Model;
 namespace DslFlow.Generator.Emit;
 
 /// <summary>
-/// Writes keyed state's serializers: compositions of the runtime's serializers as expressions, and one nested class
-/// per user record, class or struct that saves its members in order.
+/// Writes the serializers of state and of records in flight (unaligned checkpoints): compositions of the runtime's
+/// serializers as expressions, and one nested class per user record, class or struct that saves its members in order.
 /// </summary>
 internal static class SerializerEmitter
 {

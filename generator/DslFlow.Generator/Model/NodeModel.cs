@@ -35,6 +35,10 @@ internal sealed record TypeRef(string FullName, string DisplayName);
 /// <param name="KeyBy">The key selector of a keyed node.</param>
 /// <param name="Parameters">An operator's parameters in order (the record first); empty for sources and sinks.</param>
 /// <param name="Factory">How a source or sink instance is created; null for operators.</param>
+/// <param name="InputSerializer">
+/// The serializer of the input records when they cross a task boundary (the node heads a chain, not being a source) and
+/// the pipeline declares unaligned checkpoints, which persist records in flight; null otherwise.
+/// </param>
 internal sealed record NodeModel(
     string Name,
     NodeKind Kind,
@@ -45,7 +49,8 @@ internal sealed record NodeModel(
     EquatableArray<string> Upstreams,
     KeySelectorModel? KeyBy,
     EquatableArray<ParameterModel> Parameters,
-    FactoryModel? Factory)
+    FactoryModel? Factory,
+    SerializerModel? InputSerializer = null)
 {
     public bool IsKeyed => KeyBy is not null;
 

@@ -9,7 +9,9 @@ namespace DslFlow.Generator.Model;
 /// <param name="MaxParallelism">From <c>[Pipeline(MaxParallelism)]</c>.</param>
 /// <param name="Nodes">The nodes in declaration order (those a record can reach from a source).</param>
 /// <param name="Checkpointing">The <c>[Checkpointing]</c> attribute, or null when the pipeline has none.</param>
-/// <param name="Serializers">The serializer classes to generate for user types held in keyed state.</param>
+/// <param name="Serializers">
+/// The serializer classes to generate for user types held in state or, under unaligned checkpoints, in flight between tasks.
+/// </param>
 internal sealed record PipelineModel(
     string Namespace,
     EquatableArray<TypeDeclarationModel> ContainingTypes,

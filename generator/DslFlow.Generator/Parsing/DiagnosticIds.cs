@@ -36,6 +36,7 @@ internal static class DiagnosticIds
     public const string InvalidKeySelector = "DSLF3002";
     public const string KeyWithoutStableHash = "DSLF3003";
     public const string StaticFieldWrittenByNode = "DSLF3004";
+    /// <summary>A state type, or under unaligned checkpoints a record type in flight between tasks, cannot be serialized.</summary>
     public const string StateNotSerializable = "DSLF3005";
 
     public const string SinkNotTransactional = "DSLF4001";

@@ -42,6 +42,9 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
     /// <summary><c>[Sink(AcceptAtLeastOnce = true)]</c>.</summary>
     public bool AcceptsAtLeastOnce { get; set; }
 
+    /// <summary>The input records' serializer, resolved when they are persisted in flight (unaligned checkpoints).</summary>
+    public SerializerModel? InputSerializer { get; set; }
+
     public bool HasKeyedState => Parameters.Exists(p => p.IsKeyedState);
 
     public NodeModel ToModel() => new(
@@ -54,5 +57,6 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
         Upstreams.ToEquatableArray(),
         KeyBy,
         Parameters.ToEquatableArray(),
-        Factory);
+        Factory,
+        InputSerializer);
 }

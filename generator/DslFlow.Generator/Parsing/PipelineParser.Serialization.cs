@@ -14,18 +14,16 @@ internal static partial class PipelineParser
 
     /// <summary>
     /// Resolves the serializers of every state parameter into the nodes' models (keyed state: the key's and the value's;
-    /// operator state: the element's), reports the states that cannot be serialized, and returns the serializer classes
-    /// to generate.
+    /// operator state: the element's) and reports the states that cannot be serialized; the classes to generate are the
+    /// resolver's.
     /// </summary>
-    private static EquatableArray<GeneratedSerializerModel> CheckStateSerialization(ParseContext context, List<NodeDraft> nodes)
+    private static void CheckStateSerialization(ParseContext context, SerializerResolver resolver, List<NodeDraft> nodes)
     {
-        var resolver = new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken);
         foreach (NodeDraft node in nodes)
         {
             ResolveKeyedStates(context, resolver, node);
             ResolveOperatorStates(context, resolver, node);
         }
-        return resolver.Classes.ToEquatableArray();
     }
 
     private static void ResolveKeyedStates(ParseContext context, SerializerResolver resolver, NodeDraft node)
@@ -110,15 +108,26 @@ internal static partial class PipelineParser
             context.Abandon(node.Method);
             return;
         }
+        string message = $"State parameter '{parameter.Name}' of node '{node.Name}' cannot be saved in checkpoints: {role}, {Unserializable(root, problem)}";
+        context.Report(DiagnosticIds.StateNotSerializable, node.Method, parameter.Locations.FirstOrDefault(), message);
+    }
+
+    /// <summary>
+    /// The part of a DSLF3005 message shared by state and in-flight records: the culprit (the path from
+    /// <paramref name="root"/> to it, and its type), why it cannot be saved, and the general fix when the reason does
+    /// not say it already.
+    /// </summary>
+    private static string Unserializable(ITypeSymbol root, SerializationProblem problem)
+    {
         string path = TypeNames.Display(root) + problem.Suffix;
         string culprit = problem.Suffix.Length == 0 ? $"type '{problem.TypeName}'" : $"'{path}' of type '{problem.TypeName}'";
-        string message = $"State parameter '{parameter.Name}' of node '{node.Name}' cannot be saved in checkpoints: {role}, {culprit} {problem.Reason}.";
+        string text = $"{culprit} {problem.Reason}.";
         if (problem.NeedsAdvice)
         {
-            message += problem.Annotatable is { } annotatable
+            text += problem.Annotatable is { } annotatable
                 ? $" Use supported types ({SupportedTypes}), or annotate '{annotatable}' with [Serializer(typeof(MySerializer))], where MySerializer implements ISerializer<{annotatable}> and has a public parameterless constructor."
                 : $" Use supported types ({SupportedTypes}), or a type of your own annotated with [Serializer(typeof(MySerializer))], where MySerializer implements ISerializer<T> for it and has a public parameterless constructor.";
         }
-        context.Report(DiagnosticIds.StateNotSerializable, node.Method, parameter.Locations.FirstOrDefault(), message);
+        return text;
     }
 }

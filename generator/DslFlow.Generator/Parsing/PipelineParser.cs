@@ -65,7 +65,14 @@ internal static partial class PipelineParser
         }
         CheckWiring(context, nodes, maxParallelism);
         CheckSinkGuarantees(context, checkpointing, nodes);
-        EquatableArray<GeneratedSerializerModel> serializers = CheckStateSerialization(context, nodes);
+        // One resolver for state and records: a user type held in both gets one serializer class.
+        var resolver = new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken);
+        CheckStateSerialization(context, resolver, nodes);
+        List<NodeDraft> reachable = Reachable(nodes);
+        if (checkpointing is { Unaligned: true })
+        {
+            CheckInFlightRecordSerialization(context, resolver, reachable);
+        }
         if (context.HasErrors)
         {
             return null;
@@ -78,9 +85,9 @@ internal static partial class PipelineParser
             TypeNames.Full(type),
             defaultParallelism,
             maxParallelism,
-            Reachable(nodes).Select(d => d.ToModel()).ToEquatableArray(),
+            reachable.Select(d => d.ToModel()).ToEquatableArray(),
             checkpointing,
-            serializers);
+            resolver.Classes.ToEquatableArray());
     }
 
     /// <summary>A name being typed (<c>class {</c>, <c>namespace ;</c>) cannot be emitted.</summary>

@@ -8,10 +8,11 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace DslFlow.Generator.Parsing;
 
 /// <summary>
-/// Finds the serializer of every type held in keyed state, at compile time: a type's own <c>[Serializer]</c>, the
-/// runtime's built-in serializers and composites — in exactly the shapes the runtime's <c>Serializers.For&lt;T&gt;()</c>
-/// builds, so state written either way reads back either way — and member-wise serializer classes for user records,
-/// classes and structs. One resolver serves one pipeline, so a user type held by several states gets one class.
+/// Finds the serializer of every type held in state, or in flight between tasks under unaligned checkpoints, at compile
+/// time: a type's own <c>[Serializer]</c>, the runtime's built-in serializers and composites — in exactly the shapes the
+/// runtime's <c>Serializers.For&lt;T&gt;()</c> builds, so state written either way reads back either way — and
+/// member-wise serializer classes for user records, classes and structs. One resolver serves one pipeline, so a user
+/// type held by several states (or a state and an edge) gets one class.
 /// </summary>
 /// <remarks>
 /// Recursive types are supported: a type met again while its members are being resolved refers to its own class, and

@@ -78,12 +78,23 @@ internal static class ChainPlanner
             _ => EdgeKind.Auto,
         };
 
-    /// <summary>Fused only when nothing can make the two ends run with different parallelism or routing.</summary>
     private static bool IsChained(NodeModel upstream, NodeModel downstream) =>
-        downstream.Upstreams.Count == 1
-        && !downstream.IsKeyed
-        && downstream.Partitioning == PartitioningKind.Auto
-        && upstream.Parallelism == downstream.Parallelism;
+        IsChained(downstream.Upstreams.Count, downstream.IsKeyed, downstream.Partitioning, upstream.Parallelism, downstream.Parallelism);
+
+    /// <summary>
+    /// The chaining rule: an edge is fused only when nothing can make its two ends run with different parallelism or
+    /// routing. Takes the shape rather than the models, so the parser (which works on drafts) applies the same rule.
+    /// </summary>
+    /// <param name="upstreamCount">How many upstreams the downstream node reads.</param>
+    /// <param name="isKeyed">True when the downstream node has a key selector.</param>
+    /// <param name="partitioning">The downstream node's declared partitioning.</param>
+    /// <param name="upstreamParallelism">The upstream node's declared parallelism.</param>
+    /// <param name="parallelism">The downstream node's declared parallelism.</param>
+    public static bool IsChained(int upstreamCount, bool isKeyed, PartitioningKind partitioning, int upstreamParallelism, int parallelism) =>
+        upstreamCount == 1
+        && !isKeyed
+        && partitioning == PartitioningKind.Auto
+        && upstreamParallelism == parallelism;
 
     private static void Collect(string node, List<string> members, List<EdgeModel> edges)
     {

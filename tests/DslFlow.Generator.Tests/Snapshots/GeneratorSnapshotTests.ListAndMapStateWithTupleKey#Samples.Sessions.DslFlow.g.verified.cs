@@ -181,6 +181,13 @@ namespace Samples
                     };
                 }
             }
+
+            /// <summary>The key group the upstream routed <paramref name="record"/> by.</summary>
+            protected override int KeyGroupOf((string User, int Region, long Time) record)
+            {
+                var key = global::Samples.Sessions.UserRegion(record);
+                return global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Combine(global::DslFlow.StableHash.Of(key.Item1), global::DslFlow.StableHash.Of(key.Item2)), Context.MaxParallelism);
+            }
         }
 
         /// <summary>Task 'Tag+Out': Tag -> Out.</summary>
@@ -230,6 +237,13 @@ namespace Samples
                         _ => Failure(ex, "Tag", records[i]),
                     };
                 }
+            }
+
+            /// <summary>The key group the upstream routed <paramref name="record"/> by.</summary>
+            protected override int KeyGroupOf(string record)
+            {
+                var key = global::Samples.Sessions.Severity(record);
+                return global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of((long)key), Context.MaxParallelism);
             }
         }
     }

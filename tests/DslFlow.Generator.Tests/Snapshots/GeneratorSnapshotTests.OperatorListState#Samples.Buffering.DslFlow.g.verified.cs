@@ -198,6 +198,13 @@ namespace Samples
                     };
                 }
             }
+
+            /// <summary>The key group the upstream routed <paramref name="record"/> by.</summary>
+            protected override int KeyGroupOf(global::System.Collections.Generic.List<global::Samples.Reading> record)
+            {
+                var key = global::Samples.Buffering.Size(record);
+                return global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key), Context.MaxParallelism);
+            }
         }
 
         #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations

@@ -187,6 +187,13 @@ namespace Shop
                     };
                 }
             }
+
+            /// <summary>The key group the upstream routed <paramref name="record"/> by.</summary>
+            protected override int KeyGroupOf(global::Shop.Order record)
+            {
+                var key = global::Shop.Orders.Customer(record);
+                return global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key), Context.MaxParallelism);
+            }
         }
 
         #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations

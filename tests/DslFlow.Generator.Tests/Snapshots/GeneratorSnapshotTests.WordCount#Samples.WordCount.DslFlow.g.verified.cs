@@ -187,6 +187,13 @@ namespace Samples
                     };
                 }
             }
+
+            /// <summary>The key group the upstream routed <paramref name="record"/> by.</summary>
+            protected override int KeyGroupOf(string record)
+            {
+                var key = global::Samples.WordCount.Word(record);
+                return global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key), Context.MaxParallelism);
+            }
         }
     }
 }

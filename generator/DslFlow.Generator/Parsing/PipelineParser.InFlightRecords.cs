@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslFlow.Generator.Model;
+using DslFlow.Generator.Planning;
+using Microsoft.CodeAnalysis;
+
+namespace DslFlow.Generator.Parsing;
+
+/// <summary>
+/// Unaligned checkpoints persist the records in flight between tasks (channel state), so the records that cross a task
+/// boundary must be serializable, like state: checked at compile time, with serializers composed the same way.
+/// </summary>
+internal static partial class PipelineParser
+{
+    /// <summary>
+    /// Resolves the input serializer of every node that reads from channels — a chain head other than a source, the
+    /// target of non-chained edges — and reports the input types that cannot be serialized. Only for pipelines that
+    /// declare unaligned checkpoints: when only the run-time options turn them on, the runtime looks serializers up.
+    /// </summary>
+    private static void CheckInFlightRecordSerialization(ParseContext context, SerializerResolver resolver, List<NodeDraft> reachable)
+    {
+        var byName = new Dictionary<string, NodeDraft>();
+        foreach (NodeDraft node in reachable)
+        {
+            if (!byName.ContainsKey(node.Name))
+            {
+                byName.Add(node.Name, node); // duplicates are DSLF2009 already
+            }
+        }
+        foreach (NodeDraft node in reachable)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (node.Kind == NodeKind.Source || node.Input is null || !ReadsFromChannels(node, byName))
+            {
+                continue;
+            }
+            SerializerResolution resolved = resolver.Resolve(node.Input);
+            if (resolved.Problem is { } problem)
+            {
+                ReportUnserializableRecord(context, node, problem);
+            }
+            else
+            {
+                node.InputSerializer = resolved.Model;
+            }
+        }
+    }
+
+    /// <summary>True when the node heads a task of its own: its edges are not chained (the planner's rule).</summary>
+    private static bool ReadsFromChannels(NodeDraft node, Dictionary<string, NodeDraft> byName) =>
+        node.Upstreams.Count != 1
+        || !byName.TryGetValue(node.Upstreams[0], out NodeDraft? upstream)
+        || !ChainPlanner.IsChained(node.Upstreams.Count, node.KeyByName is not null, node.Partitioning, upstream.Parallelism, node.Parallelism);
+
+    private static void ReportUnserializableRecord(ParseContext context, NodeDraft node, SerializationProblem problem)
+    {
+        if (problem.Reason is null)
+        {
+            context.Abandon(node.Method);
+            return;
+        }
+        ITypeSymbol input = node.Input!;
+        string[] edges = node.Upstreams.Select(u => $"{u} -> {node.Name}").ToArray();
+        string edgeText = edges.Length == 1
+            ? "edge " + edges[0]
+            : $"edges {string.Join(", ", edges.Take(edges.Length - 1))} and {edges[edges.Length - 1]}";
+        string message = $"Records of type '{TypeNames.Display(input)}' in flight on {edgeText} cannot be saved in unaligned checkpoints, "
+            + $"which persist them: {Unserializable(input, problem)} Or use aligned checkpoints (remove Unaligned = true).";
+        // Operators declare the record type in their first parameter; a sink in its return type (the method).
+        Location? where = node.Kind == NodeKind.Sink ? null : node.Method.Parameters.FirstOrDefault()?.Locations.FirstOrDefault();
+        context.Report(DiagnosticIds.StateNotSerializable, node.Method, where, message);
+    }
+}
