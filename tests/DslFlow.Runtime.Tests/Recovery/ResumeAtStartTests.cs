@@ -15,12 +15,7 @@ public class ResumeAtStartTests
         using var directory = new TempCheckpointDirectory();
         Prepare();
 
-        await using (JobHandle first = ExactlyOncePipeline.Start(Options(directory.Path)))
-        {
-            Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
-            first.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
-        }
+        await RunThenCancel(Options(directory.Path));
         int committedBefore = ExactlyOncePipeline.Output.Results.Count;
         Assert.InRange(committedBefore, 1, (int)Records - 1);
         long latest = new LocalCheckpointStorage(directory.Path).ListCompletedCheckpoints().Max();
@@ -60,12 +55,7 @@ public class ResumeAtStartTests
             return options;
         }
 
-        await using (JobHandle first = ExactlyOncePipeline.Start(Rescaled(before)))
-        {
-            Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
-            first.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
-        }
+        await RunThenCancel(Rescaled(before));
         ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
         await using (JobHandle second = ExactlyOncePipeline.Start(Rescaled(after)))
         {
@@ -100,12 +90,7 @@ public class ResumeAtStartTests
             return options;
         }
 
-        await using (JobHandle first = ExactlyOncePipeline.Start(Rescaled(before)))
-        {
-            Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
-            first.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
-        }
+        await RunThenCancel(Rescaled(before));
         Assert.InRange(ExactlyOncePipeline.Output.Results.Count, 1, (int)Records - 1);
         ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
         await using (JobHandle second = ExactlyOncePipeline.Start(Rescaled(after)))
@@ -164,6 +149,15 @@ public class ResumeAtStartTests
         Assert.NotNull(again.RestoredCheckpointId);
         await again.Completion.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(Records, ExactlyOncePipeline.Output.Results.Count); // restored at the end of input: nothing replayed
+    }
+
+    /// <summary>Runs the pipeline until three checkpoints completed, then cancels it (its checkpoints stay).</summary>
+    private static async Task RunThenCancel(PipelineOptions options)
+    {
+        await using JobHandle first = ExactlyOncePipeline.Start(options);
+        Eventually.True(() => first.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 3, "three checkpoints complete");
+        first.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Completion);
     }
 
     private static void Prepare()
