@@ -85,16 +85,19 @@ public sealed class InputGate<T>
     /// <summary>
     /// Takes the next buffer or event from an unblocked channel without a pending priority event, visiting channels
     /// round-robin so no channel starves. Taking a buffer returns its credit to the sender. While restored channel
-    /// state waits on an unblocked channel, only such channels are visited: every replayed record is processed before
-    /// any record sent since the restore, so records of one key keep their order even when a rescale moved them to
-    /// another channel.
+    /// state waits anywhere, only restored buffers are taken (from blocked channels too): every replayed record is
+    /// processed before any record sent since the restore, so records of one key keep their order even when a rescale
+    /// moved them to another channel.
     /// </summary>
     public bool TryTake(out ChannelEntry<T> entry, out int channelIndex)
     {
         lock (Lock)
         {
             int n = _channels.Length;
-            bool replaying = _recoveredBuffers > 0 && _channels.Any(c => c.HasRecovered && !c.Blocked);
+            // Restored buffers go first, from every channel that has some, blocked or not: they precede every barrier
+            // and every record sent in this run, so taking them is always safe, and taking anything else first could
+            // let a new record overtake a replayed one of the same key that was restored into another channel.
+            bool replaying = _recoveredBuffers > 0;
             for (int k = 0; k < n; k++)
             {
                 int i = _next + k;
@@ -105,7 +108,7 @@ public sealed class InputGate<T>
                 InputChannel<T> channel = _channels[i];
                 // A channel with a priority event waiting gives nothing until it is taken: a buffer sent after the
                 // event must not be processed before it (an unaligned barrier's snapshot would then include it).
-                if (!channel.Blocked && channel.HasQueued && !channel.HasPriority && (!replaying || channel.HasRecovered))
+                if (channel.HasQueued && !channel.HasPriority && (replaying ? channel.HasRecovered : !channel.Blocked))
                 {
                     if (channel.HasRecovered)
                     {

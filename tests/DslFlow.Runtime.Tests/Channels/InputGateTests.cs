@@ -26,6 +26,23 @@ public class InputGateTests
     }
 
     [Fact]
+    public void Restored_buffers_are_taken_before_new_records_even_from_a_blocked_channel()
+    {
+        var gate = new InputGate<long>(channelCount: 2, exclusiveCredits: 2, floatingCredits: 0, bufferSize: 4);
+        gate.EnqueueRecovered(0, Buffer(1, 2), 2);
+        gate.Block(0); // e.g. waiting for a forward channel's barrier
+        Assert.True(gate.Channels[1].Send(Buffer(100), 1));
+
+        Assert.True(gate.TryTake(out ChannelEntry<long> first, out int channel));
+        Assert.Equal(0, channel); // a restored record of a key may not be overtaken by a new one on another channel
+        Assert.Equal([1L, 2L], first.Records!.Take(first.Count));
+        Assert.True(gate.TryTake(out ChannelEntry<long> second, out channel));
+        Assert.Equal(1, channel);
+        Assert.Equal(100, second.Records![0]);
+        Assert.False(gate.TryTake(out _, out _));
+    }
+
+    [Fact]
     public void Floating_credits_are_shared_and_return_to_the_gate()
     {
         var gate = new InputGate<long>(channelCount: 2, exclusiveCredits: 1, floatingCredits: 1, bufferSize: 4);

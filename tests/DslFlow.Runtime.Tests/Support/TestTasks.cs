@@ -24,8 +24,14 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
     private long _fromA;
     private long _fromB;
 
-    protected override void OnCheckpoint(DslFlow.Checkpointing.CheckpointBarrier barrier) =>
+    /// <summary>Called at each snapshot, on the task thread.</summary>
+    public Action<long>? OnSnapshot { get; set; }
+
+    protected override void OnCheckpoint(DslFlow.Checkpointing.CheckpointBarrier barrier)
+    {
         Checkpoints.Enqueue((barrier.CheckpointId, _fromA, _fromB));
+        OnSnapshot?.Invoke(barrier.CheckpointId);
+    }
 
     /// <summary>Checkpoints this task was told completed, in order.</summary>
     public ConcurrentQueue<long> Completed { get; } = new();
@@ -137,7 +143,10 @@ internal sealed class StandaloneProbe : IDisposable
     private readonly DedicatedThreadScheduler _thread = new("DslFlow test probe");
     private readonly CancellationTokenSource _cancellation = new();
 
-    public StandaloneProbe(int channels, PipelineOptions options)
+    /// <param name="channels">The number of input channels.</param>
+    /// <param name="options">The options the task runs with.</param>
+    /// <param name="configure">Sets more of the task's context (checkpointing hooks, channel layout) before the task is created.</param>
+    public StandaloneProbe(int channels, PipelineOptions options, Action<TaskContext>? configure = null)
     {
         var graph = new JobGraph("Standalone", 1, 128,
             [new NodeInfo("Probe", NodeKind.Map, "long", "long", 0, null, [])], [], [new ChainInfo("Probe", ["Probe"])]);
@@ -145,6 +154,7 @@ internal sealed class StandaloneProbe : IDisposable
         {
             InputGate = new InputGate<long>(channels, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize),
         };
+        configure?.Invoke(context);
         Task = new ProbeTask(context);
     }
 
