@@ -5,8 +5,9 @@ using DslFlow.Checkpointing;
 namespace DslFlow.Bench.BackpressureCheckpoint;
 
 /// <summary>
-/// Checkpoint duration under backpressure, aligned vs unaligned vs aligned with a 10 ms timeout (Flink's
-/// CheckpointingTimeBenchmark), then throughput without backpressure, unaligned vs aligned, all in one process.
+/// Checkpoint duration under backpressure, aligned vs unaligned vs aligned with a 10 ms timeout vs aligned with buffer
+/// debloating at a 300 ms target (Flink's CheckpointingTimeBenchmark), then throughput without backpressure, unaligned
+/// vs aligned, all in one process.
 /// </summary>
 internal static class BackpressureCheckpointScenario
 {
@@ -23,6 +24,13 @@ internal static class BackpressureCheckpointScenario
         Result aligned = await RunModeAsync("aligned", unaligned: false, alignedTimeout: null, alignedRun);
         Result unaligned = await RunModeAsync("unaligned", unaligned: true, alignedTimeout: null, unalignedRun);
         Result alternating = await RunModeAsync("alternating", unaligned: true, alignedTimeout: TimeSpan.FromMilliseconds(10), unalignedRun);
+        // Debloating needs a few seconds to shrink the buffers the job starts with (and to drain what they queued).
+        Result debloated = await RunModeAsync("debloated aligned", unaligned: false, alignedTimeout: null, quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(40),
+            options =>
+            {
+                options.BufferDebloat.Enabled = true;
+                options.BufferDebloat.Target = TimeSpan.FromMilliseconds(300); // the benchmark's setting in Flink
+            });
 
         BackpressurePipeline.SlowSink = false;
         Result fastAligned = await RunModeAsync("throughput aligned", unaligned: false, alignedTimeout: null, fastRun);
@@ -33,6 +41,9 @@ internal static class BackpressureCheckpointScenario
         report.Add("alternating_ms", alternating.MedianMs);
         report.Add("ratio_aligned_vs_unaligned", aligned.MedianMs / unaligned.MedianMs);
         report.Add("ratio_alternating_vs_unaligned", alternating.MedianMs / unaligned.MedianMs);
+        report.Add("debloated_aligned_ms", debloated.MedianMs);
+        report.Add("ratio_aligned_vs_debloated", aligned.MedianMs / debloated.MedianMs);
+        report.Add("checkpoints_debloated", debloated.Completed);
         report.Add("persisted_inflight_bytes", unaligned.MedianPersistedBytes);
         report.Add("alternating_unaligned_share", alternating.UnalignedShare);
         report.Add("checkpoints_aligned", aligned.Completed);
@@ -47,7 +58,8 @@ internal static class BackpressureCheckpointScenario
 
     private sealed record Result(double MedianMs, double MedianPersistedBytes, double UnalignedShare, int Completed, double RecordsPerSecond);
 
-    private static async Task<Result> RunModeAsync(string mode, bool unaligned, TimeSpan? alignedTimeout, TimeSpan duration)
+    private static async Task<Result> RunModeAsync(string mode, bool unaligned, TimeSpan? alignedTimeout, TimeSpan duration,
+        Action<PipelineOptions>? configure = null)
     {
         string directory = Directory.CreateTempSubdirectory("dslflow-bench-chk-").FullName;
         try
@@ -67,6 +79,7 @@ internal static class BackpressureCheckpointScenario
             options.Checkpointing.Directory = directory;
             options.Checkpointing.StartFresh = true;
             options.Checkpointing.StatsHistorySize = 100_000;
+            configure?.Invoke(options);
 
             JobHandle job = BackpressurePipeline.Start(options);
             var clock = Stopwatch.StartNew();

@@ -215,6 +215,19 @@ public sealed class InputChannel<T>
         }
     }
 
+    /// <summary>Adds the buffers and records queued for the receiver (not the sender's backlog). Caller holds the gate lock.</summary>
+    internal void CountQueued(ref int buffers, ref long records)
+    {
+        foreach (ChannelEntry<T> e in _queue)
+        {
+            if (e.IsBuffer)
+            {
+                buffers++;
+                records += e.Count;
+            }
+        }
+    }
+
     internal ChannelEntry<T> Dequeue()
     {
         if (_recovered.Count > 0)

@@ -131,6 +131,30 @@ public sealed class InputGate<T>
         return false;
     }
 
+    /// <summary>Buffers and records queued at the gate now, counted against credit (buffer debloating sizes buffers by them).</summary>
+    internal (int Buffers, long Records) QueuedData()
+    {
+        int buffers = 0;
+        long records = 0;
+        lock (Lock)
+        {
+            foreach (InputChannel<T> channel in _channels)
+            {
+                channel.CountQueued(ref buffers, ref records);
+            }
+        }
+        return (buffers, records);
+    }
+
+    /// <summary>Announces a new buffer size to every sender of the gate; each applies it from its next buffer on.</summary>
+    internal void AnnounceBufferSize(int size)
+    {
+        foreach (InputChannel<T> channel in _channels)
+        {
+            channel.BufferSize = size;
+        }
+    }
+
     /// <summary>Takes the oldest priority event of any channel, blocked or not.</summary>
     public bool TryTakePriority(out ChannelEntry<T> entry, out int channelIndex)
     {

@@ -108,7 +108,8 @@ public sealed class JobHandle : IAsyncDisposable
 
     /// <summary>Figures of every subtask of the current run (they start again from 0 after a restart).</summary>
     public JobProgress GetProgress() => new(_clock.Elapsed, Tasks.Select(t => new TaskMetrics(
-        t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks, t.IsFinished)).ToList());
+        t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks, t.IsFinished,
+        t.InputBufferSize, t.EstimatedTimeToConsumeBuffers)).ToList());
 
     /// <summary>Asks every task to stop; <see cref="Completion"/> then ends as cancelled.</summary>
     public void Cancel()

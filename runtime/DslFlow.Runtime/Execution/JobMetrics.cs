@@ -29,6 +29,12 @@ internal static class JobMetrics
             "Records consumed by a task's chain head.");
         s_meter.CreateObservableCounter("dslflow.task.records_out", () => Observe(t => t.RecordsOut), "{record}",
             "Records a task passed downstream or to chained sinks.");
+        s_meter.CreateObservableGauge("dslflow.task.debloated_buffer_size",
+            () => Observe(t => t.InputBufferSize is int size ? size : null), "{record}",
+            "Records per buffer a task's senders use now (buffer debloating on).");
+        s_meter.CreateObservableGauge("dslflow.task.estimated_time_to_consume_buffers",
+            () => Observe(t => t.EstimatedTimeToConsumeBuffers is { } time ? (long)time.TotalMilliseconds : null), "ms",
+            "How long what is queued at a task's input takes to consume at its throughput (buffer debloating on).");
     }
 
     public static void Register(JobHandle job) => s_jobs[job] = 0;
@@ -55,9 +61,12 @@ internal static class JobMetrics
 
     public static void Unregister(JobHandle job) => s_jobs.TryRemove(job, out _);
 
-    private static IEnumerable<Measurement<long>> Observe(Func<StreamTask, long> figure) =>
-        s_jobs.Keys.SelectMany(job => job.Tasks.Select(t => new Measurement<long>(figure(t),
-            new KeyValuePair<string, object?>("job", job.JobName),
-            new KeyValuePair<string, object?>("task", t.Context.TaskName),
-            new KeyValuePair<string, object?>("subtask", t.Context.SubtaskIndex))));
+    private static IEnumerable<Measurement<long>> Observe(Func<StreamTask, long?> figure) =>
+        s_jobs.Keys.SelectMany(job => job.Tasks
+            .Select(t => (Task: t, Value: figure(t)))
+            .Where(m => m.Value is not null)
+            .Select(m => new Measurement<long>(m.Value!.Value,
+                new KeyValuePair<string, object?>("job", job.JobName),
+                new KeyValuePair<string, object?>("task", m.Task.Context.TaskName),
+                new KeyValuePair<string, object?>("subtask", m.Task.Context.SubtaskIndex))));
 }

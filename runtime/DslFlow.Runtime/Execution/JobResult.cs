@@ -8,7 +8,10 @@ namespace DslFlow;
 /// <param name="RecordsOut">Records passed to downstream tasks and chained sinks.</param>
 /// <param name="RecordsToSinks">Records written to chained sinks.</param>
 /// <param name="Finished">True once the subtask's input ended.</param>
-public sealed record TaskMetrics(string TaskName, int SubtaskIndex, bool IsSource, long RecordsIn, long RecordsOut, long RecordsToSinks, bool Finished);
+/// <param name="InputBufferSize">Records per buffer its senders use now under buffer debloating; null without it.</param>
+/// <param name="EstimatedTimeToConsumeBuffers">Under buffer debloating, how long what is queued at its input takes to consume.</param>
+public sealed record TaskMetrics(string TaskName, int SubtaskIndex, bool IsSource, long RecordsIn, long RecordsOut, long RecordsToSinks, bool Finished,
+    int? InputBufferSize = null, TimeSpan? EstimatedTimeToConsumeBuffers = null);
 
 /// <summary>A job's figures at one moment.</summary>
 /// <param name="Elapsed">Time since the job started.</param>

@@ -45,11 +45,16 @@ public abstract partial class OneInputStreamTask<TIn>
     private void WatchQueuedBarrier(CheckpointBarrier barrier)
     {
         long id = barrier.CheckpointId;
-        long watched = Volatile.Read(ref _watchedBarrier);
-        if (id <= watched || Interlocked.CompareExchange(ref _watchedBarrier, id, watched) != watched)
+        long watched;
+        do
         {
-            return; // one watch per checkpoint
+            watched = Volatile.Read(ref _watchedBarrier);
+            if (id <= watched)
+            {
+                return; // one watch per checkpoint
+            }
         }
+        while (Interlocked.CompareExchange(ref _watchedBarrier, id, watched) != watched);
         TimeProvider time = Context.Options.TimeProvider;
         TimeSpan remaining = Context.AlignedTimeout!.Value - (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(barrier.Timestamp));
         ITimer? timer = null;
@@ -62,9 +67,14 @@ public abstract partial class OneInputStreamTask<TIn>
 
     private void PromoteIfStillQueued(long id)
     {
+        if (_unalignedStarted == id && UnalignedInProgress)
+        {
+            Gate.PromoteBarriers(id); // unaligned here already (an upstream switched first): its barriers still queued overtake too
+            return;
+        }
         if (_unalignedStarted >= id)
         {
-            return; // already unaligned here
+            return;
         }
         if (Barriers.IsPending && Barriers.CurrentCheckpointId == id)
         {
@@ -137,7 +147,6 @@ public abstract partial class OneInputStreamTask<TIn>
     {
         StopAlignmentTimer();
         Barriers.OnCancel(checkpointId);
-        BroadcastEvent(new CancelCheckpointMarker(checkpointId));
-        Context.DeclineCheckpoint?.Invoke(checkpointId, reason, CheckpointFailureCategory.Declined, null);
+        DeclineAbandonedAlignment(checkpointId, reason);
     }
 }

@@ -21,6 +21,9 @@ public abstract partial class OneInputStreamTask<TIn>
     /// </summary>
     private long _unalignedStarted = -1;
 
+    /// <summary>The newest checkpoint whose channel state was encoded and acknowledged here.</summary>
+    private long _channelStateDone = -1;
+
     /// <summary>Checkpoints newer than <see cref="_unalignedStarted"/> cancelled before their first barrier arrived here.</summary>
     private readonly HashSet<long> _cancelledAhead = [];
 
@@ -144,6 +147,10 @@ public abstract partial class OneInputStreamTask<TIn>
             }
         }
         OnUnalignedBarrier(barrier, channel, sequence);
+        if (Context.AlignedTimeout is not null && _unalignedStarted == id && UnalignedInProgress && Gate.PromotedBarrier < id)
+        {
+            Gate.PromoteBarriers(id); // unaligned here now: barriers of it still queued behind buffers overtake them too
+        }
     }
 
     /// <summary>Snapshots now and starts recording the channels that still owe the barrier. False when the snapshot was skipped.</summary>
@@ -264,11 +271,12 @@ public abstract partial class OneInputStreamTask<TIn>
     private void CompleteChannelStateIfDone()
     {
         ChannelStateRecorder<TIn> recorder = _channelState!;
-        if (recorder.IsRecording || recorder.CheckpointId < 0)
+        if (recorder.IsRecording || recorder.CheckpointId <= _channelStateDone)
         {
-            return;
+            return; // still waiting for barriers, or this checkpoint's channel state was written (or abandoned) already
         }
         long id = recorder.CheckpointId;
+        _channelStateDone = id;
         byte[] channels = recorder.Encode(_recordSerializer!, Context.InputChannels);
         byte[] file = new TaskStateSnapshot(Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism,
             [new StateEntry(RestoredCheckpoint.ChannelStateName(Context.TaskName), StateScope.ChannelState, channels)]).Encode();

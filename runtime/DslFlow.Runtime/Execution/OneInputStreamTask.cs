@@ -58,6 +58,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
         {
             RestoreChannelState(); // on the task thread, before its first record: a failure here restarts the job
         }
+        StartDebloating();
     }
 
     /// <summary>Aligns (or counts) checkpoint barriers over the gate's channels.</summary>
@@ -93,6 +94,10 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
 
     private protected sealed override void RunLoop()
     {
+        if (_debloater is not null)
+        {
+            OnRunLoopEntered();
+        }
         while (true)
         {
             if (ClearInterruptAndCheckMail() || IsWaitingForFinalCheckpoint)
@@ -152,6 +157,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
                 continue;
             }
             FlushOutputs(); // idle: send partial buffers rather than hold records back
+            OnInputExhausted();
             return; // a channel wakes us when input arrives
         }
     }
@@ -161,6 +167,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
     {
         BarrierOutcome outcome;
         long abandoned = -1;
+        string? abandonReason = null;
         if (_channelState is not null && Context.AlignedTimeout is null && @event is CheckpointBarrier or CancelCheckpointMarker or EndOfInput)
         {
             return HandleUnalignedControlEvent(@event, channelIndex, sequence);
@@ -176,6 +183,9 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
                 case CancelCheckpointMarker cancel when UnalignedInProgress && cancel.CheckpointId == _unalignedStarted:
                     CancelUnaligned(cancel.CheckpointId);
                     return false;
+                case CheckpointBarrier newer when UnalignedInProgress:
+                    DeclineUnalignedInProgress(newer.CheckpointId); // it aligns now; the unaligned one cannot complete
+                    break;
                 case EndOfInput:
                     EndUnalignedChannel(channelIndex);
                     break;
@@ -189,9 +199,11 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
                     _recordsAtAlignmentStart = RecordsIn; // the first barrier of a new checkpoint
                 }
                 outcome = Barriers.OnBarrier(barrier, channelIndex, out abandoned);
+                abandonReason = $"barrier {barrier.CheckpointId} arrived before the alignment of {abandoned} completed";
                 break;
             case CancelCheckpointMarker cancel:
-                outcome = Barriers.OnCancel(cancel.CheckpointId);
+                outcome = Barriers.OnCancel(cancel.CheckpointId, out abandoned);
+                abandonReason = $"checkpoint {cancel.CheckpointId} was cancelled upstream during the alignment of {abandoned}";
                 break;
             case EndOfInput:
                 outcome = Barriers.OnEndOfInput(channelIndex);
@@ -202,9 +214,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
         }
         if (abandoned >= 0)
         {
-            BroadcastEvent(new CancelCheckpointMarker(abandoned));
-            Context.DeclineCheckpoint?.Invoke(abandoned, $"barrier {Barriers.CurrentCheckpointId} arrived before the alignment of {abandoned} completed",
-                CheckpointFailureCategory.Declined, null);
+            DeclineAbandonedAlignment(abandoned, abandonReason!);
         }
         if (outcome == BarrierOutcome.Snapshot)
         {
@@ -243,15 +253,27 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
             CancelUnaligned(checkpointId); // in-flight records recorded for it are dropped
             return;
         }
-        if (Barriers.OnCancel(checkpointId) == BarrierOutcome.Cancel)
+        if (Barriers.OnCancel(checkpointId, out long abandoned) == BarrierOutcome.Cancel)
         {
+            if (abandoned >= 0)
+            {
+                DeclineAbandonedAlignment(abandoned, $"checkpoint {checkpointId} was aborted during the alignment of {abandoned}");
+            }
             BroadcastEvent(new CancelCheckpointMarker(checkpointId));
         }
+    }
+
+    /// <summary>An alignment that cannot complete any more was dropped: downstream and the coordinator hear of it.</summary>
+    private void DeclineAbandonedAlignment(long checkpointId, string reason)
+    {
+        BroadcastEvent(new CancelCheckpointMarker(checkpointId));
+        Context.DeclineCheckpoint?.Invoke(checkpointId, reason, CheckpointFailureCategory.Declined, null);
     }
 
     internal override void Release()
     {
         StopAlignmentTimer();
+        StopDebloating();
         if (_current is not null)
         {
             InputGate<TIn>.Recycle(_current);

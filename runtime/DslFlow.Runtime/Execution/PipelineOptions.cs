@@ -27,6 +27,9 @@ public sealed class PipelineOptions
     /// <summary>Records per buffer between tasks (Flink's 32 KB network buffer, counted in records). Default 1024.</summary>
     public int BufferSize { get; set; } = 1024;
 
+    /// <summary>Buffer debloating: sizes buffers to the consumer's throughput (off by default).</summary>
+    public BufferDebloatOptions BufferDebloat { get; set; } = new();
+
     /// <summary>Buffers a channel may have in flight without borrowing (Flink's exclusive buffers). Default 2.</summary>
     public int ExclusiveCreditsPerChannel { get; set; } = 2;
 
@@ -60,6 +63,11 @@ public sealed class PipelineOptions
         Check(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be at least 1 record");
         Check(ExclusiveCreditsPerChannel >= 1, nameof(ExclusiveCreditsPerChannel), ExclusiveCreditsPerChannel, "must be at least 1, or no buffer could ever move");
         Check(FloatingCreditsPerGate >= 0, nameof(FloatingCreditsPerGate), FloatingCreditsPerGate, "must not be negative");
+        if (BufferDebloat is null)
+        {
+            throw new ArgumentException("PipelineOptions.BufferDebloat must not be null; leave it unset for the defaults (debloating off).");
+        }
+        BufferDebloat.Validate(BufferSize);
         foreach (KeyValuePair<string, int> p in Parallelism)
         {
             Check(p.Value >= 1, $"{nameof(Parallelism)}[\"{p.Key}\"]", p.Value, "must be at least 1");

@@ -41,6 +41,12 @@ public abstract partial class StreamTask : IWakeable
     /// <summary>Records the chain wrote to chained sinks.</summary>
     public long RecordsToSinks => _outputs.Where(o => o.IsSink).Sum(o => o.RecordsOut);
 
+    /// <summary>Records per buffer the task's senders use now (buffer debloating), or null when it does not debloat.</summary>
+    internal virtual int? InputBufferSize => null;
+
+    /// <summary>How long the records queued at the task's input take to consume (buffer debloating), or null.</summary>
+    internal virtual TimeSpan? EstimatedTimeToConsumeBuffers => null;
+
     /// <summary>Completes when the task finished, failed or was cancelled.</summary>
     public Task Completion => _mailbox?.Completion ?? throw new InvalidOperationException("The task has not started.");
 

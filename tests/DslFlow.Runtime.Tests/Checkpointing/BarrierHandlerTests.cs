@@ -48,6 +48,20 @@ public class BarrierHandlerTests
     }
 
     [Fact]
+    public void The_cancel_of_a_newer_checkpoint_during_alignment_reports_the_abandoned_one()
+    {
+        BarrierHandler handler = Create(2);
+        handler.OnBarrier(B(3), 0, out _);
+        Assert.Equal(BarrierOutcome.Cancel, handler.OnCancel(4, out long abandoned));
+        Assert.Equal(3, abandoned);
+        Assert.Equal(["block 0", "unblock 0"], _log);
+        Assert.Equal(BarrierOutcome.None, handler.OnBarrier(B(3), 1, out _)); // stale now
+
+        Assert.Equal(BarrierOutcome.Cancel, handler.OnCancel(5, out abandoned)); // nothing was aligning
+        Assert.Equal(-1, abandoned);
+    }
+
+    [Fact]
     public void A_cancel_marker_stops_alignment_once_and_an_ended_channel_no_longer_holds_it_back()
     {
         BarrierHandler handler = Create(2);

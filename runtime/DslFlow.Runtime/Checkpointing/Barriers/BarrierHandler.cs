@@ -78,11 +78,22 @@ internal sealed class BarrierHandler
     }
 
     /// <summary>Handles a cancel marker: the checkpoint was aborted upstream.</summary>
-    public BarrierOutcome OnCancel(long checkpointId)
+    public BarrierOutcome OnCancel(long checkpointId) => OnCancel(checkpointId, out _);
+
+    /// <summary>
+    /// Handles a cancel marker or abort; <paramref name="abandoned"/> is set when the cancel of a newer checkpoint
+    /// dropped the alignment of an older one (which cannot complete any more).
+    /// </summary>
+    public BarrierOutcome OnCancel(long checkpointId, out long abandoned)
     {
+        abandoned = -1;
         if (checkpointId < CurrentCheckpointId || (checkpointId == CurrentCheckpointId && !IsPending))
         {
             return BarrierOutcome.None;
+        }
+        if (checkpointId > CurrentCheckpointId && IsPending)
+        {
+            abandoned = CurrentCheckpointId;
         }
         Reset();
         CurrentCheckpointId = checkpointId;

@@ -129,6 +129,45 @@ public class UnalignedBarrierOrderTests
         Assert.Equal([2L], probe.Snapshots.Select(s => s.Id));
     }
 
+    [Fact]
+    public void Unaligned_because_an_upstream_switched_first_the_task_promotes_its_other_queued_barriers()
+    {
+        using var probe = new UnalignedProbe([Keyed, Keyed], alignedTimeout: TimeSpan.FromHours(1));
+        long processedAtAcknowledgement = -1;
+        probe.OnAcknowledged = () => Interlocked.CompareExchange(ref processedAtAcknowledgement, Interlocked.Read(ref probe.Task.Processed), -1);
+        probe.Task.OnRecord = _ => Thread.Sleep(5);
+        probe.Start();
+
+        for (int b = 0; b < 250; b++)
+        {
+            probe.Records(1, 4 * b, (4 * b) + 1, (4 * b) + 2, (4 * b) + 3); // channel 1 backs up: 1000 records, 5 s to process
+        }
+        probe.Barrier(1, 1); // its upstream took checkpoint 1 aligned: the barrier waits behind the backlog
+        Eventually.True(() => probe.Task.Processed > 0, "the task is busy with channel 1");
+        probe.PriorityBarrier(0, 1); // channel 0's upstream switched checkpoint 1 to unaligned
+
+        Eventually.True(() => probe.Acknowledged.Any(a => a.Id == 1), "checkpoint 1 is acknowledged");
+        Assert.InRange(Interlocked.Read(ref processedAtAcknowledgement), 0, 500); // it did not wait for the backlog to drain
+        Assert.True(probe.Acknowledged.Single(a => a.Id == 1).Stats.PersistedInFlightBytes > 0, "the overtaken backlog is channel state");
+    }
+
+    [Fact]
+    public void A_newer_aligned_barrier_declines_the_unaligned_checkpoint_waiting_for_a_forward_channel()
+    {
+        using var probe = new UnalignedProbe([Forward, Keyed], alignedTimeout: TimeSpan.FromHours(1));
+        probe.Start();
+
+        probe.PriorityBarrier(1, 1); // checkpoint 1 went unaligned upstream: it waits here for the forward channel
+        Eventually.True(() => probe.Task.Gate.IsBlocked(1), "the keyed channel that delivered is blocked");
+        probe.Barrier(0, 2); // the forward upstream never took checkpoint 1: its next barrier is 2
+        probe.Barrier(1, 2);
+
+        Eventually.True(() => probe.Declined.Any(d => d.Id == 1), "checkpoint 1 is declined");
+        Eventually.True(() => probe.Acknowledged.Any(a => a.Id == 2), "checkpoint 2 completes aligned");
+        Assert.False(probe.Acknowledged.Single(a => a.Id == 2).Stats.Unaligned);
+        Assert.Equal([2L], probe.Snapshots.Select(s => s.Id));
+    }
+
     /// <summary>One <see cref="ProbeTask"/> under unaligned checkpoints with a given channel layout and no outputs.</summary>
     private sealed class UnalignedProbe : IDisposable
     {
@@ -142,13 +181,20 @@ public class UnalignedBarrierOrderTests
                 context.Unaligned = true;
                 context.AlignedTimeout = alignedTimeout;
                 context.InputChannels = layout.Select((partitioning, i) => new InputChannelInfo("Up" + i, 0, partitioning)).ToArray();
-                context.AcknowledgeCheckpoint = (id, _, stats) => Acknowledged.Enqueue((id, stats));
+                context.AcknowledgeCheckpoint = (id, _, stats) =>
+                {
+                    OnAcknowledged?.Invoke();
+                    Acknowledged.Enqueue((id, stats));
+                };
                 context.DeclineCheckpoint = (id, reason, _, _) => Declined.Enqueue((id, reason));
             });
             Task.OnSnapshot = id => Snapshots.Enqueue((id, Task.Records.ToArray()));
         }
 
         public ProbeTask Task => _probe.Task;
+
+        /// <summary>Called on the task thread when a checkpoint is acknowledged.</summary>
+        public Action? OnAcknowledged { get; set; }
 
         public ConcurrentQueue<(long Id, SubtaskCheckpointStats Stats)> Acknowledged { get; } = new();
 
