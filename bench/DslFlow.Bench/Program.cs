@@ -9,6 +9,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
 {
     ["throughput"] = ThroughputScenario.RunAsync,
     ["backpressure-checkpoint"] = BackpressureCheckpointScenario.RunAsync,
+    ["checkpoint-throughput"] = BackpressureCheckpointScenario.RunThroughputAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {
