@@ -31,7 +31,7 @@ internal static class BackpressureCheckpointScenario
                 options.BufferDebloat.Target = TimeSpan.FromMilliseconds(300); // the benchmark's setting in Flink
             });
 
-        (double fastAligned, double fastUnaligned, int rounds) = await CompareThroughputAsync(quick);
+        ThroughputComparison comparison = await CompareThroughputAsync(quick);
 
         report.Add("aligned_ms", aligned.MedianMs);
         report.Add("unaligned_ms", unaligned.MedianMs);
@@ -46,7 +46,7 @@ internal static class BackpressureCheckpointScenario
         report.Add("checkpoints_aligned", aligned.Completed);
         report.Add("checkpoints_unaligned", unaligned.Completed);
         report.Add("checkpoints_alternating", alternating.Completed);
-        AddThroughput(report, fastAligned, fastUnaligned, rounds, quick);
+        AddThroughput(report, comparison);
         return report;
     }
 
@@ -54,43 +54,51 @@ internal static class BackpressureCheckpointScenario
     public static async Task<Report> RunThroughputAsync(bool quick)
     {
         var report = new Report();
-        (double aligned, double unaligned, int rounds) = await CompareThroughputAsync(quick);
-        AddThroughput(report, aligned, unaligned, rounds, quick);
+        AddThroughput(report, await CompareThroughputAsync(quick));
         return report;
     }
 
-    private static void AddThroughput(Report report, double aligned, double unaligned, int rounds, bool quick)
+    private static void AddThroughput(Report report, ThroughputComparison c)
     {
-        report.Add("throughput_aligned_rps", aligned);
-        report.Add("throughput_unaligned_rps", unaligned);
-        report.Add("throughput_ratio_unaligned_vs_aligned", unaligned / aligned);
-        report.Add("throughput_seconds_per_mode", rounds * FastRun(quick).TotalSeconds);
-        report.Add("throughput_rounds", rounds);
+        report.Add("throughput_aligned_rps", c.Aligned);
+        report.Add("throughput_unaligned_rps", c.Unaligned);
+        // The median of the rounds' ratios: the two runs of one round are seconds apart, so they share the machine's mood.
+        report.Add("throughput_ratio_unaligned_vs_aligned", c.MedianRoundRatio);
+        report.Add("throughput_ratio_of_medians", c.Unaligned / c.Aligned);
+        report.Add("throughput_round_ratio_min", c.MinRoundRatio);
+        report.Add("throughput_round_ratio_max", c.MaxRoundRatio);
+        report.Add("throughput_seconds_per_mode", c.Rounds * FastRun.TotalSeconds);
+        report.Add("throughput_rounds", c.Rounds);
     }
 
-    private static TimeSpan FastRun(bool quick) => quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(10);
+    private sealed record ThroughputComparison(double Aligned, double Unaligned, double MedianRoundRatio, double MinRoundRatio, double MaxRoundRatio, int Rounds);
+
+    private static readonly TimeSpan FastRun = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// The pipeline without the sleep, checkpointing every second, aligned and unaligned in alternating rounds (so a
-    /// drift in the machine's speed does not favour one mode): the median records per second of each mode.
+    /// The pipeline without the sleep, checkpointing every second, aligned and unaligned in rounds of two adjacent runs
+    /// (alternating which goes first, so a drift in the machine's speed does not favour one mode): per mode the median
+    /// records per second, and the median of the rounds' ratios.
     /// </summary>
-    private static async Task<(double Aligned, double Unaligned, int Rounds)> CompareThroughputAsync(bool quick)
+    private static async Task<ThroughputComparison> CompareThroughputAsync(bool quick)
     {
         BackpressurePipeline.SlowSink = false;
-        int rounds = quick ? 2 : 3;
-        var aligned = new List<double>();
-        var unaligned = new List<double>();
+        int rounds = quick ? 3 : 10; // many short rounds: this machine's speed comes and goes in bursts of seconds
+        var aligned = new List<Result>();
+        var unaligned = new List<Result>();
         for (int round = 0; round < rounds; round++)
         {
             bool alignedFirst = round % 2 == 0;
             for (int k = 0; k < 2; k++)
             {
                 bool isAligned = alignedFirst == (k == 0);
-                Result result = await RunModeAsync(isAligned ? "throughput aligned" : "throughput unaligned", unaligned: !isAligned, alignedTimeout: null, FastRun(quick));
-                (isAligned ? aligned : unaligned).Add(result.RecordsPerSecond);
+                Result result = await RunModeAsync(isAligned ? "throughput aligned" : "throughput unaligned", unaligned: !isAligned, alignedTimeout: null, FastRun);
+                (isAligned ? aligned : unaligned).Add(result);
             }
         }
-        return (Median(aligned), Median(unaligned), rounds);
+        double[] ratios = aligned.Zip(unaligned, (a, u) => u.RecordsPerSecond / a.RecordsPerSecond).ToArray();
+        return new ThroughputComparison(Median(aligned.Select(r => r.RecordsPerSecond)), Median(unaligned.Select(r => r.RecordsPerSecond)),
+            Median(ratios), ratios.Min(), ratios.Max(), rounds);
     }
 
     private sealed record Result(double MedianMs, double MedianPersistedBytes, double UnalignedShare, int Completed, double RecordsPerSecond);
@@ -131,7 +139,8 @@ internal static class BackpressureCheckpointScenario
             double persisted = Median(completed.Select(c => (double)c.PersistedInFlightBytes));
             double share = completed.Length == 0 ? 0 : completed.Count(c => c.IsUnaligned) / (double)completed.Length;
             Console.WriteLine($"{mode,-22} {completed.Length,4} checkpoints, median {median,10:N1} ms, persisted {persisted,12:N0} B, "
-                + $"unaligned {share:P0}, {records / seconds,14:N0} records/s; threads {Process.GetCurrentProcess().Threads.Count}, heap {GC.GetTotalMemory(false) >> 20} MB");
+                + $"unaligned {share:P0}, {records / seconds,14:N0} records/s; "
+                + $"threads {Process.GetCurrentProcess().Threads.Count}, heap {GC.GetTotalMemory(false) >> 20} MB");
             return new Result(median, persisted, share, completed.Length, records / seconds);
         }
         finally
