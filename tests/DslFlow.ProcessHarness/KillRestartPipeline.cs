@@ -17,6 +17,8 @@ public static partial class KillRestartPipeline
 
     public static string OutputDirectory { get; set; } = "out";
 
+    public static FileCompaction? Compaction { get; set; }
+
     [Source]
     public static SequenceSource Numbers() => new(0, RecordCount) { RecordsPerSecond = RecordsPerSecond };
 
@@ -30,5 +32,5 @@ public static partial class KillRestartPipeline
     public static long KeyOf(long value) => value % Keys;
 
     [Sink(nameof(Count))]
-    public static FileSink<(long Key, long Count)> Committed() => new(OutputDirectory, r => $"{r.Key} {r.Count}");
+    public static FileSink<(long Key, long Count)> Committed() => new(OutputDirectory, r => $"{r.Key} {r.Count}") { Compaction = Compaction };
 }

@@ -11,7 +11,8 @@ namespace DslFlow;
 /// becomes the pending part <c>.pending/part-{subtask}-{n}.txt</c>; when checkpoint n completes, the pending parts up
 /// to n move into the directory as <c>part-{subtask}-{n}.txt</c>, where readers see them. After a crash,
 /// <see cref="RecoverTransactions"/> commits the pending parts the restored checkpoint covers and deletes the rest.
-/// Without checkpoints, each subtask's records become <c>part-{subtask}-end.txt</c> at the end of input.
+/// Without checkpoints, each subtask's records become <c>part-{subtask}-end.txt</c> at the end of input. With
+/// <see cref="Compaction"/>, committed parts stay hidden until they are merged into larger visible files.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
 public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
@@ -36,13 +37,18 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
 
     /// <summary>The lines of every committed part file, ordered by subtask, then checkpoint.</summary>
     public IReadOnlyList<string> ReadCommittedLines() =>
+        VisibleParts()
+            .OrderBy(p => p.Part.Subtask).ThenBy(p => p.Part.Checkpoint).ThenBy(p => p.Part.Sequence).ThenBy(p => p.Path, StringComparer.Ordinal)
+            .SelectMany(p => File.ReadLines(p.Path))
+            .ToList();
+
+    /// <summary>The visible part files: what readers see.</summary>
+    private IEnumerable<(string Path, PartName Part)> VisibleParts() =>
         !System.IO.Directory.Exists(Directory) ? []
             : System.IO.Directory.EnumerateFiles(Directory, "part-*.txt")
                 .Select(path => (Path: path, Part: PartName.Parse(Path.GetFileName(path))))
                 .Where(p => p.Part is not null)
-                .OrderBy(p => p.Part!.Value.Subtask).ThenBy(p => p.Part!.Value.Checkpoint).ThenBy(p => p.Path, StringComparer.Ordinal)
-                .SelectMany(p => File.ReadLines(p.Path))
-                .ToList();
+                .Select(p => (p.Path, p.Part!.Value));
 
     /// <inheritdoc />
     public ISinkWriter<T> CreateWriter(NodeContext context)
@@ -50,6 +56,10 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         ArgumentNullException.ThrowIfNull(context);
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, PendingFolder));
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, InProgressFolder));
+        if (_compaction is not null)
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, CommittedFolder));
+        }
         return new Writer(this, context.SubtaskIndex, context.CheckpointsEnabled);
     }
 
@@ -63,7 +73,7 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
             {
                 if (PartName.Parse(Path.GetFileName(path)) is { } part && part.Checkpoint <= restoredCheckpointId)
                 {
-                    Publish(path);
+                    CommitPart(path);
                 }
                 else
                 {
@@ -79,6 +89,7 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
                 File.Delete(path);
             }
         }
+        RecoverCompaction(); // even with compaction now off: what was committed hidden must become visible
     }
 
     /// <summary>Moves a pending part into the directory; idempotent (a part already there stays).</summary>
@@ -94,17 +105,27 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         DirectorySync.TryFlush(Directory);
     }
 
-    /// <summary>Part file names: <c>part-{subtask}-{checkpoint}[-{n}].txt</c>.</summary>
-    private readonly partial record struct PartName(int Subtask, long Checkpoint)
+    /// <summary>
+    /// Part file names: <c>part-{subtask}-{checkpoint}[-{n}].txt</c> (the n-th part sealed at one checkpoint), and
+    /// compacted ones <c>part-{subtask}-{first}-to-{last}.txt</c> (<see cref="Last"/> set).
+    /// </summary>
+    private readonly partial record struct PartName(int Subtask, long Checkpoint, int Sequence, long? Last)
     {
         public static PartName? Parse(string fileName)
         {
             Match m = Pattern().Match(fileName);
-            return m.Success ? new PartName(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
-                m.Groups[2].Value == "end" ? long.MaxValue : long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
+            if (!m.Success)
+            {
+                return null;
+            }
+            return new PartName(
+                int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+                m.Groups[2].Value == "end" ? long.MaxValue : long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+                m.Groups[4].Success ? int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) : 0,
+                m.Groups[3].Success ? long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) : null);
         }
 
-        [GeneratedRegex(@"^part-(\d+)-(\d+|end)(?:-\d+)?\.txt$")]
+        [GeneratedRegex(@"^part-(\d+)-(\d+|end)(?:-to-(\d+)|-(\d+))?\.txt$")]
         private static partial Regex Pattern();
     }
 
@@ -113,6 +134,8 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         private readonly string _inProgressPath = Path.Combine(sink.Directory, InProgressFolder, $"part-{subtask}-{Guid.NewGuid():N}.tmp");
         private readonly List<string> _sealed = [];
         private StreamWriter? _file;
+        private int _commitsSinceCompaction;
+        private bool _inputEnded;
 
         public void Write(ReadOnlySpan<T> records)
         {
@@ -132,14 +155,26 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
             {
                 if (PartName.Parse(Path.GetFileName(path)) is { } part && part.Checkpoint <= checkpointId)
                 {
-                    sink.Publish(path);
+                    sink.CommitPart(path);
                     _sealed.Remove(path);
+                }
+            }
+            if (sink._compaction is { } compaction)
+            {
+                _commitsSinceCompaction++;
+                // The final checkpoint (after the end of input) compacts whatever is left: nothing may stay hidden.
+                if (_inputEnded || _commitsSinceCompaction >= compaction.EveryCheckpoints
+                    || sink.HiddenParts(subtask).Sum(p => new FileInfo(p.Path).Length) >= compaction.SizeThreshold)
+                {
+                    sink.Compact(subtask);
+                    _commitsSinceCompaction = 0;
                 }
             }
         }
 
         public void Flush()
         {
+            _inputEnded = true;
             if (!checkpointsEnabled)
             {
                 Seal(sink.Directory, "end", pending: false);
@@ -150,6 +185,17 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         {
             _file?.Dispose();
             _file = null;
+            if (sink._compaction is not null)
+            {
+                try
+                {
+                    sink.Compact(subtask); // committed parts of a cancelled or failed run become visible now, not at the next start
+                }
+                catch (IOException)
+                {
+                    // recovery compacts them when the job starts again
+                }
+            }
         }
 
         /// <summary>Syncs the in-progress file and renames it to a part named after <paramref name="suffix"/>.</summary>

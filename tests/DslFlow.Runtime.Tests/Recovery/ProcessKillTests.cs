@@ -7,7 +7,8 @@ namespace DslFlow.Runtime.Tests.Recovery;
 /// <summary>
 /// A child process runs a checkpointed pipeline with a transactional file sink and is killed with SIGKILL at seeded
 /// moments — some while a checkpoint is being written — then started again; its committed output must equal that of
-/// a run without failures.
+/// a run without failures (aligned, unaligned, and aligned with file-sink compaction, where a kill may land in the
+/// middle of a compaction).
 /// </summary>
 public class ProcessKillTests(ITestOutputHelper output)
 {
@@ -16,6 +17,7 @@ public class ProcessKillTests(ITestOutputHelper output)
     [Theory]
     [InlineData("aligned")]
     [InlineData("unaligned")]
+    [InlineData("compacting")]
     public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures(string mode)
     {
         int seed = Environment.TickCount & 0xFFFF;
@@ -53,6 +55,12 @@ public class ProcessKillTests(ITestOutputHelper output)
         Assert.True(killsDuringCheckpoint > 0, "no kill landed while a checkpoint was being written");
         IReadOnlyList<string> actual = Committed(work.Path);
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+        if (mode == "compacting")
+        {
+            string output = Path.Combine(work.Path, "out");
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(output, ".committed"))); // nothing left hidden after the final checkpoint
+            Assert.Contains(Directory.EnumerateFiles(output, "part-*.txt"), f => f.Contains("-to-", StringComparison.Ordinal));
+        }
     }
 
     private static IReadOnlyList<string> Committed(string work) =>
