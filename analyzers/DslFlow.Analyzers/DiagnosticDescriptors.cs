@@ -214,6 +214,22 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + DiagnosticIds.SinkNotTransactional + ".md");
+    public static readonly DiagnosticDescriptor CompactionWithoutCheckpointing = new(
+        DiagnosticIds.CompactionWithoutCheckpointing,
+        "File sink compaction in a pipeline without checkpointing",
+        Message,
+        SinksCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.CompactionWithoutCheckpointing + ".md");
+    public static readonly DiagnosticDescriptor InvalidCompactionSetting = new(
+        DiagnosticIds.InvalidCompactionSetting,
+        "File sink compaction setting out of range",
+        Message,
+        SinksCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidCompactionSetting + ".md");
 
     /// <summary>The descriptors of the problems the shared parser reports, by id.</summary>
     public static readonly ImmutableDictionary<string, DiagnosticDescriptor> ParserRules = new[]

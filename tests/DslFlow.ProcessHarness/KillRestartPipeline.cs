@@ -6,7 +6,7 @@ namespace DslFlow.ProcessHarness;
 /// Counts numbers per key (v mod <see cref="Keys"/>) and writes every running count to a transactional file sink:
 /// the committed files of a run hold each (key, count) exactly once, whatever crashes it survived.
 /// </summary>
-[Pipeline(DefaultParallelism = 2)]
+[Pipeline(DefaultParallelism = 2), Checkpointing(IntervalMs = 20)] // the harness sets the same interval in its options
 public static partial class KillRestartPipeline
 {
     public const int Keys = 97;

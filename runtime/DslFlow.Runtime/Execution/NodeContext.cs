@@ -28,6 +28,9 @@ public sealed class NodeContext
     /// </summary>
     public bool CheckpointsEnabled { get; }
 
+    /// <summary>The job's name (the pipeline class name unless <see cref="PipelineOptions.JobName"/> sets another).</summary>
+    public string JobName { get; init; } = "";
+
     /// <summary>The node's name (its method name).</summary>
     public string NodeName { get; }
 

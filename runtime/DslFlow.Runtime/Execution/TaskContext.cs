@@ -101,7 +101,10 @@ public sealed class TaskContext
     /// </summary>
     internal NodeContext ForNode(string nodeName, int subtaskIndex, int parallelism) =>
         new(nodeName, subtaskIndex, parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation,
-            checkpointsEnabled: AcknowledgeCheckpoint is not null);
+            checkpointsEnabled: AcknowledgeCheckpoint is not null)
+        {
+            JobName = Options.JobName ?? Graph.Name,
+        };
 }
 
 /// <summary>One output of a task: the downstream channels of one edge, and how to route to them.</summary>

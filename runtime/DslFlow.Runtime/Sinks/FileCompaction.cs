@@ -19,13 +19,13 @@ public sealed class FileCompaction
     /// <summary>Throws <see cref="ArgumentException"/> naming the invalid setting and how to fix it.</summary>
     internal void Validate()
     {
-        if (EveryCheckpoints < 1)
+        if (FileCompactionRules.EveryCheckpoints(EveryCheckpoints) is { } every)
         {
-            throw new ArgumentException($"FileCompaction.EveryCheckpoints is {EveryCheckpoints}: it must be at least 1 (compact after every checkpoint).", nameof(EveryCheckpoints));
+            throw new ArgumentException(every, nameof(EveryCheckpoints));
         }
-        if (SizeThreshold < 1)
+        if (FileCompactionRules.SizeThreshold(SizeThreshold) is { } size)
         {
-            throw new ArgumentException($"FileCompaction.SizeThreshold is {SizeThreshold}: it must be at least 1 byte.", nameof(SizeThreshold));
+            throw new ArgumentException(size, nameof(SizeThreshold));
         }
     }
 }

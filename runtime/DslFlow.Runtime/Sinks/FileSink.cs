@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using DslFlow.Checkpointing;
+using Microsoft.Extensions.Logging;
 
 namespace DslFlow;
 
@@ -59,6 +60,10 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         if (_compaction is not null)
         {
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, CommittedFolder));
+            if (!context.CheckpointsEnabled && context.SubtaskIndex == 0)
+            {
+                context.Logger.LogWarning("{Problem}", FileCompactionRules.WithoutCheckpointing(context.NodeName, context.JobName));
+            }
         }
         return new Writer(this, context.SubtaskIndex, context.CheckpointsEnabled);
     }

@@ -11,7 +11,7 @@ public static class Analysis
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new PipelineAnalyzer(), new StaticFieldWriteAnalyzer()];
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new PipelineAnalyzer(), new StaticFieldWriteAnalyzer(), new FileCompactionAnalyzer()];
 
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create(
