@@ -40,4 +40,8 @@ internal static class DiagnosticIds
     public const string StateNotSerializable = "DSLF3005";
 
     public const string SinkNotTransactional = "DSLF4001";
+    /// <summary>A file sink compacts its parts in a pipeline that declares no checkpointing (compaction runs at checkpoints).</summary>
+    public const string CompactionWithoutCheckpointing = "DSLF4002";
+    /// <summary>A <c>FileCompaction</c> setting is out of range.</summary>
+    public const string InvalidCompactionSetting = "DSLF4003";
 }
