@@ -26,6 +26,7 @@ internal sealed class PipelineHostedService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // The monitor's cached instance: the job name, logger factory and services filled in here stay on it.
         PipelineOptions configured = options.Get(registration.Name);
         configured.JobName ??= registration.Name;
         if (configured.LoggerFactory is NullLoggerFactory && loggerFactory is not null)
@@ -49,6 +50,10 @@ internal sealed class PipelineHostedService(
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // The host is stopping: the job was cancelled on purpose.
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogInformation("DslFlow job {Job} was cancelled; the host keeps running", registration.Name); // JobHandle.Cancel()
         }
         catch (Exception ex)
         {

@@ -97,6 +97,12 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         RecoverCompaction(); // even with compaction now off: what was committed hidden must become visible
     }
 
+    /// <summary>True when a part named <paramref name="fileName"/> exists pending, hidden (compaction) or visible.</summary>
+    private bool PartNameTaken(string fileName) =>
+        File.Exists(Path.Combine(Directory, fileName))
+        || File.Exists(Path.Combine(Directory, PendingFolder, fileName))
+        || File.Exists(Path.Combine(Directory, CommittedFolder, fileName));
+
     /// <summary>Moves a pending part into the directory; idempotent (a part already there stays).</summary>
     private void Publish(string pendingPath)
     {
@@ -111,8 +117,8 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
     }
 
     /// <summary>
-    /// Part file names: <c>part-{subtask}-{checkpoint}[-{n}].txt</c> (the n-th part sealed at one checkpoint), and
-    /// compacted ones <c>part-{subtask}-{first}-to-{last}.txt</c> (<see cref="Last"/> set).
+    /// Part file names: <c>part-{subtask}-{checkpoint}[-{n}].txt</c> (the n-th part of that name, see <c>Seal</c>), and
+    /// compacted ones <c>part-{subtask}-{first}-to-{last}[-{n}].txt</c> (<see cref="Last"/> set).
     /// </summary>
     private readonly partial record struct PartName(int Subtask, long Checkpoint, int Sequence, long? Last)
     {
@@ -130,7 +136,8 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
                 m.Groups[3].Success ? long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) : null);
         }
 
-        [GeneratedRegex(@"^part-(\d+)-(\d+|end)(?:-to-(\d+)|-(\d+))?\.txt$")]
+        // Bounded digit counts: a stray file with a huge number is not a part (it would overflow the parse).
+        [GeneratedRegex(@"^part-(\d{1,9})-(\d{1,18}|end)(?:-to-(\d{1,18}))?(?:-(\d{1,9}))?\.txt$")]
         private static partial Regex Pattern();
     }
 
@@ -214,11 +221,14 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
             ((FileStream)_file.BaseStream).Flush(flushToDisk: true);
             _file.Dispose();
             _file = null;
-            string target = Path.Combine(folder, $"part-{subtask}-{suffix}.txt");
-            for (int n = 1; File.Exists(target); n++)
+            // A name no part has anywhere (pending, hidden or visible): the same checkpoint sealed twice, or an earlier
+            // run of the job into this directory whose checkpoint ids started again at 1.
+            string name = $"part-{subtask}-{suffix}.txt";
+            for (int n = 1; sink.PartNameTaken(name); n++)
             {
-                target = Path.Combine(folder, $"part-{subtask}-{suffix}-{n}.txt"); // the same checkpoint sealed twice
+                name = $"part-{subtask}-{suffix}-{n}.txt";
             }
+            string target = Path.Combine(folder, name);
             File.Move(_inProgressPath, target);
             DirectorySync.TryFlush(folder);
             if (pending)

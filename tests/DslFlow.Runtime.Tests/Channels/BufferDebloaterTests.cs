@@ -77,8 +77,10 @@ public class BufferDebloaterTests
         Assert.Equal(50, debloater.Recalculate(50, TimeSpan.FromSeconds(1), 1, 0));
 
         Assert.Null(debloater.Recalculate(0, TimeSpan.Zero, 0, 0));
+        Assert.Null(debloater.Recalculate(0, TimeSpan.FromMilliseconds(3), 0, 0)); // idle: only its own mail ran
+        Assert.Null(debloater.Recalculate(5, TimeSpan.FromMilliseconds(0.5), 0, 0)); // too short to measure
         Assert.Equal(50, debloater.BufferSize);
-        Assert.Equal(0, debloater.Throughput);
+        Assert.Equal(50, debloater.Throughput); // the last measurement stands
     }
 
     [Theory]

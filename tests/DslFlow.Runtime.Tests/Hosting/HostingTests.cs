@@ -82,6 +82,27 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task Cancelling_the_job_through_the_registry_keeps_the_host_running()
+    {
+        HostedPipeline.Records = long.MaxValue / 4;
+        HostedPipeline.RecordsPerSecond = 2_000;
+        HostedPipeline.Output = new CollectSink<long>();
+        var logs = new ListLoggerProvider();
+        using IHost host = Build(new(), logs);
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+
+        await host.StartAsync();
+        JobHandle job = host.Services.GetRequiredService<DslFlowJobs>().Get("Numbers")!;
+        job.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Completion);
+        Eventually.True(() => logs.Lines.Any(l => l.Message.Contains("was cancelled; the host keeps running", StringComparison.Ordinal)),
+            "the host service saw the cancellation");
+
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the host was asked to stop");
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void Two_jobs_with_one_name_are_refused()
     {
         var services = new ServiceCollection();

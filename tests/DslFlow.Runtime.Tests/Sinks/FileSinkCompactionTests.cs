@@ -106,30 +106,67 @@ public sealed class FileSinkCompactionTests
     public void Recovery_after_a_crash_between_publishing_and_deleting_publishes_each_line_once()
     {
         using var directory = new TempDirectory();
-        var crashed = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 3 } };
+        var crashed = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 10 } };
         var writer = (ITwoPhaseCommitWriter<string>)crashed.CreateWriter(Checkpointed(0));
-        foreach ((long id, string line) in new[] { (1L, "a"), (2L, "b"), (3L, "c") })
+        foreach ((long id, string line) in new[] { (1L, "a"), (2L, "b"), (3L, "c"), (4L, "d") })
         {
             writer.Write([line]);
             writer.PreCommit(id);
             writer.Commit(id);
         }
-        writer.Write(["d"]);
-        writer.PreCommit(4);
-        writer.Commit(4); // hidden: part-0-4.txt
-        // Simulate the crash of a later compaction: the merged file of 1..3 was published again from copies of its
-        // parts, which were not deleted yet, and another merge had only written its temporary file.
+        // Simulate two crashed compactions: one of parts 1..2 that was published but whose parts were not deleted yet,
+        // and one of parts 3..4 that had written its manifest but was never published.
         string hidden = Path.Combine(directory.Path, ".committed");
-        File.WriteAllText(Path.Combine(hidden, "part-0-2.txt"), "b\n");
-        File.WriteAllText(Path.Combine(hidden, "part-0-3.txt"), "c\n");
-        File.WriteAllText(Path.Combine(hidden, "compacting-0-dead.tmp"), "a\nb\nc\nd\n");
+        File.WriteAllText(Path.Combine(directory.Path, "part-0-1-to-2.txt"), "a\nb\n");
+        File.WriteAllLines(Path.Combine(hidden, "compacting-0-done.manifest"), ["part-0-1-to-2.txt", "part-0-1.txt", "part-0-2.txt"]);
+        File.WriteAllText(Path.Combine(hidden, "compacting-0-lost.tmp"), "c\nd\n");
+        File.WriteAllLines(Path.Combine(hidden, "compacting-0-lost.manifest"), ["part-0-3-to-4.txt", "part-0-3.txt", "part-0-4.txt"]);
 
-        var restarted = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 3 } };
+        var restarted = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 10 } };
         restarted.RecoverTransactions(4);
         restarted.RecoverTransactions(4);
 
         Assert.Equal(["a", "b", "c", "d"], restarted.ReadCommittedLines());
         Assert.Empty(Hidden(directory.Path));
+        writer.Dispose();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_second_run_whose_checkpoint_ids_start_again_loses_nothing_of_either_run(bool compacting)
+    {
+        using var directory = new TempDirectory();
+        foreach (string[] run in new[] { new[] { "a", "b" }, new[] { "c", "d" } })
+        {
+            var sink = new FileSink<string>(directory.Path) { Compaction = compacting ? new FileCompaction { EveryCheckpoints = 2 } : null };
+            sink.RecoverTransactions(null); // a fresh start: the first run's checkpoints were discarded when it finished
+            using var writer = (ITwoPhaseCommitWriter<string>)sink.CreateWriter(Checkpointed(0));
+            for (int i = 0; i < run.Length; i++)
+            {
+                writer.Write([run[i]]);
+                writer.PreCommit(i + 1); // ids 1 and 2 in both runs
+                writer.Commit(i + 1);
+            }
+        }
+
+        Assert.Equal(["a", "b", "c", "d"], new FileSink<string>(directory.Path).ReadCommittedLines().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Switching_compaction_on_after_a_crash_recovers_the_pending_parts()
+    {
+        using var directory = new TempDirectory();
+        var plain = new FileSink<string>(directory.Path);
+        var writer = (ITwoPhaseCommitWriter<string>)plain.CreateWriter(Checkpointed(0));
+        writer.Write(["a"]);
+        writer.PreCommit(1); // completed, but the commit never reached the sink
+        // The process dies.
+
+        var compacting = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 3 } };
+        compacting.RecoverTransactions(1);
+
+        Assert.Equal(["a"], compacting.ReadCommittedLines());
         writer.Dispose();
     }
 

@@ -14,6 +14,9 @@ internal sealed class BufferDebloater
     private readonly double _alpha;
     private double? _average;
 
+    /// <summary>Less busy time than this in a period is not a measurement.</summary>
+    private static readonly TimeSpan MinimumBusy = TimeSpan.FromMilliseconds(1);
+
     public BufferDebloater(BufferDebloatOptions options, int maxBufferSize)
     {
         _options = options;
@@ -38,12 +41,15 @@ internal sealed class BufferDebloater
     /// </summary>
     public int? Recalculate(long records, TimeSpan busy, int queuedBuffers, long queuedRecords)
     {
-        Throughput = busy > TimeSpan.Zero ? records / busy.TotalSeconds : 0;
-        EstimatedTimeToConsume = Throughput > 0 ? TimeSpan.FromSeconds(queuedRecords / Throughput) : TimeSpan.Zero;
-        if (busy <= TimeSpan.Zero)
+        if (records == 0 || busy < MinimumBusy)
         {
-            return null; // the task had no input at all: nothing was measured
+            // Nothing consumed (an idle task runs only its own mail): nothing measured, so the throughput and size of
+            // the last period stand rather than collapsing to the minimum before the next burst (as in Flink).
+            EstimatedTimeToConsume = Throughput > 0 ? TimeSpan.FromSeconds(queuedRecords / Throughput) : TimeSpan.Zero;
+            return null;
         }
+        Throughput = records / busy.TotalSeconds;
+        EstimatedTimeToConsume = TimeSpan.FromSeconds(queuedRecords / Throughput);
         // The credits bound how many buffers can queue; sizing each so that they hold Target's worth of records.
         double desired = Throughput * _options.Target.TotalSeconds / Math.Max(1, queuedBuffers);
         _average = _average is { } average ? average + _alpha * (desired - average) : desired;
