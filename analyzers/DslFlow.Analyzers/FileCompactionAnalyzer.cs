@@ -59,7 +59,8 @@ public sealed class FileCompactionAnalyzer : DiagnosticAnalyzer
         if (!KnownTypes.IsDslFlow(creation.Type, "FileSink`1")
             || !initializer.Initializers.OfType<ISimpleAssignmentOperation>().Any(a =>
                 a.Target is IPropertyReferenceOperation { Property.Name: "Compaction" } && a.Value.ConstantValue is not { HasValue: true, Value: null })
-            || SinkMethodOf(context.ContainingSymbol) is not { } sink
+            || NodeMethods.Containing(context.ContainingSymbol, out NodeKind kind) is not { } sink
+            || kind != NodeKind.Sink
             || sink.ContainingType.GetAttributes().Any(a => KnownTypes.IsDslFlow(a.AttributeClass, "CheckpointingAttribute")))
         {
             return;
@@ -75,18 +76,4 @@ public sealed class FileCompactionAnalyzer : DiagnosticAnalyzer
         "SizeThreshold" => FileCompactionRules.SizeThreshold(value),
         _ => null,
     };
-
-    /// <summary>The [Sink] method of a pipeline class the code belongs to (lambdas included), if any.</summary>
-    private static IMethodSymbol? SinkMethodOf(ISymbol? symbol)
-    {
-        while (symbol is IMethodSymbol { MethodKind: MethodKind.LambdaMethod or MethodKind.LocalFunction })
-        {
-            symbol = symbol.ContainingSymbol;
-        }
-        return symbol is IMethodSymbol method
-            && method.GetAttributes().Any(a => KnownTypes.NodeKindOf(a) == NodeKind.Sink)
-            && method.ContainingType.GetAttributes().Any(KnownTypes.IsPipelineAttribute)
-            ? method
-            : null;
-    }
 }

@@ -50,27 +50,12 @@ public sealed class StaticFieldWriteAnalyzer : DiagnosticAnalyzer
         {
             return;
         }
-        if (NodeMethodOf(context.ContainingSymbol) is not { } method)
+        if (NodeMethods.Containing(context.ContainingSymbol, out _) is not { } method)
         {
             return;
         }
         context.ReportDiagnostic(Diagnostic.Create(
             HelpLinks.Apply(DiagnosticDescriptors.StaticFieldWrittenByNode, HelpLinks.BaseFor(context.Options)),
             context.Operation.Syntax.GetLocation(), method.Name, field.Name));
-    }
-
-    /// <summary>The node method the code belongs to (lambdas and local functions included), if any.</summary>
-    private static IMethodSymbol? NodeMethodOf(ISymbol? symbol)
-    {
-        while (symbol is IMethodSymbol { MethodKind: MethodKind.LambdaMethod or MethodKind.LocalFunction })
-        {
-            symbol = symbol.ContainingSymbol;
-        }
-        return symbol is IMethodSymbol method
-            && method.ContainingType is { } type
-            && method.GetAttributes().Any(a => KnownTypes.NodeKindOf(a) is not null)
-            && type.GetAttributes().Any(KnownTypes.IsPipelineAttribute)
-            ? method
-            : null;
     }
 }
