@@ -8,7 +8,8 @@ namespace DslFlow.Execution;
 /// A task whose chain head reads one input gate (every upstream channel of one record type). The generated subclass
 /// implements <see cref="ProcessRecords"/>: the fused chain's loop over a buffer's records. This file holds the run
 /// loop and aligned barriers; <c>OneInputStreamTask.Unaligned.cs</c> unaligned checkpoints and channel state,
-/// <c>OneInputStreamTask.AlignedTimeout.cs</c> the switch from aligned to unaligned.
+/// <c>OneInputStreamTask.AlignedTimeout.cs</c> the switch from aligned to unaligned, <c>OneInputStreamTask.Debloating.cs</c>
+/// buffer debloating.
 /// </summary>
 /// <typeparam name="TIn">The head node's input type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
