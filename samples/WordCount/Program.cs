@@ -2,9 +2,11 @@ using System.Diagnostics;
 using DslFlow;
 using WordCount;
 
-// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh]
+// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh --unaligned --debloat]
 // Stop it (Ctrl+C, or kill -9) and run it again: it resumes from the latest checkpoint in ./checkpoints.
-bool fresh = false;
+// --unaligned takes unaligned checkpoints (barriers overtake in-flight records, which are saved with the checkpoint);
+// --debloat sizes the buffers between tasks to ~1 s of the counting task's throughput (buffer debloating).
+bool fresh = false, unaligned = false, debloat = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -12,7 +14,9 @@ for (int i = 0; i < args.Length; i++)
         case "--lines" when i + 1 < args.Length: WordCountPipeline.LineCount = long.Parse(args[++i]); break;
         case "--rate" when i + 1 < args.Length: WordCountPipeline.LinesPerSecond = double.Parse(args[++i]); break;
         case "--fresh": fresh = true; break;
-        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND and --fresh."); return 2;
+        case "--unaligned": unaligned = true; break;
+        case "--debloat": debloat = true; break;
+        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND, --fresh, --unaligned and --debloat."); return 2;
     }
 }
 
@@ -25,6 +29,8 @@ var options = new PipelineOptions();
 options.Checkpointing.Interval = TimeSpan.FromSeconds(1); // aligned, exactly-once barriers; metadata in ./checkpoints
 options.Checkpointing.Directory = "checkpoints";
 options.Checkpointing.StartFresh = fresh; // otherwise resume from the latest completed checkpoint, if any
+options.Checkpointing.Unaligned = unaligned;
+options.BufferDebloat.Enabled = debloat;
 await using JobHandle job = WordCountPipeline.Start(options, cancel.Token);
 Console.WriteLine(job.RestoredCheckpointId is long restored
     ? $"Resumed from checkpoint {restored} in ./checkpoints: source position and word counts restored (--fresh starts over)."
@@ -39,7 +45,9 @@ while (!job.Completion.IsCompleted)
     long words = p.Tasks.Where(t => t.TaskName.StartsWith("Count", StringComparison.Ordinal)).Sum(t => t.RecordsIn);
     double rate = (words - lastWords) / Math.Max(1e-3, (p.Elapsed - lastTime).TotalSeconds);
     string checkpoint = CheckpointLine(job.CheckpointStats);
-    Console.WriteLine($"[{p.Elapsed:mm\\:ss}] lines {p.SourceRecords,12:N0}   words {words,13:N0}   {rate,12:N0} words/s{checkpoint}");
+    string buffers = p.Tasks.Where(t => t.TaskName.StartsWith("Count", StringComparison.Ordinal)).Min(t => t.InputBufferSize) is int size
+        ? $"   buffers {size} records" : "";
+    Console.WriteLine($"[{p.Elapsed:mm\\:ss}] lines {p.SourceRecords,12:N0}   words {words,13:N0}   {rate,12:N0} words/s{buffers}{checkpoint}");
     (lastWords, lastTime) = (words, p.Elapsed);
 }
 
@@ -66,6 +74,7 @@ return 0;
 static string CheckpointLine(DslFlow.Checkpointing.CheckpointStats? stats)
 {
     var last = stats?.History.LastOrDefault(c => c.Status != DslFlow.Checkpointing.CheckpointStatus.InProgress);
+    string inFlight = last is { IsUnaligned: true } ? $", unaligned with {last.PersistedInFlightBytes / 1024.0:N1} KB in flight" : "";
     return last is null ? "" : $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms, "
-        + $"{last.StateSize / 1024.0:N1} KB ({stats!.Counts.Completed} completed, {stats.Counts.Failed} failed)";
+        + $"{last.StateSize / 1024.0:N1} KB{inFlight} ({stats!.Counts.Completed} completed, {stats.Counts.Failed} failed)";
 }
