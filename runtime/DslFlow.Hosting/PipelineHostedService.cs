@@ -1,3 +1,4 @@
+using DslFlow.Checkpointing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,6 +69,10 @@ internal sealed class PipelineHostedService(
         {
             return;
         }
+        if (_job.CheckpointConfig is not null && !_job.Completion.IsCompleted)
+        {
+            await TryStopWithCheckpointAsync(_job, cancellationToken).ConfigureAwait(false);
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -79,6 +84,23 @@ internal sealed class PipelineHostedService(
             return;
         }
         await _job.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A checkpointed job takes one last checkpoint before it stops, so the next start replays as little as possible;
+    /// if it fails or the host's shutdown timeout comes first, the job is cancelled anyway (nothing is lost either way).
+    /// </summary>
+    private async Task TryStopWithCheckpointAsync(JobHandle job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            CheckpointRecord record = await job.StopWithCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("DslFlow job {Job} stopped with checkpoint {Checkpoint}", registration.Name, record.Id);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or CheckpointFailureException)
+        {
+            _logger.LogWarning("DslFlow job {Job} stops without a final checkpoint: {Reason}", registration.Name, ex.Message);
+        }
     }
 
     public void Dispose() => _stopping.Dispose();

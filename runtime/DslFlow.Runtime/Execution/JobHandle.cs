@@ -111,6 +111,59 @@ public sealed class JobHandle : IAsyncDisposable
         t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks, t.IsFinished,
         t.InputBufferSize, t.EstimatedTimeToConsumeBuffers)).ToList());
 
+    /// <summary>
+    /// Takes a checkpoint now, besides the periodic ones (it waits while another checkpoint is in progress, as the
+    /// concurrency limit requires), and returns its record once it ended: completed, or failed with the reason.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the checkpoint, if triggered, goes on).</param>
+    /// <exception cref="InvalidOperationException">The job takes no checkpoints, or it has ended.</exception>
+    public async Task<CheckpointRecord> TriggerCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        CheckpointStatsTracker stats = _stats ?? throw new InvalidOperationException(
+            $"Job '{JobName}' takes no checkpoints: set options.Checkpointing.Interval or [Checkpointing] to trigger one.");
+        while (true)
+        {
+            if (Completion.IsCompleted)
+            {
+                throw new InvalidOperationException($"Job '{JobName}' has ended ({Completion.Status}): it cannot take a checkpoint.");
+            }
+            if (_attempt.Coordinator?.TriggerNow() is long id)
+            {
+                return await stats.WhenEnded(id).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false); // one in progress, or restarting
+        }
+    }
+
+    /// <summary>
+    /// Takes a checkpoint, then cancels the job once it completed, so a later start resumes exactly there (Flink's
+    /// stop-with-savepoint, as a checkpoint of this job). Two-phase-commit sinks commit it now or, at the latest, when
+    /// the job starts again from it. When the checkpoint fails the job keeps running and the exception says why.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for the checkpoint (the job keeps running).</param>
+    /// <returns>The completed checkpoint.</returns>
+    /// <exception cref="CheckpointFailureException">The checkpoint did not complete.</exception>
+    /// <exception cref="InvalidOperationException">The job takes no checkpoints, or it has ended.</exception>
+    public async Task<CheckpointRecord> StopWithCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        CheckpointRecord record = await TriggerCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        if (record.Status != CheckpointStatus.Completed)
+        {
+            throw new CheckpointFailureException($"Job '{JobName}' keeps running: checkpoint {record.Id} did not complete "
+                + $"({record.FailureCategory}: {record.FailureReason}).");
+        }
+        Cancel();
+        try
+        {
+            await Completion.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped as asked
+        }
+        return record;
+    }
+
     /// <summary>Asks every task to stop; <see cref="Completion"/> then ends as cancelled.</summary>
     public void Cancel()
     {

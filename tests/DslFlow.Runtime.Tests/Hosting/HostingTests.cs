@@ -103,6 +103,38 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task Stopping_the_host_takes_a_last_checkpoint_that_the_next_start_resumes_from()
+    {
+        using var directory = new TempCheckpointDirectory();
+        HostedPipeline.Records = long.MaxValue / 4;
+        HostedPipeline.RecordsPerSecond = 5_000;
+        HostedPipeline.Output = new CollectSink<long>();
+        var settings = new Dictionary<string, string?>
+        {
+            ["DslFlow:Numbers:Checkpointing:Interval"] = "01:00:00",
+            ["DslFlow:Numbers:Checkpointing:Directory"] = directory.Path,
+        };
+        var logs = new ListLoggerProvider();
+        long stoppedAt;
+        using (IHost host = Build(settings, logs))
+        {
+            await host.StartAsync();
+            JobHandle job = host.Services.GetRequiredService<DslFlowJobs>().Get("Numbers")!;
+            Eventually.True(() => job.GetProgress().SourceRecords > 0, "the job runs");
+            await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            stoppedAt = Assert.IsType<long>(job.CheckpointStats!.LatestCompleted?.Id);
+        }
+        Assert.Contains(logs.Lines, l => l.Message.Contains($"stopped with checkpoint {stoppedAt}", StringComparison.Ordinal));
+
+        using (IHost again = Build(settings))
+        {
+            await again.StartAsync();
+            Assert.Equal(stoppedAt, again.Services.GetRequiredService<DslFlowJobs>().Get("Numbers")!.RestoredCheckpointId);
+            await again.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public void Two_jobs_with_one_name_are_refused()
     {
         var services = new ServiceCollection();

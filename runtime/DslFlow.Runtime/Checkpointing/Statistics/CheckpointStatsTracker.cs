@@ -33,6 +33,7 @@ internal sealed class CheckpointStatsTracker
     private CheckpointRecord? _latestCompleted;
     private CheckpointRecord? _latestFailed;
     private RestoredCheckpointStats? _latestRestored;
+    private readonly Dictionary<long, TaskCompletionSource<CheckpointRecord>> _waiters = [];
 
     public CheckpointStatsTracker(string jobName, int historySize, string? jsonDirectory, ILogger logger)
     {
@@ -90,6 +91,29 @@ internal sealed class CheckpointStatsTracker
         WriteJson();
     }
 
+    /// <summary>Completes when checkpoint <paramref name="id"/> ends (completed, failed or aborted), with its record.</summary>
+    public Task<CheckpointRecord> WhenEnded(long id)
+    {
+        lock (_lock)
+        {
+            if (_ended.FirstOrDefault(r => r.Id == id) is { } ended)
+            {
+                return Task.FromResult(ended);
+            }
+            if (!_inProgress.ContainsKey(id))
+            {
+                return Task.FromException<CheckpointRecord>(new InvalidOperationException(
+                    $"Checkpoint {id} is neither in progress nor in the last {_historySize} ended checkpoints (StatsHistorySize)."));
+            }
+            if (!_waiters.TryGetValue(id, out TaskCompletionSource<CheckpointRecord>? waiter))
+            {
+                waiter = new TaskCompletionSource<CheckpointRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add(id, waiter);
+            }
+            return waiter.Task;
+        }
+    }
+
     /// <summary>The statistics now.</summary>
     public CheckpointStats Snapshot()
     {
@@ -130,6 +154,10 @@ internal sealed class CheckpointStatsTracker
             {
                 _failed++;
                 _latestFailed = record;
+            }
+            if (_waiters.Remove(id, out TaskCompletionSource<CheckpointRecord>? waiter))
+            {
+                waiter.TrySetResult(record);
             }
         }
         if (status == CheckpointStatus.Completed)
