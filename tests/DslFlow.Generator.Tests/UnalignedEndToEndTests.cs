@@ -119,12 +119,45 @@ public class UnalignedEndToEndTests
     }
 
     [Fact]
-    public void UnalignedCheckpointsTurnedOnOnlyByTheOptionsUseTheRunTimeLookup()
+    public async Task UnalignedCheckpointsTurnedOnOnlyByTheOptionsUseTheGeneratedSerializer()
     {
         Assembly aligned = Compile(Source("Checkpointing(IntervalMs = 10)"));
         using var directory = new TemporaryDirectory();
 
-        var thrown = Assert.Throws<TargetInvocationException>(() => Start(aligned, directory.Path, unalignedOption: true));
+        JobHandle job = Start(aligned, directory.Path, unalignedOption: true);
+        await EndToEndTests.Complete(job);
+
+        Assert.Equal(Enumerable.Range(0, Readings), Delivered(job).Select(d => (int)Property(d.Record, "Sequence")).Order());
+        Assert.NotNull(RecordSerializerOf(job, "Count+Out"));
+    }
+
+    [Fact]
+    public void A_record_type_the_generator_cannot_serialize_stops_a_job_the_options_turn_unaligned_at_start()
+    {
+        Assembly assembly = Compile("""
+            using DslFlow;
+            using Fixtures;
+
+            namespace Sensors;
+
+            public sealed record Reading(string Sensor, System.IO.Stream Raw);
+
+            [Pipeline(DefaultParallelism = 2), Checkpointing(IntervalMs = 10)]
+            public partial class Telemetry
+            {
+                [Source] public static ArraySource<Reading> Readings() => new(new Reading("a", System.IO.Stream.Null));
+
+                private static string Sensor(Reading reading) => reading.Sensor;
+
+                [Map(From = nameof(Readings), KeyBy = nameof(Sensor))]
+                public static int Count(Reading reading) => 1;
+
+                [Sink(From = nameof(Count))] public static QueueSink<int> Out() => new();
+            }
+            """);
+        using var directory = new TemporaryDirectory();
+
+        var thrown = Assert.Throws<TargetInvocationException>(() => Start(assembly, directory.Path, unalignedOption: true));
         Assert.Contains("Sensors.Reading", thrown.InnerException!.Message, StringComparison.Ordinal);
         Assert.Contains("cannot be serialized", thrown.InnerException.Message, StringComparison.Ordinal);
     }

@@ -14,10 +14,11 @@ internal static partial class PipelineParser
 {
     /// <summary>
     /// Resolves the input serializer of every node that reads from channels — a chain head other than a source, the
-    /// target of non-chained edges — and reports the input types that cannot be serialized. Only for pipelines that
-    /// declare unaligned checkpoints: when only the run-time options turn them on, the runtime looks serializers up.
+    /// target of non-chained edges. When the pipeline declares unaligned checkpoints (<paramref name="required"/>) an
+    /// input type that cannot be serialized is DSLF3005; otherwise it simply gets no serializer (the runtime's lookup
+    /// then refuses it at start only if the options turn unaligned checkpoints on).
     /// </summary>
-    private static void CheckInFlightRecordSerialization(ParseContext context, SerializerResolver resolver, List<NodeDraft> reachable)
+    private static void ResolveInFlightRecordSerializers(ParseContext context, SerializerResolver resolver, List<NodeDraft> reachable, bool required)
     {
         var byName = new Dictionary<string, NodeDraft>();
         foreach (NodeDraft node in reachable)
@@ -33,6 +34,10 @@ internal static partial class PipelineParser
             if (node.Kind == NodeKind.Source || node.Input is null || !ReadsFromChannels(node, byName))
             {
                 continue;
+            }
+            if (!required && new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken).Resolve(node.Input).Problem is not null)
+            {
+                continue; // tried on a throwaway resolver: a failure must leave no half-built class in the shared one
             }
             SerializerResolution resolved = resolver.Resolve(node.Input);
             if (resolved.Problem is { } problem)

@@ -69,10 +69,9 @@ internal static partial class PipelineParser
         var resolver = new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken);
         CheckStateSerialization(context, resolver, nodes);
         List<NodeDraft> reachable = Reachable(nodes);
-        if (checkpointing is { Unaligned: true })
-        {
-            CheckInFlightRecordSerialization(context, resolver, reachable);
-        }
+        // Declared unaligned checkpoints require serializable records (DSLF3005); otherwise the serializers are generated
+        // where possible, so unaligned checkpoints turned on only by the run-time options find them too.
+        ResolveInFlightRecordSerializers(context, resolver, reachable, required: checkpointing is { Unaligned: true });
         if (context.HasErrors)
         {
             return null;

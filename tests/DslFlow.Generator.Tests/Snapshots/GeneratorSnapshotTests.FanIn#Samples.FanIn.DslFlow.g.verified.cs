@@ -43,9 +43,11 @@ namespace Samples
                 var node_Odd = job.CreateNode<global::Fixtures.ArraySource<long>>("Odd", static ctx => global::Samples.FanIn.Odd());
                 var node_Even = job.CreateNode<global::Fixtures.ArraySource<long>>("Even", static ctx => global::Samples.FanIn.Even(ctx));
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<long>>("Out", static ctx => global::Samples.FanIn.Out());
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Odd)));
                 job.SetChain(1, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain1(ctx, node_Even)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<long>(ctx => new __DslFlowChain2(ctx, node_Out)));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<long>(ctx => new __DslFlowChain2(ctx, node_Out), global::DslFlow.Serialization.Int64Serializer.Instance));
+                #nullable restore warnings
             });
 
         /// <summary>Runs pipeline <c>FanIn</c> to the end of its sources.</summary>

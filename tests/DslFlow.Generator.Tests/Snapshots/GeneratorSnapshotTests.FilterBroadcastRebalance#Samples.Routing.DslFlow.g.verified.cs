@@ -46,11 +46,13 @@ namespace Samples
             {
                 var node_Readings = job.CreateNode<global::Fixtures.ArraySource<double>>("Readings", static ctx => global::Samples.Routing.Readings());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Routing.Out());
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Readings)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain1(ctx)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain2(ctx)));
-                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain3(ctx)));
-                job.SetChain(4, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain4(ctx, node_Out)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain1(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain2(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain3(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+                job.SetChain(4, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain4(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+                #nullable restore warnings
             });
 
         /// <summary>Runs pipeline <c>Routing</c> to the end of its sources.</summary>

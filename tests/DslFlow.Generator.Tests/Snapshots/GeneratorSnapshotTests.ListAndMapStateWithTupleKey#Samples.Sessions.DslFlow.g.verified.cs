@@ -42,9 +42,11 @@ namespace Samples
             {
                 var node_Events = job.CreateNode<global::Fixtures.ArraySource<(string User, int Region, long Time)>>("Events", static ctx => global::Samples.Sessions.Events());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Sessions.Out());
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Events)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string User, int Region, long Time)>(static ctx => new __DslFlowChain1(ctx)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain2(ctx, node_Out)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string User, int Region, long Time)>(static ctx => new __DslFlowChain1(ctx), new global::DslFlow.Serialization.ValueTupleSerializer<string, int, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain2(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+                #nullable restore warnings
             });
 
         /// <summary>Runs pipeline <c>Sessions</c> to the end of its sources.</summary>

@@ -43,8 +43,10 @@ namespace Samples
             {
                 var node_Readings = job.CreateNode<global::Fixtures.ArraySource<global::Samples.Reading>>("Readings", static ctx => global::Samples.Buffering.Readings());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<long>>("Out", static ctx => global::Samples.Buffering.Out());
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Readings)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::System.Collections.Generic.List<global::Samples.Reading>>(ctx => new __DslFlowChain1(ctx, node_Out)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::System.Collections.Generic.List<global::Samples.Reading>>(ctx => new __DslFlowChain1(ctx, node_Out), new global::DslFlow.Serialization.ListSerializer<global::Samples.Reading>(new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Reading>(__DslFlowSerializer0.Instance))));
+                #nullable restore warnings
             });
 
         /// <summary>Runs pipeline <c>Buffering</c> to the end of its sources.</summary>

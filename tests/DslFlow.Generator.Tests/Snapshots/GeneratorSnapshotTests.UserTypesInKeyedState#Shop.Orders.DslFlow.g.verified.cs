@@ -39,8 +39,10 @@ namespace Shop
             {
                 var node_Incoming = job.CreateNode<global::Fixtures.ArraySource<global::Shop.Order>>("Incoming", static ctx => global::Shop.Orders.Incoming());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Shop.Orders.Out());
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Incoming)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Shop.Order>(ctx => new __DslFlowChain1(ctx, node_Out)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Shop.Order>(ctx => new __DslFlowChain1(ctx, node_Out), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Shop.Order>(__DslFlowSerializer0.Instance)));
+                #nullable restore warnings
             });
 
         /// <summary>Runs pipeline <c>Orders</c> to the end of its sources.</summary>

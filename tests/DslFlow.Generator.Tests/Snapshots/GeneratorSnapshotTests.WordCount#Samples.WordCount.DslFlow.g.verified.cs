@@ -43,8 +43,10 @@ namespace Samples
             {
                 var node_Lines = job.CreateNode<global::Fixtures.ArraySource<string>>("Lines", static ctx => global::Samples.WordCount.Lines());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.WordCount.Out());
+                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Lines)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain1(ctx, node_Out)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain1(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+                #nullable restore warnings
             });
 
         /// <summary>Runs pipeline <c>WordCount</c> to the end of its sources.</summary>
