@@ -215,10 +215,13 @@ public sealed class InputChannel<T>
         }
     }
 
-    /// <summary>Adds the buffers and records queued for the receiver (not the sender's backlog). Caller holds the gate lock.</summary>
+    /// <summary>
+    /// Adds the buffers and records queued for the receiver: restored ones and those holding credit (not the sender's
+    /// backlog). Caller holds the gate lock.
+    /// </summary>
     internal void CountQueued(ref int buffers, ref long records)
     {
-        foreach (ChannelEntry<T> e in _queue)
+        foreach (ChannelEntry<T> e in _recovered.Concat(_queue))
         {
             if (e.IsBuffer)
             {

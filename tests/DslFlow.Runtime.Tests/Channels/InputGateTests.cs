@@ -43,6 +43,18 @@ public class InputGateTests
     }
 
     [Fact]
+    public void Queued_data_counts_restored_and_credited_buffers_but_not_the_senders_backlog()
+    {
+        var gate = new InputGate<long>(channelCount: 2, exclusiveCredits: 1, floatingCredits: 0, bufferSize: 4);
+        gate.EnqueueRecovered(0, Buffer(1, 2, 3), 3);
+        Assert.True(gate.Channels[0].Send(Buffer(4), 1));
+        Assert.False(gate.Channels[0].Send(Buffer(5, 6), 2)); // no credit left: backlog
+        Assert.True(gate.Channels[1].Send(Buffer(7, 8), 2));
+
+        Assert.Equal((3, 6L), gate.QueuedData());
+    }
+
+    [Fact]
     public void Floating_credits_are_shared_and_return_to_the_gate()
     {
         var gate = new InputGate<long>(channelCount: 2, exclusiveCredits: 1, floatingCredits: 1, bufferSize: 4);
