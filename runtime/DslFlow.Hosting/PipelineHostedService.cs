@@ -71,7 +71,7 @@ internal sealed class PipelineHostedService(
         }
         if (_job.CheckpointConfig is not null && !_job.Completion.IsCompleted)
         {
-            await TryStopWithCheckpointAsync(_job, cancellationToken).ConfigureAwait(false);
+            await TryLastCheckpointAsync(_job, cancellationToken).ConfigureAwait(false);
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
@@ -87,19 +87,27 @@ internal sealed class PipelineHostedService(
     }
 
     /// <summary>
-    /// A checkpointed job takes one last checkpoint before it stops, so the next start replays as little as possible;
-    /// if it fails or the host's shutdown timeout comes first, the job is cancelled anyway (nothing is lost either way).
+    /// A checkpointed job takes one last checkpoint before it is cancelled, so the next start replays as little as
+    /// possible; if it fails or the host's shutdown timeout comes first, the job is cancelled anyway (nothing is lost).
     /// </summary>
-    private async Task TryStopWithCheckpointAsync(JobHandle job, CancellationToken cancellationToken)
+    private async Task TryLastCheckpointAsync(JobHandle job, CancellationToken cancellationToken)
     {
         try
         {
-            CheckpointRecord record = await job.StopWithCheckpointAsync(cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("DslFlow job {Job} stopped with checkpoint {Checkpoint}", registration.Name, record.Id);
+            CheckpointRecord record = await job.TriggerCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            if (record.Status == CheckpointStatus.Completed)
+            {
+                _logger.LogInformation("DslFlow job {Job} took checkpoint {Checkpoint} before stopping", registration.Name, record.Id);
+            }
+            else
+            {
+                _logger.LogWarning("DslFlow job {Job} stops without a last checkpoint: checkpoint {Checkpoint} {Status} ({Reason})",
+                    registration.Name, record.Id, record.Status, record.FailureReason);
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or CheckpointFailureException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
         {
-            _logger.LogWarning("DslFlow job {Job} stops without a final checkpoint: {Reason}", registration.Name, ex.Message);
+            _logger.LogWarning("DslFlow job {Job} stops without a last checkpoint: {Reason}", registration.Name, ex.Message);
         }
     }
 

@@ -6,6 +6,15 @@ using Microsoft.Extensions.Hosting;
 
 // A pipeline inside the .NET generic host: options from appsettings.json (section DslFlow:Orders), logging and
 // shutdown from the host. Ctrl+C stops it with a last checkpoint; run it again and it resumes from there.
+// A run with no checkpoint to resume from starts a new ledger (a finished run discards its checkpoints; its output stays).
+if (!Directory.Exists("checkpoints") || !Directory.EnumerateDirectories("checkpoints", "chk-*").Any())
+{
+    if (Directory.Exists(OrdersPipeline.OutputDirectory))
+    {
+        Directory.Delete(OrdersPipeline.OutputDirectory, recursive: true);
+    }
+}
+
 // appsettings.json is read from beside the program; checkpoints and output go to the current directory.
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddDslFlowJob("Orders", OrdersPipeline.Start).BindConfiguration("DslFlow:Orders");

@@ -300,6 +300,41 @@ public class SerializerGenerationTests
     }
 
     [Fact]
+    public void ARecordWithARequiredMemberTheSerializerCannotSetGetsNoSerializerAndStillCompiles()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using DslFlow;
+            using Fixtures;
+
+            namespace Edges;
+
+            internal sealed record Tagged(string Id)
+            {
+                internal required int Secret { get; init; } // required but not saved: not public
+            }
+
+            [Pipeline]
+            public partial class Tags
+            {
+                [Source] internal static ArraySource<Tagged> Incoming() => Make();
+
+                private static ArraySource<Tagged> Make() => throw new System.NotSupportedException();
+
+                private static string Id(Tagged t) => t.Id;
+
+                [Map(From = nameof(Incoming), KeyBy = nameof(Id))]
+                internal static int One(Tagged t) => 1;
+
+                [Sink(From = nameof(One))] public static QueueSink<int> Out() => new();
+            }
+            """);
+
+        run.AssertGeneratorQuiet();
+        run.AssertCompilesCleanly(); // an object creation without the required member would not compile (CS9035)
+        Assert.DoesNotContain("__DslFlowSerializer", Assert.Single(run.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnUnserializableRecordInFlightIsNoErrorWithoutDeclaredUnalignedCheckpointsAndGetsNoSerializer()
     {
         GeneratorRun run = GeneratorHarness.Run("""

@@ -52,6 +52,13 @@ internal sealed class UserTypeShape
             return shape;
         }
         bool setsRequired = constructor!.GetAttributes().Any(a => a.AttributeClass?.MetadataName == "SetsRequiredMembersAttribute");
+        if (!setsRequired && UnsavedRequiredMember(type, candidates) is { } required)
+        {
+            // The generated object creation must set every required member, and it only sets the members it saves.
+            shape.Problem = new SerializationProblem("." + required.Name, TypeNames.Qualified(required is IPropertySymbol rp ? rp.Type : ((IFieldSymbol)required).Type),
+                "is required but not public, so the generated serializer cannot set it; make it public, or annotate the type with [Serializer(typeof(MySerializer))]", display) { NeedsAdvice = false };
+            return shape;
+        }
         var position = new Dictionary<int, int>();
         for (int i = 0; i < candidates.Count; i++)
         {
@@ -77,6 +84,24 @@ internal sealed class UserTypeShape
             shape.Problem = new SerializationProblem("", TypeNames.Qualified(type), "has no public properties or fields to save, so its state would be lost; expose it as public properties", display);
         }
         return shape;
+    }
+
+    /// <summary>A <c>required</c> member of the type or its bases that is not among the saved candidates, if any.</summary>
+    private static ISymbol? UnsavedRequiredMember(INamedTypeSymbol type, List<UserMember> candidates)
+    {
+        var saved = new HashSet<string>(candidates.Select(c => c.Name), StringComparer.Ordinal);
+        for (INamedTypeSymbol? t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
+        {
+            foreach (ISymbol member in t.GetMembers())
+            {
+                bool required = member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true };
+                if (required && !saved.Contains(member.Name))
+                {
+                    return member;
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>The saved members' candidates: base type first, declaration order; a redeclared name keeps its first place.</summary>

@@ -113,7 +113,8 @@ public sealed class JobHandle : IAsyncDisposable
 
     /// <summary>
     /// Takes a checkpoint now, besides the periodic ones (it waits while another checkpoint is in progress, as the
-    /// concurrency limit requires), and returns its record once it ended: completed, or failed with the reason.
+    /// concurrency limit requires), and returns its record once it ended: completed, or failed with the reason. Like a
+    /// savepoint in Flink, its failure does not count against <see cref="CheckpointingOptions.TolerableFailedCheckpoints"/>.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting (the checkpoint, if triggered, goes on).</param>
     /// <exception cref="InvalidOperationException">The job takes no checkpoints, or it has ended.</exception>
@@ -127,9 +128,14 @@ public sealed class JobHandle : IAsyncDisposable
             {
                 throw new InvalidOperationException($"Job '{JobName}' has ended ({Completion.Status}): it cannot take a checkpoint.");
             }
-            if (_attempt.Coordinator?.TriggerNow() is long id)
+            if (_attempt.Coordinator?.TriggerOnDemand() is long id)
             {
-                return await stats.WhenEnded(id).WaitAsync(cancellationToken).ConfigureAwait(false);
+                CheckpointRecord record = await stats.WhenEnded(id).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (record.Status != CheckpointStatus.Completed && Completion.IsCompleted)
+                {
+                    throw new InvalidOperationException($"Job '{JobName}' ended ({Completion.Status}) before checkpoint {id} completed.");
+                }
+                return record;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false); // one in progress, or restarting
         }
@@ -140,7 +146,7 @@ public sealed class JobHandle : IAsyncDisposable
     /// stop-with-savepoint, as a checkpoint of this job). Two-phase-commit sinks commit it now or, at the latest, when
     /// the job starts again from it. When the checkpoint fails the job keeps running and the exception says why.
     /// </summary>
-    /// <param name="cancellationToken">Stops waiting for the checkpoint (the job keeps running).</param>
+    /// <param name="cancellationToken">Stops waiting for the checkpoint (the job keeps running) or for the job to stop.</param>
     /// <returns>The completed checkpoint.</returns>
     /// <exception cref="CheckpointFailureException">The checkpoint did not complete.</exception>
     /// <exception cref="InvalidOperationException">The job takes no checkpoints, or it has ended.</exception>
@@ -155,9 +161,9 @@ public sealed class JobHandle : IAsyncDisposable
         Cancel();
         try
         {
-            await Completion.ConfigureAwait(false);
+            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (Completion.IsCanceled)
         {
             // stopped as asked
         }

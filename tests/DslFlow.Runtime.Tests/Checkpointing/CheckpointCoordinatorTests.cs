@@ -41,6 +41,22 @@ public class CheckpointCoordinatorTests
     }
 
     [Fact]
+    public async Task A_checkpoint_asked_for_on_demand_does_not_count_against_the_tolerance_when_it_fails()
+    {
+        await using CheckpointCoordinator coordinator = Create(tolerable: 0);
+        string? failOver = null;
+        coordinator.TooManyFailures += reason => failOver = reason;
+
+        Assert.Equal(1, coordinator.TriggerOnDemand());
+        coordinator.Decline(1, 0, "writing the state failed: disk full", CheckpointFailureCategory.AsyncPhaseFailed, Subtask(0) with { Aborted = true });
+        Assert.Null(failOver); // like a failed savepoint in Flink: the job goes on
+
+        coordinator.TriggerNow();
+        coordinator.Decline(2, 0, "writing the state failed: disk full", CheckpointFailureCategory.AsyncPhaseFailed, Subtask(0) with { Aborted = true });
+        Assert.NotNull(failOver); // a periodic one still counts
+    }
+
+    [Fact]
     public async Task A_failed_checkpoint_shows_its_status_time_and_reason_and_counts_only_real_acknowledgements()
     {
         var stats = new CheckpointStatsTracker("job", 10, null, NullLogger.Instance);

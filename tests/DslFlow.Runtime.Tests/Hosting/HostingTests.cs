@@ -124,7 +124,8 @@ public class HostingTests
             await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
             stoppedAt = Assert.IsType<long>(job.CheckpointStats!.LatestCompleted?.Id);
         }
-        Assert.Contains(logs.Lines, l => l.Message.Contains($"stopped with checkpoint {stoppedAt}", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Message.Contains($"took checkpoint {stoppedAt} before stopping", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("host keeps running", StringComparison.Ordinal));
 
         using (IHost again = Build(settings))
         {

@@ -62,10 +62,16 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     public IReadOnlyList<CheckpointRecord> History => _stats.Snapshot().History;
 
     /// <summary>Starts periodic triggering.</summary>
-    public void Start() => _periodic = _time.CreateTimer(_ => TryTrigger(periodic: true), null, _config.Interval, _config.Interval);
+    public void Start() => _periodic = _time.CreateTimer(_ => TryTrigger(periodic: true, onDemand: false), null, _config.Interval, _config.Interval);
 
     /// <summary>Triggers a checkpoint now unless limits forbid it; returns its id, or null.</summary>
-    public long? TriggerNow() => TryTrigger(periodic: false);
+    public long? TriggerNow() => TryTrigger(periodic: false, onDemand: false);
+
+    /// <summary>
+    /// Triggers a checkpoint the user asked for, unless limits forbid it; returns its id, or null. Like a savepoint in
+    /// Flink, its failure does not count against <c>TolerableFailedCheckpoints</c>.
+    /// </summary>
+    public long? TriggerOnDemand() => TryTrigger(periodic: false, onDemand: true);
 
     /// <summary>A subtask snapshotted checkpoint <paramref name="id"/>.</summary>
     public void Acknowledge(long id, int subtask, IReadOnlyList<StateHandle>? state = null, SubtaskCheckpointStats? stats = null)
@@ -148,7 +154,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         }
     }
 
-    private long? TryTrigger(bool periodic)
+    private long? TryTrigger(bool periodic, bool onDemand)
     {
         PendingCheckpoint pending;
         lock (_lock)
@@ -162,7 +168,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             {
                 return null;
             }
-            pending = new PendingCheckpoint(_nextId++, _time.GetUtcNow(), _participants.SubtaskCount);
+            pending = new PendingCheckpoint(_nextId++, _time.GetUtcNow(), _participants.SubtaskCount) { OnDemand = onDemand };
             _pending.Add(pending.Id, pending);
             _stats.ReportTriggered(pending.Id, pending.TriggeredAt, _participants.SubtaskCount);
             pending.Timeout = _time.CreateTimer(_ => Fail(pending.Id, CheckpointFailureCategory.Expired, $"expired after {_config.Timeout}"),
@@ -240,7 +246,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         int failures;
         lock (_lock)
         {
-            if (category.CountsAgainstTolerance())
+            if (category.CountsAgainstTolerance() && !pending.OnDemand)
             {
                 _consecutiveFailures++;
                 tooMany = !_stopped && _consecutiveFailures > _config.TolerableFailedCheckpoints;

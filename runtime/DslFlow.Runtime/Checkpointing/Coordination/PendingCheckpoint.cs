@@ -13,6 +13,9 @@ internal sealed class PendingCheckpoint(long id, DateTimeOffset triggeredAt, int
 
     public DateTimeOffset TriggeredAt { get; } = triggeredAt;
 
+    /// <summary>Asked for by the user (<c>JobHandle.TriggerCheckpointAsync</c>): its failure does not count against the tolerance.</summary>
+    public bool OnDemand { get; init; }
+
     public int AcknowledgedCount { get; private set; }
 
     public bool IsFullyAcknowledged => AcknowledgedCount == _acknowledged.Length;

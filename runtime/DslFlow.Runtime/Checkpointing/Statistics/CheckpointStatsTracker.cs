@@ -49,6 +49,8 @@ internal sealed class CheckpointStatsTracker
         lock (_lock)
         {
             _inProgress[id] = new Tracked(id, at, subtasks);
+            // Created now, so a caller asking right after the trigger finds it even if many checkpoints end meanwhile.
+            _waiters[id] = new TaskCompletionSource<CheckpointRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
@@ -96,21 +98,14 @@ internal sealed class CheckpointStatsTracker
     {
         lock (_lock)
         {
-            if (_ended.FirstOrDefault(r => r.Id == id) is { } ended)
+            if (_waiters.TryGetValue(id, out TaskCompletionSource<CheckpointRecord>? waiter))
             {
-                return Task.FromResult(ended);
+                return waiter.Task;
             }
-            if (!_inProgress.ContainsKey(id))
-            {
-                return Task.FromException<CheckpointRecord>(new InvalidOperationException(
+            return _ended.FirstOrDefault(r => r.Id == id) is { } ended
+                ? Task.FromResult(ended)
+                : Task.FromException<CheckpointRecord>(new InvalidOperationException(
                     $"Checkpoint {id} is neither in progress nor in the last {_historySize} ended checkpoints (StatsHistorySize)."));
-            }
-            if (!_waiters.TryGetValue(id, out TaskCompletionSource<CheckpointRecord>? waiter))
-            {
-                waiter = new TaskCompletionSource<CheckpointRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add(id, waiter);
-            }
-            return waiter.Task;
         }
     }
 
