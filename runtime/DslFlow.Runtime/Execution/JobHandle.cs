@@ -53,6 +53,10 @@ public sealed class JobHandle : IAsyncDisposable
             }
             RecoverSinks(restored);
         }
+        else
+        {
+            RecoverSinks(null); // an earlier checkpointed run may have left transactions: discard the open ones, publish the committed
+        }
         _attempt = new ExecutionAttempt(plan, 1, restored, _storage, _stats, FirstCheckpointId(null), _cancellation.Token);
         JobMetrics.Register(this);
         Completion = RunAsync();

@@ -208,6 +208,29 @@ public sealed class FileSinkCompactionTests
         Assert.Equal(["a"], sink.ReadCommittedLines());
     }
 
+    [Fact]
+    public async Task A_job_without_checkpoints_publishes_what_a_crashed_compacting_run_committed_and_drops_its_open_parts()
+    {
+        using var directory = new TempDirectory();
+        var crashed = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 10 } };
+        var writer = (ITwoPhaseCommitWriter<string>)crashed.CreateWriter(Checkpointed(0));
+        writer.Write(["committed"]);
+        writer.PreCommit(1);
+        writer.Commit(1); // hidden, waiting for compaction
+        writer.Write(["open"]);
+        writer.PreCommit(2); // never completed
+        // The process dies; the job is started again without checkpointing.
+        FileSinkJob.Sink = new FileSink<string>(directory.Path);
+
+        await using (JobHandle job = FileSinkJob.Start(new PipelineOptions()))
+        {
+            await job.Completion;
+        }
+
+        Assert.Equal(["committed", "fresh"], FileSinkJob.Sink.ReadCommittedLines().Order(StringComparer.Ordinal));
+        writer.Dispose();
+    }
+
     [Theory]
     [InlineData(0, 1, "FileCompaction.EveryCheckpoints is 0: it must be at least 1")]
     [InlineData(1, 0, "FileCompaction.SizeThreshold is 0: it must be at least 1 byte")]
@@ -217,4 +240,17 @@ public sealed class FileSinkCompactionTests
             new FileSink<string>("out") { Compaction = new FileCompaction { EveryCheckpoints = every, SizeThreshold = size } });
         Assert.StartsWith(message, thrown.Message, StringComparison.Ordinal);
     }
+}
+
+/// <summary>One record into a file sink, for the recovery-without-checkpoints test.</summary>
+[Pipeline(DefaultParallelism = 1)]
+public static partial class FileSinkJob
+{
+    public static FileSink<string> Sink { get; set; } = new("out");
+
+    [Source]
+    public static CollectionSource<string> Line() => new(["fresh"]);
+
+    [Sink(nameof(Line))]
+    public static FileSink<string> Out() => Sink;
 }
