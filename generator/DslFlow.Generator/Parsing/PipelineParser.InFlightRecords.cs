@@ -28,6 +28,9 @@ internal static partial class PipelineParser
                 byName.Add(node.Name, node); // duplicates are DSLF2009 already
             }
         }
+        // Where a serializer is optional, each type is tried on a throwaway resolver first: a failure must leave no
+        // half-built class in the shared one. One trial resolver serves every edge (its results are the same per type).
+        SerializerResolver? trial = required ? null : new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken);
         foreach (NodeDraft node in reachable)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -35,9 +38,9 @@ internal static partial class PipelineParser
             {
                 continue;
             }
-            if (!required && new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken).Resolve(node.Input).Problem is not null)
+            if (trial?.Resolve(node.Input).Problem is not null)
             {
-                continue; // tried on a throwaway resolver: a failure must leave no half-built class in the shared one
+                continue;
             }
             SerializerResolution resolved = resolver.Resolve(node.Input);
             if (resolved.Problem is { } problem)

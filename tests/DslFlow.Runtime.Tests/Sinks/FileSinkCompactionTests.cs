@@ -1,13 +1,11 @@
 using DslFlow.Runtime.Tests.Sources;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DslFlow.Runtime.Tests.Sinks;
 
 /// <summary>File-sink compaction: committed parts stay hidden until merged; nothing is lost or published twice.</summary>
 public sealed class FileSinkCompactionTests
 {
-    private static NodeContext Checkpointed(int subtask) =>
-        new("out", subtask, 2, new PipelineOptions(), NullLogger.Instance, CancellationToken.None, checkpointsEnabled: true);
+    private static NodeContext Checkpointed(int subtask) => FileSinkTests.Checkpointed(subtask);
 
     private static string[] Visible(string directory) =>
         Directory.EnumerateFiles(directory, "part-*.txt").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;

@@ -5,7 +5,8 @@ namespace DslFlow.Runtime.Tests.Sinks;
 
 public sealed class FileSinkTests
 {
-    private static NodeContext Checkpointed(int subtask) =>
+    /// <summary>The context of a sink subtask (of 2) in a checkpointed job.</summary>
+    internal static NodeContext Checkpointed(int subtask) =>
         new("out", subtask, 2, new PipelineOptions(), NullLogger.Instance, CancellationToken.None, checkpointsEnabled: true);
 
     [Fact]
