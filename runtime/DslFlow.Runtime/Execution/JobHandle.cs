@@ -57,6 +57,7 @@ public sealed class JobHandle : IAsyncDisposable
         {
             RecoverSinks(null); // an earlier checkpointed run may have left transactions: discard the open ones, publish the committed
         }
+        ValidateNodes(restored is not null);
         _attempt = new ExecutionAttempt(plan, 1, restored, _storage, _stats, FirstCheckpointId(null), _cancellation.Token);
         JobMetrics.Register(this);
         Completion = RunAsync();
@@ -221,6 +222,11 @@ public sealed class JobHandle : IAsyncDisposable
                 {
                     break;
                 }
+                if (JobConfigurationException.IsIn(failure))
+                {
+                    _logger.LogError("Job {Job} failed with an error no restart can cure; not restarting", JobName);
+                    break;
+                }
                 TimeSpan? delay = _restartStrategy.DelayBeforeAttempt(attempt.Number);
                 if (delay is null)
                 {
@@ -291,6 +297,29 @@ public sealed class JobHandle : IAsyncDisposable
             _stats?.ReportRestored(restored.CheckpointId, _plan.Options.TimeProvider.GetUtcNow(), atStart);
         }
         return restored;
+    }
+
+    /// <summary>Sources and sinks check their settings before any task starts (<see cref="IStartValidation"/>).</summary>
+    private void ValidateNodes(bool resumesFromCheckpoint)
+    {
+        foreach ((string name, object node) in _plan.Builder.Nodes)
+        {
+            if (node is IStartValidation validation)
+            {
+                try
+                {
+                    validation.ValidateAtStart(resumesFromCheckpoint);
+                }
+                catch (JobConfigurationException)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    throw new JobConfigurationException($"Node '{name}' of job '{JobName}' cannot start: {ex.Message}", ex);
+                }
+            }
+        }
     }
 
     /// <summary>
