@@ -36,7 +36,7 @@ internal sealed class ExecutionAttempt
         if (plan.Checkpointing is { } checkpointing && storage is not null)
         {
             ILogger checkpointLogger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
-            var participants = new JobCheckpointParticipants(Tasks, storage, plan.Options.TimeProvider);
+            var participants = new JobCheckpointParticipants(Tasks, storage, plan.Options.TimeProvider, plan.Identity, GraphFingerprint.Of(plan.Graph));
             Coordinator = new CheckpointCoordinator(checkpointing, participants, plan.Options.TimeProvider, checkpointLogger, firstCheckpointId, stats);
             participants.Attach(Coordinator);
             Coordinator.TooManyFailures += reason =>

@@ -21,6 +21,9 @@ public sealed class JobHandle : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ICheckpointStorage? _storage;
+    private readonly JobCheckpointFolder? _folder;
+    private readonly CheckpointSelector? _selector;
+    private readonly long _minimumRestoreId;
     private readonly CheckpointStatsTracker? _stats;
     private readonly RestartStrategy _restartStrategy;
     private volatile ExecutionAttempt _attempt;
@@ -41,24 +44,54 @@ public sealed class JobHandle : IAsyncDisposable
         if (plan.Checkpointing is { } checkpointing)
         {
             ILogger checkpointLogger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
-            _storage = checkpointing.Storage ?? new LocalCheckpointStorage(checkpointing.Directory, checkpointing.RetainedCheckpoints, checkpointLogger);
-            Directory.CreateDirectory(checkpointing.Directory);
-            _stats = new CheckpointStatsTracker(JobName, checkpointing.StatsHistorySize, checkpointing.Directory, checkpointLogger);
-            // Start is synchronous; the first restore reads local files before any task exists.
-            restored = checkpointing.StartFresh ? null : Restore(atStart: true, CancellationToken.None).GetAwaiter().GetResult();
-            if (checkpointing.StartFresh)
+            _folder = JobCheckpointFolder.Open(checkpointing.Directory, JobName, checkpointing.StartFresh, checkpointLogger);
+            try
             {
-                _storage.CleanUpPartial();
-                _logger.LogInformation("Job {Job} starts fresh: checkpoints in {Directory} are not restored", JobName, checkpointing.Directory);
+                _storage = checkpointing.Storage ?? new LocalCheckpointStorage(_folder.FolderPath, checkpointing.RetainedCheckpoints, checkpointLogger);
+                _selector = new CheckpointSelector(_storage, JobName, _folder.FolderPath, checkpointLogger);
+                _stats = new CheckpointStatsTracker(JobName, checkpointing.StatsHistorySize, _folder.FolderPath, checkpointLogger);
+                if (_folder.PreviousRunFinished)
+                {
+                    _storage.DiscardAll(); // what a crash during the finished run's discard left behind
+                }
+                bool newRun = checkpointing.StartFresh || _folder.PreviousRunFinished;
+                // Start is synchronous; the first restore reads local files before any task exists.
+                restored = newRun ? null : Restore(atStart: true, _folder.StoredIdentity, CancellationToken.None).GetAwaiter().GetResult();
+                if (checkpointing.StartFresh)
+                {
+                    _storage.CleanUpPartial();
+                    _minimumRestoreId = FirstCheckpointId(null); // this run never restores an earlier run's checkpoints
+                    _logger.LogInformation("Job {Job} starts fresh: checkpoints in {Directory} are not restored", JobName, _folder.FolderPath);
+                }
+                JobIdentity identity = newRun ? JobIdentity.New(JobName) : _folder.StoredIdentity ?? restored?.Job ?? JobIdentity.New(JobName);
+                _folder.WriteIdentity(identity);
+                if (_folder.PreviousRunFinished)
+                {
+                    _folder.ClearFinished();
+                }
+                plan.Identity = identity;
+                RecoverSinks(restored);
             }
-            RecoverSinks(restored);
+            catch
+            {
+                _folder.Dispose();
+                throw;
+            }
         }
         else
         {
             RecoverSinks(null); // an earlier checkpointed run may have left transactions: discard the open ones, publish the committed
         }
-        ValidateNodes(restored is not null);
-        _attempt = new ExecutionAttempt(plan, 1, restored, _storage, _stats, FirstCheckpointId(null), _cancellation.Token);
+        try
+        {
+            ValidateNodes(restored is not null);
+            _attempt = new ExecutionAttempt(plan, 1, restored, _storage, _stats, FirstCheckpointId(null), _cancellation.Token);
+        }
+        catch
+        {
+            _folder?.Dispose();
+            throw;
+        }
         JobMetrics.Register(this);
         Completion = RunAsync();
     }
@@ -211,6 +244,18 @@ public sealed class JobHandle : IAsyncDisposable
 
     private async Task<JobResult> RunAsync()
     {
+        try
+        {
+            return await RunAttemptsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _folder?.Dispose(); // the next run of the job (in this process or another) may take the folder now
+        }
+    }
+
+    private async Task<JobResult> RunAttemptsAsync()
+    {
         Exception? failure;
         try
         {
@@ -238,7 +283,7 @@ public sealed class JobHandle : IAsyncDisposable
                 RestoredCheckpoint? restored = null;
                 if (_storage is not null)
                 {
-                    restored = await Restore(atStart: false, _cancellation.Token).ConfigureAwait(false);
+                    restored = await Restore(atStart: false, _plan.Identity, _cancellation.Token).ConfigureAwait(false);
                     RecoverSinks(restored);
                 }
                 _attempt = new ExecutionAttempt(_plan, attempt.Number + 1, restored, _storage, _stats, FirstCheckpointId(attempt), _cancellation.Token);
@@ -268,27 +313,31 @@ public sealed class JobHandle : IAsyncDisposable
         _logger.LogInformation("Job {Job} finished in {Elapsed}: {Records} source records", JobName, progress.Elapsed, progress.SourceRecords);
         if (_storage is not null && CheckpointConfig is { RetainAfterFinish: false })
         {
+            // Finished first, durably: a crash during the discard must not leave an older checkpoint to restore.
+            _folder!.MarkFinished();
             int discarded = _storage.DiscardAll();
             _logger.LogInformation("Job {Job} finished: discarded its {Count} checkpoints in {Directory} (set "
-                + "CheckpointingOptions.RetainAfterFinish to keep them)", JobName, discarded, CheckpointConfig.Directory);
+                + "CheckpointingOptions.RetainAfterFinish to keep them)", JobName, discarded, _folder.FolderPath);
         }
         return new JobResult(JobName, progress.Elapsed, progress);
     }
 
-    /// <summary>Loads the newest valid completed checkpoint (skipping damaged ones) and checks that it fits the job.</summary>
-    private async Task<RestoredCheckpoint?> Restore(bool atStart, CancellationToken cancellationToken)
+    /// <summary>
+    /// Chooses the checkpoint to restore (<see cref="CheckpointSelector"/>: the newest valid one of this job, refusing
+    /// when that would lose or duplicate committed output) and checks that it fits the job.
+    /// </summary>
+    private async Task<RestoredCheckpoint?> Restore(bool atStart, JobIdentity? expected, CancellationToken cancellationToken)
     {
         _storage!.CleanUpPartial();
-        CheckpointMetadata? metadata = await _storage.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
-        RestoredCheckpoint? restored = metadata is null ? null
-            : await RestoredCheckpoint.LoadAsync(_storage, metadata, cancellationToken).ConfigureAwait(false);
+        RestoredCheckpoint? restored = await _selector!.SelectAsync(expected, _minimumRestoreId,
+            atStart ? CheckpointConfig!.RestoreFrom : null, LastCommittedBySinks, cancellationToken).ConfigureAwait(false);
         if (restored is not null)
         {
-            restored.CheckFits(_plan, out IReadOnlyList<string> unknown);
-            if (unknown.Count > 0)
+            restored.CheckFits(_plan, CheckpointConfig!.AllowNonRestoredState, out IReadOnlyList<string> dropped);
+            if (dropped.Count > 0)
             {
-                _logger.LogWarning("Checkpoint {CheckpointId} holds state the job no longer declares, which is not restored: {States}",
-                    restored.CheckpointId, string.Join(", ", unknown));
+                _logger.LogWarning("Checkpoint {CheckpointId} holds state the job no longer declares, which is dropped "
+                    + "(AllowNonRestoredState): {States}", restored.CheckpointId, string.Join(", ", dropped));
             }
         }
         RestoredCheckpointId = restored?.CheckpointId;
@@ -297,6 +346,20 @@ public sealed class JobHandle : IAsyncDisposable
             _stats?.ReportRestored(restored.CheckpointId, _plan.Options.TimeProvider.GetUtcNow(), atStart);
         }
         return restored;
+    }
+
+    /// <summary>The newest checkpoint of the run <paramref name="jobId"/> that any transactional sink committed.</summary>
+    private long? LastCommittedBySinks(Guid jobId)
+    {
+        long? newest = null;
+        foreach (object node in _plan.Builder.Nodes.Values)
+        {
+            if (node is ITransactionalSink sink && sink.LastCommittedCheckpoint(jobId) is long id && id > (newest ?? 0))
+            {
+                newest = id;
+            }
+        }
+        return newest;
     }
 
     /// <summary>Sources and sinks check their settings before any task starts (<see cref="IStartValidation"/>).</summary>
@@ -351,7 +414,7 @@ public sealed class JobHandle : IAsyncDisposable
         long next = previous?.Coordinator?.NextCheckpointId ?? 1;
         if (_storage is not null)
         {
-            next = Math.Max(next, _storage.ListCompletedCheckpoints().DefaultIfEmpty(0).Max() + 1);
+            next = Math.Max(next, _storage.ListCompletedCheckpoints().Concat(_storage.ListPartialCheckpoints()).DefaultIfEmpty(0).Max() + 1);
         }
         return next;
     }

@@ -87,6 +87,7 @@ public static class JobRunner
                     Unaligned = checkpointing?.Unaligned == true,
                     AlignedTimeout = checkpointing is { Unaligned: true, AlignedTimeout: { } timeout } && timeout > TimeSpan.Zero ? timeout : null,
                     Restored = restored,
+                    JobId = plan.Identity?.JobId ?? Guid.Empty,
                 };
                 var specs = new OutputSpec[outputs.Count];
                 for (int k = 0; k < outputs.Count; k++)
@@ -139,4 +140,7 @@ internal sealed record JobPlan(JobGraph Graph, PipelineOptions Options, JobBuild
     CheckpointConfig? Checkpointing)
 {
     public string JobName => Options.JobName ?? Graph.Name;
+
+    /// <summary>The job's identity, set once at start when checkpoints are on (null without checkpoints).</summary>
+    public Checkpointing.JobIdentity? Identity { get; set; }
 }

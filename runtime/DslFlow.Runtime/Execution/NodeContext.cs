@@ -31,6 +31,12 @@ public sealed class NodeContext
     /// <summary>The job's name (the pipeline class name unless <see cref="PipelineOptions.JobName"/> sets another).</summary>
     public string JobName { get; init; } = "";
 
+    /// <summary>
+    /// The id of the job's run (<see cref="Checkpointing.JobIdentity.JobId"/>), kept across restarts and in every checkpoint;
+    /// <see cref="Guid.Empty"/> when the job takes no checkpoints. Transactional sinks record their commits under it.
+    /// </summary>
+    public Guid JobId { get; init; }
+
     /// <summary>The node's name (its method name).</summary>
     public string NodeName { get; }
 

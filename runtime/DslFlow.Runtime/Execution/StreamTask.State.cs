@@ -20,11 +20,11 @@ public abstract partial class StreamTask
         var states = new List<Checkpointing.StateEntry>(_states.Count + _operatorStates.Count + 1);
         foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
         {
-            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.Keyed, state.Snapshot()));
+            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.Keyed, state.Snapshot()) { Descriptor = state.Descriptor });
         }
         foreach (DslFlow.State.IOperatorStateSnapshot state in _operatorStates)
         {
-            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.OperatorList, state.Snapshot()));
+            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.OperatorList, state.Snapshot()) { Descriptor = state.Descriptor });
         }
         SnapshotSubtaskState(states);
         return states.Count == 0 ? null
@@ -46,6 +46,14 @@ public abstract partial class StreamTask
         if (restored is null)
         {
             return;
+        }
+        foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
+        {
+            restored.CheckDescriptor(state.Name, state.Descriptor);
+        }
+        foreach (DslFlow.State.IOperatorStateSnapshot state in _operatorStates)
+        {
+            restored.CheckDescriptor(state.Name, state.Descriptor);
         }
         RestoreKeyedStates(restored);
         foreach (DslFlow.State.IOperatorStateSnapshot state in _operatorStates)

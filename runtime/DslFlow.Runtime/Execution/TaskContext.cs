@@ -92,6 +92,9 @@ public sealed class TaskContext
     /// <summary>The checkpoint this run restores (null when it starts without one).</summary>
     internal Checkpointing.RestoredCheckpoint? Restored { get; set; }
 
+    /// <summary>The id of the job's run (<see cref="NodeContext.JobId"/>).</summary>
+    internal Guid JobId { get; set; }
+
     /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>
     public NodeContext ForNode(string nodeName) => ForNode(nodeName, SubtaskIndex, Parallelism);
 
@@ -104,6 +107,7 @@ public sealed class TaskContext
             checkpointsEnabled: AcknowledgeCheckpoint is not null)
         {
             JobName = Options.JobName ?? Graph.Name,
+            JobId = JobId,
         };
 }
 

@@ -15,6 +15,7 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<int, Subtask> _bySubtask = [];
+    private readonly Dictionary<Guid, long> _lastCommitted = [];
 
     /// <summary>A snapshot of all committed records: subtask 0's in arrival order, then subtask 1's, and so on.</summary>
     public IReadOnlyList<T> Results
@@ -57,9 +58,21 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
         ArgumentNullException.ThrowIfNull(context);
         lock (_lock)
         {
-            return new Writer(this, SubtaskOf(context.SubtaskIndex), context.CheckpointsEnabled);
+            return new Writer(this, SubtaskOf(context.SubtaskIndex), context.CheckpointsEnabled, context.JobId);
         }
     }
+
+    /// <inheritdoc />
+    public long? LastCommittedCheckpoint(Guid jobId)
+    {
+        lock (_lock)
+        {
+            return _lastCommitted.TryGetValue(jobId, out long id) ? id : null;
+        }
+    }
+
+    private void RecordCommit(Guid jobId, long checkpointId) =>
+        _lastCommitted[jobId] = Math.Max(checkpointId, _lastCommitted.GetValueOrDefault(jobId));
 
     /// <inheritdoc />
     public void RecoverTransactions(long? restoredCheckpointId)
@@ -68,9 +81,9 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
         {
             foreach (Subtask subtask in _bySubtask.Values)
             {
-                if (restoredCheckpointId is long id)
+                if (restoredCheckpointId is long id && subtask.CommitUpTo(id) is long committed)
                 {
-                    subtask.CommitUpTo(id);
+                    RecordCommit(subtask.JobId, committed);
                 }
                 subtask.Sealed.Clear(); // later transactions: their records are replayed
             }
@@ -96,17 +109,24 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
 
         public SortedDictionary<long, List<T>> Sealed { get; } = [];
 
-        public void CommitUpTo(long checkpointId)
+        /// <summary>Commits the sealed transactions up to the checkpoint; returns the newest one that held records, or null.</summary>
+        public long? CommitUpTo(long checkpointId)
         {
+            long? newest = null;
             while (Sealed.Count > 0 && Sealed.First() is { Key: var id, Value: var records } && id <= checkpointId)
             {
                 Committed.AddRange(records);
                 Sealed.Remove(id);
+                newest = records.Count > 0 ? id : newest;
             }
+            return newest;
         }
+
+        /// <summary>The job run whose writer last wrote to this subtask.</summary>
+        public Guid JobId { get; set; }
     }
 
-    private sealed class Writer(CollectSink<T> sink, Subtask subtask, bool checkpointsEnabled) : ITwoPhaseCommitWriter<T>
+    private sealed class Writer(CollectSink<T> sink, Subtask subtask, bool checkpointsEnabled, Guid jobId) : ITwoPhaseCommitWriter<T>
     {
         private List<T> _open = [];
 
@@ -131,7 +151,11 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
         {
             lock (sink._lock)
             {
-                subtask.CommitUpTo(checkpointId);
+                subtask.JobId = jobId;
+                if (subtask.CommitUpTo(checkpointId) is long committed)
+                {
+                    sink.RecordCommit(jobId, committed);
+                }
             }
         }
 

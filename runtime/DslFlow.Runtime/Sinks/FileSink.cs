@@ -20,6 +20,7 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
 {
     private const string PendingFolder = ".pending";
     private const string InProgressFolder = ".inprogress";
+    private const string CommitsFolder = ".commits";
     private readonly Func<T, string> _format;
 
     /// <summary>Writes into <paramref name="directory"/> (created when missing) with <paramref name="format"/> (default <c>ToString()</c>).</summary>
@@ -65,7 +66,50 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
                 context.Logger.LogWarning("{Problem}", FileCompactionRules.WithoutCheckpointing(context.NodeName, context.JobName));
             }
         }
-        return new Writer(this, context.SubtaskIndex, context.CheckpointsEnabled);
+        return new Writer(this, context.SubtaskIndex, context.CheckpointsEnabled, context.JobId);
+    }
+
+    /// <summary>
+    /// Reads the commit records: <c>.commits/{jobId}-{subtask}</c> holds the newest checkpoint whose parts that subtask
+    /// published, written durably at each commit that published a part.
+    /// </summary>
+    public long? LastCommittedCheckpoint(Guid jobId)
+    {
+        string folder = Path.Combine(Directory, CommitsFolder);
+        if (!System.IO.Directory.Exists(folder))
+        {
+            return null;
+        }
+        long? newest = null;
+        foreach (string path in System.IO.Directory.EnumerateFiles(folder, $"{jobId:N}-*"))
+        {
+            if (Path.GetExtension(path) == ".tmp")
+            {
+                continue;
+            }
+            string text = File.ReadAllText(path).Trim();
+            newest = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long id) && id > (newest ?? 0)
+                ? id : newest;
+        }
+        return newest;
+    }
+
+    /// <summary>Records durably that <paramref name="subtask"/> published the parts of <paramref name="checkpointId"/>.</summary>
+    private void RecordCommit(Guid jobId, int subtask, long checkpointId)
+    {
+        if (jobId == Guid.Empty || checkpointId == long.MaxValue)
+        {
+            return; // no checkpoints: nothing to compare with
+        }
+        string folder = Path.Combine(Directory, CommitsFolder);
+        System.IO.Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, $"{jobId:N}-{subtask}");
+        if (File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long known)
+            && known >= checkpointId)
+        {
+            return;
+        }
+        DurableFile.Write(path, Encoding.ASCII.GetBytes(checkpointId.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <inheritdoc />
@@ -141,7 +185,7 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
         private static partial Regex Pattern();
     }
 
-    private sealed class Writer(FileSink<T> sink, int subtask, bool checkpointsEnabled) : ITwoPhaseCommitWriter<T>
+    private sealed class Writer(FileSink<T> sink, int subtask, bool checkpointsEnabled, Guid jobId) : ITwoPhaseCommitWriter<T>
     {
         private readonly string _inProgressPath = Path.Combine(sink.Directory, InProgressFolder, $"part-{subtask}-{Guid.NewGuid():N}.tmp");
         private readonly List<string> _sealed = [];
@@ -163,13 +207,19 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
 
         public void Commit(long checkpointId)
         {
+            long? published = null;
             foreach (string path in _sealed.ToList())
             {
                 if (PartName.Parse(Path.GetFileName(path)) is { } part && part.Checkpoint <= checkpointId)
                 {
                     sink.CommitPart(path);
                     _sealed.Remove(path);
+                    published = Math.Max(published ?? 0, part.Checkpoint);
                 }
+            }
+            if (published is long newest)
+            {
+                sink.RecordCommit(jobId, subtask, newest);
             }
             if (sink._compaction is { } compaction)
             {

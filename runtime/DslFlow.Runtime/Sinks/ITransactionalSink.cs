@@ -15,4 +15,13 @@ public interface ITransactionalSink
     /// </summary>
     /// <param name="restoredCheckpointId">The restored checkpoint's id, or null.</param>
     void RecoverTransactions(long? restoredCheckpointId);
+
+    /// <summary>
+    /// The newest checkpoint of the job run <paramref name="jobId"/> whose transactions made records visible here, as the
+    /// sink recorded it durably (beside its output), or null when it committed none or does not record it. A restore
+    /// that would fall back past a damaged checkpoint asks every sink: when one committed a newer checkpoint than the
+    /// one the job could restore, falling back would write those records a second time, so the job refuses to start.
+    /// </summary>
+    /// <param name="jobId">The job run (<see cref="NodeContext.JobId"/> of the writers).</param>
+    long? LastCommittedCheckpoint(Guid jobId) => null;
 }

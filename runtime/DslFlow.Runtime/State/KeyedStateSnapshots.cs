@@ -7,6 +7,9 @@ internal interface IKeyedStateSnapshot
 {
     string Name { get; }
 
+    /// <summary>What the state holds (see <see cref="StateDescriptors"/>).</summary>
+    string Descriptor { get; }
+
     /// <summary>The synchronous part of a snapshot: the state's current content, copied into a byte array.</summary>
     byte[] Snapshot();
 
@@ -25,6 +28,8 @@ internal sealed class ValueStateSnapshot<TKey, T>(KeyedValueTable<TKey, T> table
     private readonly Lazy<ISerializer<T>> _values = values is null ? new(Serializers.For<T>) : new(values);
 
     public string Name => table.StateName;
+
+    public string Descriptor { get; } = StateDescriptors.Value<TKey, T>(values);
 
     public byte[] Snapshot()
     {
@@ -48,6 +53,8 @@ internal sealed class CellStateSnapshot<TKey, TCell>(KeyedStateTable<TKey, TCell
     private readonly Lazy<ISerializer<TCell>> _cells = cells is null ? new(CreateCellSerializer) : new(cells);
 
     public string Name => table.StateName;
+
+    public string Descriptor { get; } = StateDescriptors.Cell<TKey, TCell>(cells);
 
     public byte[] Snapshot()
     {

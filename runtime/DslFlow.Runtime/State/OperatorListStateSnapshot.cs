@@ -7,6 +7,9 @@ internal interface IOperatorStateSnapshot
 {
     string Name { get; }
 
+    /// <summary>What the state holds (see <see cref="StateDescriptors"/>).</summary>
+    string Descriptor { get; }
+
     /// <summary>The synchronous part of a snapshot: the subtask's list, copied into a byte array.</summary>
     byte[] Snapshot();
 
@@ -23,6 +26,8 @@ internal sealed class OperatorListStateSnapshot<T>(string name, OperatorListStat
     private readonly Lazy<ListSerializer<T>> _list = new(() => new ListSerializer<T>(elements ?? Serializers.For<T>()));
 
     public string Name => name;
+
+    public string Descriptor { get; } = StateDescriptors.OperatorList<T>(elements);
 
     public OperatorListState<T> State => state;
 

@@ -140,4 +140,9 @@ internal sealed class FailingStorage(string directory) : ICheckpointStorage
     public IReadOnlyList<long> ListCompletedCheckpoints() => _inner.ListCompletedCheckpoints();
 
     public Task<CheckpointMetadata?> LoadLatestAsync(CancellationToken cancellationToken = default) => _inner.LoadLatestAsync(cancellationToken);
+
+    public IReadOnlyList<long> ListPartialCheckpoints() => _inner.ListPartialCheckpoints();
+
+    public Task<CheckpointMetadata?> LoadCheckpointAsync(long checkpointId, CancellationToken cancellationToken = default) =>
+        _inner.LoadCheckpointAsync(checkpointId, cancellationToken);
 }

@@ -216,7 +216,7 @@ public class CheckpointAbortTests
         {
             Assert.Equal(stats.Counts.Completed, durations.Count);
         }
-        using JsonDocument json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory.Path, "checkpoint-stats.json")));
+        using JsonDocument json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory.Path, job.JobName, "checkpoint-stats.json")));
         Assert.Equal(stats.Counts.Completed, json.RootElement.GetProperty("Counts").GetProperty("Completed").GetInt64());
         Assert.Equal(stats.LatestCompleted.Id, json.RootElement.GetProperty("LatestCompleted").GetProperty("Id").GetInt64());
         Assert.Equal("Completed", json.RootElement.GetProperty("LatestCompleted").GetProperty("Status").GetString());

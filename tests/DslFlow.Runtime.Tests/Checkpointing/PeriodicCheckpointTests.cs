@@ -32,8 +32,8 @@ public class PeriodicCheckpointTests
         Assert.Equal(notified.Order(), notified);
         Assert.Subset(completed.Select(c => c.Id).ToHashSet(), notified.ToHashSet());
         long latest = completed.Max(c => c.Id);
-        Assert.True(File.Exists(System.IO.Path.Combine(directory.Path, $"chk-{latest}", "_metadata")), "the latest completed checkpoint's metadata is stored");
-        Assert.Single(Directory.GetDirectories(directory.Path, "chk-*"), d => File.Exists(System.IO.Path.Combine(d, "_metadata"))); // retention 1
+        Assert.True(File.Exists(System.IO.Path.Combine(directory.JobFolder, $"chk-{latest}", "_metadata")), "the latest completed checkpoint's metadata is stored");
+        Assert.Single(Directory.GetDirectories(directory.JobFolder, "chk-*"), d => File.Exists(System.IO.Path.Combine(d, "_metadata"))); // retention 1
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class PeriodicCheckpointTests
             await job.Completion;
             await job.DisposeAsync();
         }
-        long[] ids = new DslFlow.Checkpointing.LocalCheckpointStorage(directory.Path).ListCompletedCheckpoints().ToArray();
+        long[] ids = new DslFlow.Checkpointing.LocalCheckpointStorage(directory.JobFolder).ListCompletedCheckpoints().ToArray();
         Assert.Single(ids);
         Assert.True(ids[0] >= 2, $"the second run's checkpoint {ids[0]} must come after the first run's");
     }
@@ -67,6 +67,12 @@ public class PeriodicCheckpointTests
 internal sealed class TempCheckpointDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("dslflow-chk-").FullName;
+
+    /// <summary>The folder of the one job that ran with this checkpoint directory (<c>{Directory}/{JobName}</c>).</summary>
+    public string JobFolder => OnlyJobFolder(Path);
+
+    /// <summary>The folder of the one job that ran with <paramref name="checkpointDirectory"/>.</summary>
+    public static string OnlyJobFolder(string checkpointDirectory) => Directory.GetDirectories(checkpointDirectory).Single();
 
     public void Dispose()
     {

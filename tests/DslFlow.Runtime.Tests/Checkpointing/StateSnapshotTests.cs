@@ -36,7 +36,7 @@ public class StateSnapshotTests
         }
 
         // The last completed checkpoint is the final one: it covers every record.
-        var storage = new LocalCheckpointStorage(directory.Path);
+        var storage = new LocalCheckpointStorage(directory.JobFolder);
         CheckpointMetadata latest = (await storage.LoadLatestAsync())!;
         string keyedTask = KeyedCountPipeline.Graph.Chains[KeyedCountPipeline.Graph.ChainOf("Count")].Name;
         var restored = new Dictionary<string, long>();

@@ -209,7 +209,7 @@ public class OperatorStatePipelineTests(ITestOutputHelper output)
     /// <summary>Every subtask's saved list of an operator list state in the latest completed checkpoint, by subtask.</summary>
     private static async Task<(long CheckpointId, List<OperatorListPart> Parts)> ReadLatestAsync(string directory, string state)
     {
-        var storage = new LocalCheckpointStorage(directory);
+        var storage = new LocalCheckpointStorage(TempCheckpointDirectory.OnlyJobFolder(directory));
         CheckpointMetadata latest = (await storage.LoadLatestAsync())!;
         var parts = new List<OperatorListPart>();
         foreach ((OperatorSubtaskId _, IReadOnlyList<StateHandle> handles) in latest.SubtaskStates)

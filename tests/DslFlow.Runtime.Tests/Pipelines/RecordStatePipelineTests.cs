@@ -82,7 +82,7 @@ public class RecordStatePipelineTests
         }
         Assert.Equal(Expected().Order(), RecordStatePipeline.Output.Results.Order());
 
-        var storage = new LocalCheckpointStorage(directory.Path);
+        var storage = new LocalCheckpointStorage(directory.JobFolder);
         CheckpointMetadata latest = (await storage.LoadLatestAsync())!;
         var entries = new List<StateEntry>();
         foreach ((OperatorSubtaskId _, IReadOnlyList<StateHandle> handles) in latest.SubtaskStates)

@@ -69,7 +69,7 @@ public class ProcessKillTests(ITestOutputHelper output)
     private static bool CheckpointInProgress(string work)
     {
         string checkpoints = Path.Combine(work, "checkpoints");
-        return Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints, "chk-*")
+        return Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints, "chk-*", SearchOption.AllDirectories)
             .Any(d => !File.Exists(Path.Combine(d, "_metadata")));
     }
 

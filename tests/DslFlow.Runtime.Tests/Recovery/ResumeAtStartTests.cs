@@ -18,7 +18,7 @@ public class ResumeAtStartTests
         await RunThenCancel(Options(directory.Path));
         int committedBefore = ExactlyOncePipeline.Output.Results.Count;
         Assert.InRange(committedBefore, 1, (int)Records - 1);
-        long latest = new LocalCheckpointStorage(directory.Path).ListCompletedCheckpoints().Max();
+        long latest = new LocalCheckpointStorage(directory.JobFolder).ListCompletedCheckpoints().Max();
         ExactlyOncePipeline.RecordsPerSecond = 1_000_000;
 
         await using (JobHandle second = ExactlyOncePipeline.Start(Options(directory.Path)))
@@ -36,7 +36,7 @@ public class ResumeAtStartTests
         {
             Assert.Equal(Enumerable.Range(1, source.Count()).Select(i => (long)i), source.Select(c => c.Count).Order());
         }
-        Assert.Empty(Directory.GetDirectories(directory.Path, "chk-*")); // a finished job discards its checkpoints
+        Assert.Empty(Directory.GetDirectories(directory.JobFolder, "chk-*")); // a finished job discards its checkpoints
     }
 
     [Theory]
@@ -143,7 +143,7 @@ public class ResumeAtStartTests
         {
             await first.Completion.WaitAsync(TimeSpan.FromMinutes(1));
         }
-        Assert.NotEmpty(Directory.GetDirectories(directory.Path, "chk-*"));
+        Assert.NotEmpty(Directory.GetDirectories(directory.JobFolder, "chk-*"));
 
         await using JobHandle again = ExactlyOncePipeline.Start(options);
         Assert.NotNull(again.RestoredCheckpointId);

@@ -32,7 +32,7 @@ internal static class ChannelStateRedistribution
     /// <param name="keyGroupOf">The key group of a record at this task's keyed head; -1 when the head is not keyed (the record then goes by old subtask index).</param>
     /// <param name="owned">The key groups this subtask owns.</param>
     /// <param name="task">The task's name, for error messages.</param>
-    /// <exception cref="InvalidOperationException">The state holds records of an edge the task no longer reads.</exception>
+    /// <exception cref="JobConfigurationException">The state holds records of an edge the task no longer reads, or reads with another partitioning.</exception>
     public static List<T[]>[] Assign<T>(IReadOnlyList<ChannelStatePart> parts, int subtask, int parallelism,
         IReadOnlyList<InputChannelInfo> layout, Func<byte[], List<RecordedChannel<T>>> decode, Func<T, int> keyGroupOf,
         KeyGroupRange owned, string task)
@@ -91,11 +91,15 @@ internal static class ChannelStateRedistribution
                 count++;
             }
         }
-        if (first < 0)
+        // Forward and rebalance edges swap with the parallelism (both replay by old index); keyed ones must stay keyed.
+        if (first < 0 || (layout[first].Partitioning == EdgePartitioning.Hash) != (old.Partitioning == EdgePartitioning.Hash))
         {
-            throw new InvalidOperationException($"The checkpoint holds in-flight records that node '{old.From}' sent to task '{task}', "
-                + $"but '{task}' no longer reads from '{old.From}'. Restore with the pipeline that wrote the checkpoint, or start fresh "
-                + "(CheckpointingOptions.StartFresh = true).");
+            string change = first < 0 ? $"'{task}' no longer reads from '{old.From}'"
+                : $"the edge from '{old.From}' is now partitioned {layout[first].Partitioning}, not {old.Partitioning}";
+            throw new JobConfigurationException($"The checkpoint holds in-flight records that node '{old.From}' sent to task "
+                + $"'{task}' (an unaligned checkpoint), but {change}: those records would be lost. Restore with the pipeline that "
+                + "wrote the checkpoint and take an aligned checkpoint (checkpoints without Unaligned) before changing the "
+                + "graph, or start fresh (CheckpointingOptions.StartFresh = true).");
         }
         return first + (old.UpstreamSubtask % count);
     }

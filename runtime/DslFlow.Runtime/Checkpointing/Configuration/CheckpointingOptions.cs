@@ -36,8 +36,26 @@ public sealed class CheckpointingOptions
     /// <summary>Alignment time after which a checkpoint switches to unaligned (zero = always unaligned).</summary>
     public TimeSpan? AlignedTimeout { get; set; }
 
-    /// <summary>Checkpoint directory.</summary>
+    /// <summary>
+    /// The checkpoint directory (default <c>checkpoints</c>, relative to the working directory). Each job keeps its
+    /// checkpoints, statistics and identity in its own folder inside it, <c>{Directory}/{JobName}/</c>.
+    /// </summary>
     public string? Directory { get; set; }
+
+    /// <summary>
+    /// When true, a restore drops state the checkpoint holds but the job no longer declares (a removed node or a renamed
+    /// state parameter) instead of refusing to start (Flink's <c>allowNonRestoredState</c>). In-flight records of an
+    /// unaligned checkpoint whose task no longer exists are refused even so: they would be lost.
+    /// </summary>
+    public bool AllowNonRestoredState { get; set; }
+
+    /// <summary>
+    /// Restores this checkpoint at start instead of the newest one: <c>chk-7</c>, <c>7</c>, or the path of a
+    /// <c>chk-{id}</c> directory in the job's folder. The way out when the newest checkpoint is damaged and a sink
+    /// already committed it: the job then says so and refuses the automatic fall-back, which would write the committed
+    /// records again; naming an older checkpoint here accepts exactly that. Null (the default): the newest valid one.
+    /// </summary>
+    public string? RestoreFrom { get; set; }
 
     /// <summary>
     /// When true, the job does not restore the latest completed checkpoint of <see cref="Directory"/> at start: the
@@ -57,8 +75,9 @@ public sealed class CheckpointingOptions
     public int? StatsHistorySize { get; set; }
 
     /// <summary>
-    /// Where checkpoints are stored; null (the default) for <see cref="Checkpointing.LocalCheckpointStorage"/> in
-    /// <see cref="Directory"/>. The statistics file is written to <see cref="Directory"/> either way.
+    /// Where checkpoints are stored; null (the default) for <see cref="Checkpointing.LocalCheckpointStorage"/> in the
+    /// job's folder <c>{Directory}/{JobName}/</c>. The job's lock, identity and statistics file are in that folder
+    /// either way.
     /// </summary>
     public Checkpointing.ICheckpointStorage? Storage { get; set; }
 }
@@ -102,6 +121,12 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
 
     /// <summary>A storage that replaces the local one in <see cref="Directory"/>, or null.</summary>
     public Checkpointing.ICheckpointStorage? Storage { get; init; }
+
+    /// <summary>True when a restore may drop state the job no longer declares (see <see cref="CheckpointingOptions.AllowNonRestoredState"/>).</summary>
+    public bool AllowNonRestoredState { get; init; }
+
+    /// <summary>The checkpoint to restore at start instead of the newest (see <see cref="CheckpointingOptions.RestoreFrom"/>), or null.</summary>
+    public string? RestoreFrom { get; init; }
 
     /// <summary>The default checkpoint directory, relative to the working directory.</summary>
     public const string DefaultDirectory = "checkpoints";
@@ -152,6 +177,8 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
             StatsHistorySize = options.StatsHistorySize is null or >= 1 ? options.StatsHistorySize ?? 10
                 : throw new ArgumentException($"PipelineOptions.Checkpointing.StatsHistorySize is {options.StatsHistorySize}: it must be at least 1. Change the setting or remove it to use the default (10)."),
             Storage = options.Storage,
+            AllowNonRestoredState = options.AllowNonRestoredState,
+            RestoreFrom = string.IsNullOrWhiteSpace(options.RestoreFrom) ? null : options.RestoreFrom,
         };
     }
 

@@ -55,7 +55,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>The id of the newest completed checkpoint, or 0.</summary>
+    /// <summary>The id of the newest completed checkpoint, or 0. Written under the lock.</summary>
     public long LatestCompletedId { get; private set; }
 
     /// <summary>The most recent checkpoints, oldest first (see <see cref="CheckpointStatsTracker"/>).</summary>
@@ -77,6 +77,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
     public void Acknowledge(long id, int subtask, IReadOnlyList<StateHandle>? state = null, SubtaskCheckpointStats? stats = null)
     {
         PendingCheckpoint? complete = null;
+        TaskCompletionSource? completion = null;
         lock (_lock)
         {
             if (_stopped || !_pending.TryGetValue(id, out PendingCheckpoint? pending) || !pending.Acknowledge(subtask, state ?? []))
@@ -90,16 +91,27 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
                 _pending.Remove(id);
                 _completing++;
                 complete = pending;
+                // Registered under the same lock that counts it, so a shutdown that takes the lock next waits for it.
+                completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _completions.RemoveAll(t => t.IsCompleted);
+                _completions.Add(completion.Task);
             }
         }
         if (complete is not null)
         {
-            Task completion = CompleteAsync(complete);
-            lock (_lock)
-            {
-                _completions.RemoveAll(t => t.IsCompleted);
-                _completions.Add(completion);
-            }
+            _ = CompleteAndSignalAsync(complete, completion!);
+        }
+    }
+
+    private async Task CompleteAndSignalAsync(PendingCheckpoint pending, TaskCompletionSource done)
+    {
+        try
+        {
+            await CompleteAsync(pending).ConfigureAwait(false);
+        }
+        finally
+        {
+            done.TrySetResult();
         }
     }
 
@@ -181,30 +193,51 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
 
     private async Task CompleteAsync(PendingCheckpoint pending)
     {
-        try
+        long? newer = NewerCompleted(pending.Id);
+        bool persisted = newer is null;
+        if (persisted)
         {
-            await _participants.PersistAsync(pending.Id, pending.TriggeredAt, pending.State).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            lock (_lock)
+            try
             {
-                _completing--;
+                await _participants.PersistAsync(pending.Id, pending.TriggeredAt, pending.State).ConfigureAwait(false);
             }
-            RecordFailure(pending, CheckpointFailureCategory.StorageFailed, $"storing it failed: {ex.Message}");
-            return;
+            catch (Exception ex)
+            {
+                lock (_lock)
+                {
+                    _completing--;
+                }
+                RecordFailure(pending, CheckpointFailureCategory.StorageFailed, $"storing it failed: {ex.Message}");
+                return;
+            }
         }
         List<PendingCheckpoint> subsumed;
         lock (_lock)
         {
             _completing--;
-            LatestCompletedId = Math.Max(LatestCompletedId, pending.Id);
-            _consecutiveFailures = 0;
-            subsumed = _pending.Values.Where(p => p.Id < pending.Id).ToList();
+            // A newer checkpoint completed while this one's metadata was written (MaxConcurrentCheckpoints > 1): it
+            // covers everything this one does, so this one ends subsumed, not failed (Flink does the same).
+            newer ??= LatestCompletedId > pending.Id ? LatestCompletedId : null;
+            if (newer is null)
+            {
+                LatestCompletedId = pending.Id;
+                _consecutiveFailures = 0;
+            }
+            subsumed = newer is null ? _pending.Values.Where(p => p.Id < pending.Id).ToList() : [];
             foreach (PendingCheckpoint p in subsumed)
             {
                 _pending.Remove(p.Id);
             }
+        }
+        if (newer is long newerId)
+        {
+            End(pending, CheckpointFailureCategory.Subsumed, $"subsumed by checkpoint {newerId}, which completed first");
+            if (!persisted)
+            {
+                _participants.NotifyAborted(pending.Id); // nothing of it is stored: its files go
+            }
+            _participants.CheckpointEnded();
+            return;
         }
         pending.Timeout?.Dispose();
         _stats.ReportCompleted(pending.Id, _time.GetUtcNow());
@@ -219,6 +252,14 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             _participants.NotifyAborted(p.Id);
         }
         _participants.CheckpointEnded();
+    }
+
+    private long? NewerCompleted(long id)
+    {
+        lock (_lock)
+        {
+            return LatestCompletedId > id ? LatestCompletedId : null;
+        }
     }
 
     private void Fail(long id, CheckpointFailureCategory category, string reason)

@@ -3,7 +3,8 @@ using DslFlow.Execution;
 namespace DslFlow.Checkpointing;
 
 /// <summary>The coordinator's view of a running job: its subtasks (numbered by their place in the job) and storage.</summary>
-internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks, ICheckpointStorage storage, TimeProvider time) : ICheckpointParticipants
+internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks, ICheckpointStorage storage, TimeProvider time,
+    JobIdentity? job = null, string? graphFingerprint = null) : ICheckpointParticipants
 {
     private CheckpointCoordinator? _coordinator;
 
@@ -74,7 +75,11 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
                 states[new OperatorSubtaskId(tasks[i].Context.TaskName, tasks[i].Context.SubtaskIndex)] = handles;
             }
         }
-        return storage.CompleteCheckpointAsync(new CheckpointMetadata(checkpointId, triggeredAt, time.GetUtcNow(), states));
+        return storage.CompleteCheckpointAsync(new CheckpointMetadata(checkpointId, triggeredAt, time.GetUtcNow(), states)
+        {
+            Job = job,
+            GraphFingerprint = graphFingerprint,
+        });
     }
 
     public void NotifyComplete(long checkpointId)

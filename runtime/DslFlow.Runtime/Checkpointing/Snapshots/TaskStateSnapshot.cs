@@ -25,15 +25,24 @@ internal enum StateScope : byte
     ChannelState = 4,
 }
 
-/// <summary>One named state of a subtask's snapshot.</summary>
-internal sealed record StateEntry(string Name, StateScope Scope, byte[] Bytes);
+/// <summary>
+/// One named state of a subtask's snapshot. <see cref="Descriptor"/> says what it holds and how it is serialized
+/// (for example <c>ValueState&lt;long&gt; keyed by string</c>): a restore compares it with what the job declares now,
+/// so a state whose type changed is refused with a message instead of being decoded as garbage. Null for source
+/// positions and channel state, and in checkpoints written before descriptors existed.
+/// </summary>
+internal sealed record StateEntry(string Name, StateScope Scope, byte[] Bytes)
+{
+    public string? Descriptor { get; init; }
+}
 
 /// <summary>
 /// Everything one subtask wrote for one checkpoint, stored as one state file: where the subtask sat (index,
 /// parallelism, key groups) and its named states. Named by state (<c>Count.count</c>, <c>source/Lines</c>), not by
 /// task, so a restore finds a state even when chaining or parallelism changed. The payload is a
 /// <see cref="StateBlob"/>: <c>varint subtask, varint parallelism, varint maxParallelism, varint count,
-/// count × (string name, byte scope, length-prefixed bytes)</c>.
+/// count × (string name, byte scope, length-prefixed bytes)</c>, then <c>count × (nullable string descriptor)</c> (absent in
+/// snapshots written before descriptors existed, which read back with null descriptors).
 /// </summary>
 internal sealed record TaskStateSnapshot(int SubtaskIndex, int Parallelism, int MaxParallelism, IReadOnlyList<StateEntry> States)
 {
@@ -51,6 +60,10 @@ internal sealed record TaskStateSnapshot(int SubtaskIndex, int Parallelism, int 
             writer.WriteByte((byte)state.Scope);
             writer.WriteLength(state.Bytes.Length);
             writer.WriteRaw(state.Bytes);
+        }
+        foreach (StateEntry state in States)
+        {
+            StringSerializer.Instance.Write(ref writer, state.Descriptor);
         }
         using var framed = new StateBuffer(payload.WrittenCount + StateBlob.HeaderLength);
         StateBlob.Write(framed, payload.WrittenSpan);
@@ -81,6 +94,13 @@ internal sealed record TaskStateSnapshot(int SubtaskIndex, int Parallelism, int 
             }
             byte[] data = reader.ReadBytes(reader.ReadLength()).ToArray();
             states.Add(new StateEntry(name, scope, data));
+        }
+        if (reader.Remaining > 0)
+        {
+            for (int i = 0; i < states.Count; i++)
+            {
+                states[i] = states[i] with { Descriptor = StringSerializer.Instance.Read(ref reader) };
+            }
         }
         reader.ExpectEnd();
         return new TaskStateSnapshot(subtask, parallelism, maxParallelism, states);

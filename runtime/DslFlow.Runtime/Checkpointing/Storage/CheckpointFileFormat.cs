@@ -27,8 +27,8 @@ internal static class CheckpointFileFormat
         BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], 0);
     }
 
-    /// <summary>Throws <see cref="CheckpointCorruptedException"/> unless the header is one this build reads.</summary>
-    public static void CheckHeader(ReadOnlySpan<byte> header, ReadOnlySpan<byte> magic, long checkpointId, string file)
+    /// <summary>Returns the format version, or throws <see cref="CheckpointCorruptedException"/> unless the header is one this build reads.</summary>
+    public static int CheckHeader(ReadOnlySpan<byte> header, ReadOnlySpan<byte> magic, long checkpointId, string file)
     {
         if (header.Length < HeaderLength)
         {
@@ -41,13 +41,14 @@ internal static class CheckpointFileFormat
                 Describe(magic), Describe(header[..4]));
         }
         int version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
-        if (version != CheckpointMetadata.CurrentFormatVersion)
+        if (version < CheckpointMetadata.OldestReadableFormatVersion || version > CheckpointMetadata.CurrentFormatVersion)
         {
             throw new CheckpointCorruptedException(checkpointId, file,
-                $"has format version {version}, which this build of DslFlow cannot read (it reads version "
-                + $"{CheckpointMetadata.CurrentFormatVersion}; was it written by a different DslFlow version?)",
-                $"version {CheckpointMetadata.CurrentFormatVersion}", $"version {version}");
+                $"has format version {version}, which this build of DslFlow cannot read (it reads versions "
+                + $"{CheckpointMetadata.OldestReadableFormatVersion} to {CheckpointMetadata.CurrentFormatVersion}; was it written by a different DslFlow version?)",
+                $"version {CheckpointMetadata.OldestReadableFormatVersion} to {CheckpointMetadata.CurrentFormatVersion}", $"version {version}");
         }
+        return version;
     }
 
     public static void WriteStateFooter(Span<byte> destination, long payloadLength, uint checksum)

@@ -11,7 +11,10 @@ namespace DslFlow.Checkpointing;
 public sealed record CheckpointMetadata
 {
     /// <summary>The metadata and state file format version this build writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>The oldest format version this build reads (version 1 metadata names no job).</summary>
+    public const int OldestReadableFormatVersion = 1;
 
     private static readonly IReadOnlyDictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> Empty =
         ImmutableSortedDictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>>.Empty;
@@ -41,6 +44,15 @@ public sealed record CheckpointMetadata
     /// <summary>When the checkpoint completed (stored as UTC).</summary>
     public DateTimeOffset CompletedAt { get; init; }
 
+    /// <summary>The job the checkpoint belongs to; null only in metadata of format version 1, which named no job.</summary>
+    public JobIdentity? Job { get; init; }
+
+    /// <summary>
+    /// A digest of the job graph that wrote the checkpoint (nodes, edges, state names), for diagnostics only: a restore
+    /// decides compatibility per state, never by comparing it.
+    /// </summary>
+    public string? GraphFingerprint { get; init; }
+
     /// <summary>The format version the metadata was read with; <see cref="CurrentFormatVersion"/> for new metadata.</summary>
     public int FormatVersion { get; internal init; } = CurrentFormatVersion;
 
@@ -67,7 +79,7 @@ public sealed record CheckpointMetadata
             return true;
         }
         return CheckpointId == other.CheckpointId && TriggeredAt == other.TriggeredAt && CompletedAt == other.CompletedAt
-            && FormatVersion == other.FormatVersion && _subtaskStates.Count == other._subtaskStates.Count
+            && Job == other.Job && GraphFingerprint == other.GraphFingerprint && FormatVersion == other.FormatVersion && _subtaskStates.Count == other._subtaskStates.Count
             && _subtaskStates.All(entry => other._subtaskStates.TryGetValue(entry.Key, out var theirs)
                 && entry.Value.SequenceEqual(theirs));
     }

@@ -8,7 +8,8 @@ namespace DslFlow.Checkpointing;
 /// The binary encoding of <see cref="CheckpointMetadata"/> (framing in <see cref="CheckpointFileFormat"/>). Body,
 /// little endian: checkpoint id (int64), triggered and completed UTC ticks (int64 each), subtask count (int32), then
 /// per subtask: operator id (string), subtask index (int32), handle count (int32), and per handle: checkpoint id
-/// (int64), relative path (string), length (int64), checksum (uint32). Strings are a 7-bit-encoded length followed by
+/// (int64), relative path (string), length (int64), checksum (uint32). Version 2 adds, after the completed ticks, the
+/// job name (string), the job id (16 bytes) and the graph fingerprint (string, empty when unknown). Strings are a 7-bit-encoded length followed by
 /// UTF-8 (<see cref="BinaryWriter"/>'s encoding). Subtasks are written in sorted order, so equal metadata encodes to
 /// equal bytes.
 /// </summary>
@@ -25,6 +26,9 @@ internal static class CheckpointMetadataCodec
             writer.Write(metadata.CheckpointId);
             writer.Write(metadata.TriggeredAt.UtcTicks);
             writer.Write(metadata.CompletedAt.UtcTicks);
+            writer.Write(metadata.Job?.JobName ?? ""); // empty name and id: metadata written outside a job (storage tests)
+            writer.Write((metadata.Job?.JobId ?? Guid.Empty).ToByteArray());
+            writer.Write(metadata.GraphFingerprint ?? "");
             writer.Write(metadata.SubtaskStates.Count);
             foreach (var (subtask, handles) in metadata.SubtaskStates)
             {
@@ -53,7 +57,7 @@ internal static class CheckpointMetadataCodec
     /// <summary>Validates and decodes a metadata file; throws <see cref="CheckpointCorruptedException"/>.</summary>
     public static CheckpointMetadata Decode(byte[] file, long expectedId, string path)
     {
-        CheckpointFileFormat.CheckHeader(file, CheckpointFileFormat.MetadataMagic, expectedId, path);
+        int version = CheckpointFileFormat.CheckHeader(file, CheckpointFileFormat.MetadataMagic, expectedId, path);
         int minimum = CheckpointFileFormat.HeaderLength + BodyLengthSize + ChecksumSize;
         int bodyLength = file.Length >= minimum
             ? BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(CheckpointFileFormat.HeaderLength)) : -1;
@@ -73,7 +77,7 @@ internal static class CheckpointMetadataCodec
         CheckpointMetadata metadata;
         try
         {
-            metadata = DecodeBody(new MemoryStream(file, minimum - ChecksumSize, bodyLength, writable: false));
+            metadata = DecodeBody(new MemoryStream(file, minimum - ChecksumSize, bodyLength, writable: false), version);
         }
         catch (Exception ex) when (ex is EndOfStreamException or FormatException or ArgumentException or OverflowException)
         {
@@ -88,12 +92,25 @@ internal static class CheckpointMetadataCodec
         return metadata;
     }
 
-    private static CheckpointMetadata DecodeBody(MemoryStream body)
+    private static CheckpointMetadata DecodeBody(MemoryStream body, int version)
     {
         using var reader = new BinaryReader(body, Encoding.UTF8);
         long id = reader.ReadInt64();
         var triggeredAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
         var completedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        JobIdentity? job = null;
+        string? fingerprint = null;
+        if (version >= 2)
+        {
+            string name = reader.ReadString();
+            byte[] jobId = reader.ReadBytes(16);
+            if (jobId.Length != 16)
+            {
+                throw new EndOfStreamException("The job id is cut short.");
+            }
+            job = name.Length == 0 && new Guid(jobId) == Guid.Empty ? null : new JobIdentity(name, new Guid(jobId));
+            fingerprint = reader.ReadString() is { Length: > 0 } f ? f : null;
+        }
         int subtaskCount = ReadCount(reader);
         var states = new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>>(subtaskCount);
         for (int i = 0; i < subtaskCount; i++)
@@ -111,7 +128,7 @@ internal static class CheckpointMetadataCodec
         {
             throw new FormatException($"{body.Length - body.Position} bytes follow the last subtask.");
         }
-        return new CheckpointMetadata(id, triggeredAt, completedAt, states);
+        return new CheckpointMetadata(id, triggeredAt, completedAt, states) { Job = job, GraphFingerprint = fingerprint, FormatVersion = version };
     }
 
     // A count can never exceed the bytes left, so a damaged count cannot make the decoder allocate gigabytes.

@@ -13,6 +13,7 @@ internal sealed class CheckpointPaths
     public const string MetadataTempFileName = "_metadata.inprogress";
     public const int MaxStateNameLength = 200;
     private const string DirectoryPrefix = "chk-";
+    private const string DeletionPrefix = ".deleting-";
 
     public CheckpointPaths(string root)
     {
@@ -33,6 +34,14 @@ internal sealed class CheckpointPaths
     public static string RelativeMetadataPath(long checkpointId) => DirectoryName(checkpointId) + "/" + MetadataFileName;
 
     public string CheckpointDirectory(long checkpointId) => Inside(Path.Combine(Root, DirectoryName(checkpointId)));
+
+    /// <summary>Where a checkpoint directory is renamed to before it is deleted (outside the <c>chk-{id}</c> names).</summary>
+    public string DeletionDirectory(long checkpointId) =>
+        Inside(Path.Combine(Root, DeletionPrefix + DirectoryName(checkpointId) + "-" + Guid.NewGuid().ToString("N")[..8]));
+
+    /// <summary>Directories renamed for deletion that a crash left behind.</summary>
+    public IReadOnlyList<string> ListDeletionDirectories() =>
+        Directory.Exists(Root) ? [.. Directory.EnumerateDirectories(Root, DeletionPrefix + DirectoryPrefix + "*")] : [];
 
     public string MetadataFile(long checkpointId) => Path.Combine(CheckpointDirectory(checkpointId), MetadataFileName);
 

@@ -58,16 +58,32 @@ public interface ICheckpointStorage
     bool AbortCheckpoint(long checkpointId);
 
     /// <summary>
-    /// Removes what a crash leaves behind: checkpoint directories without metadata and temporary files. Call it at
-    /// start, before any checkpoint is triggered. Returns the number of directories and files removed.
+    /// Removes what a crash leaves behind: checkpoint directories without metadata that are newer than every completed
+    /// one (checkpoints in progress when the process stopped), half-deleted directories and temporary files. A
+    /// directory without metadata that is older than a completed checkpoint cannot be left by a crash: it is logged as
+    /// damage and kept. Call it at start, before any checkpoint is triggered. Returns the number of directories and
+    /// files removed.
     /// </summary>
     int CleanUpPartial();
 
     /// <summary>
-    /// Deletes every checkpoint, completed or not: the job finished, so nothing is left to resume (Flink discards the
-    /// checkpoints of a finished job too). Returns the number of checkpoint directories removed.
+    /// Deletes every checkpoint, completed or not, oldest first (a crash half-way leaves the newest, never an older one):
+    /// the job finished, so nothing is left to resume (Flink discards the checkpoints of a finished job too). Returns
+    /// the number of checkpoint directories removed.
     /// </summary>
     int DiscardAll();
+
+    /// <summary>The ids of the checkpoint directories without metadata (in progress, aborted, or damaged), ascending.</summary>
+    IReadOnlyList<long> ListPartialCheckpoints();
+
+    /// <summary>
+    /// Reads and validates one completed checkpoint's metadata and every state file it names; null when the checkpoint
+    /// has no metadata.
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="CheckpointCorruptedException">The metadata or a state file is damaged or missing.</exception>
+    Task<CheckpointMetadata?> LoadCheckpointAsync(long checkpointId, CancellationToken cancellationToken = default);
 
     /// <summary>The ids of the checkpoints whose metadata exists (not yet validated), ascending.</summary>
     IReadOnlyList<long> ListCompletedCheckpoints();

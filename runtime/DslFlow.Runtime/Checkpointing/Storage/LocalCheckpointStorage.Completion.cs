@@ -18,7 +18,31 @@ public sealed partial class LocalCheckpointStorage
                 throw new InvalidOperationException($"Checkpoint {id} was aborted and its files deleted; it cannot be "
                     + "completed. The coordinator must not complete a checkpoint after aborting it.");
             }
+            _completing.Add(id); // retention and subsumption leave it alone until its metadata is written or given up
         }
+        try
+        {
+            await WriteMetadataAsync(metadata, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _completing.Remove(id);
+            }
+        }
+        lock (_gate)
+        {
+            _highestCompleted = Math.Max(_highestCompleted, id);
+            _aborted.RemoveWhere(aborted => aborted <= _highestCompleted);
+        }
+        _logger.LogDebug("Checkpoint {CheckpointId} completed: {Metadata}", id, _paths.MetadataFile(id));
+        ApplyRetention(id);
+    }
+
+    private async Task WriteMetadataAsync(CheckpointMetadata metadata, CancellationToken cancellationToken)
+    {
+        long id = metadata.CheckpointId;
         string directory = _paths.CheckpointDirectory(id);
         string final = _paths.MetadataFile(id);
         if (File.Exists(final))
@@ -31,6 +55,7 @@ public sealed partial class LocalCheckpointStorage
         try
         {
             byte[] bytes = CheckpointMetadataCodec.Encode(metadata);
+            Fault("metadata.write", temp);
             await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096,
                 FileOptions.Asynchronous))
             {
@@ -39,22 +64,16 @@ public sealed partial class LocalCheckpointStorage
                 file.Flush(flushToDisk: true);
             }
             cancellationToken.ThrowIfCancellationRequested();
+            Fault("metadata.rename", final);
             // The commit point: until this rename the checkpoint does not exist for recovery; after it, it is whole.
             File.Move(temp, final, overwrite: false);
         }
-        catch
+        catch (Exception ex) when (ex is not SimulatedCrashException)
         {
             TryDeleteFile(temp);
             throw;
         }
         DirectorySync.TryFlush(directory);
-        lock (_gate)
-        {
-            _highestCompleted = Math.Max(_highestCompleted, id);
-            _aborted.RemoveWhere(aborted => aborted <= _highestCompleted);
-        }
-        _logger.LogDebug("Checkpoint {CheckpointId} completed: {Metadata}", id, final);
-        ApplyRetention(id);
     }
 
     /// <inheritdoc/>
@@ -68,6 +87,10 @@ public sealed partial class LocalCheckpointStorage
                 throw new InvalidOperationException($"Checkpoint {checkpointId} is completed (its _metadata exists), "
                     + "so it cannot be aborted; completed checkpoints are removed by retention only.");
             }
+            if (_completing.Contains(checkpointId))
+            {
+                return false; // its metadata is being written; it ends completed or is cleaned up by the writer
+            }
             _aborted.Add(checkpointId);
         }
         return TryDeleteDirectory(checkpointId, "aborted");
@@ -77,9 +100,9 @@ public sealed partial class LocalCheckpointStorage
     public int DiscardAll()
     {
         int removed = 0;
-        foreach (long id in _paths.ListCheckpointDirectories())
+        // Oldest first: a crash half-way leaves the newest, never an older one that would replay a committed tail.
+        foreach (long id in _paths.ListCheckpointDirectories().Reverse())
         {
-            TryDeleteFile(_paths.MetadataFile(id)); // first: a directory half deleted is no longer a completed checkpoint
             removed += TryDeleteDirectory(id, "discarded") ? 1 : 0;
         }
         return removed;
@@ -88,11 +111,21 @@ public sealed partial class LocalCheckpointStorage
     /// <inheritdoc/>
     public int CleanUpPartial()
     {
-        int removed = 0;
+        int removed = RemoveDeletionLeftovers();
+        long newestCompleted = ListCompletedCheckpoints().DefaultIfEmpty(0).Max();
         foreach (long id in _paths.ListCheckpointDirectories())
         {
             if (!File.Exists(_paths.MetadataFile(id)))
             {
+                if (id < newestCompleted)
+                {
+                    // Retention renames a directory before it deletes it, so a crash cannot leave this: it is damage.
+                    _logger.LogWarning("Checkpoint directory {Directory} has no {Metadata} but is older than completed "
+                        + "checkpoint {Completed}: its metadata was lost or deleted (damage, not a checkpoint in progress). "
+                        + "It is kept for inspection and removed by retention later.", _paths.CheckpointDirectory(id),
+                        CheckpointPaths.MetadataFileName, newestCompleted);
+                    continue;
+                }
                 removed += TryDeleteDirectory(id, "partial") ? 1 : 0;
                 continue;
             }
@@ -106,6 +139,10 @@ public sealed partial class LocalCheckpointStorage
         }
         return removed;
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<long> ListPartialCheckpoints() =>
+        [.. _paths.ListCheckpointDirectories().Where(id => !File.Exists(_paths.MetadataFile(id))).Order()];
 
     private void CheckCompletable(CheckpointMetadata metadata)
     {
@@ -141,43 +178,47 @@ public sealed partial class LocalCheckpointStorage
     {
         foreach (long id in _paths.ListCheckpointDirectories())
         {
-            if (id > completedId)
+            if (id >= completedId || File.Exists(_paths.MetadataFile(id)))
             {
                 continue;
             }
-            if (!File.Exists(_paths.MetadataFile(id)))
+            // A pending checkpoint older than a completed one is subsumed (the coordinator aborts it too), unless its
+            // metadata is being written right now: that one ends completed or is cleaned up by its writer.
+            lock (_gate)
             {
-                // A pending checkpoint older than a completed one is subsumed (the coordinator aborts it too).
-                if (id < completedId)
+                if (_completing.Contains(id))
                 {
-                    lock (_gate)
-                    {
-                        _aborted.Add(id);
-                    }
-                    TryDeleteDirectory(id, "subsumed");
+                    continue;
                 }
+                _aborted.Add(id);
             }
+            TryDeleteDirectory(id, "subsumed");
         }
         foreach (long id in ListCompletedCheckpoints().SkipLast(RetainedCheckpoints))
         {
-            // Metadata first: a crash halfway leaves a partial directory, never a completed one missing files.
-            if (TryDeleteFile(_paths.MetadataFile(id)))
-            {
-                TryDeleteDirectory(id, "retired");
-            }
+            TryDeleteDirectory(id, "retired");
         }
     }
 
+    /// <summary>
+    /// Deletes a checkpoint directory by renaming it out of the <c>chk-{id}</c> namespace first (one atomic step), then
+    /// deleting the renamed tree: a crash half-way never leaves a <c>chk-{id}</c> that lost its metadata or some files.
+    /// </summary>
     private bool TryDeleteDirectory(long checkpointId, string why)
     {
         string directory = _paths.CheckpointDirectory(checkpointId);
+        string doomed = _paths.DeletionDirectory(checkpointId);
         try
         {
             if (!Directory.Exists(directory))
             {
                 return false;
             }
-            Directory.Delete(directory, recursive: true);
+            Fault(why + ".rename", directory);
+            Directory.Move(directory, doomed);
+            DirectorySync.TryFlush(_paths.Root);
+            Fault(why + ".delete", doomed);
+            Directory.Delete(doomed, recursive: true);
             _logger.LogDebug("Deleted {Reason} checkpoint {CheckpointId} ({Directory})", why, checkpointId, directory);
             return true;
         }
@@ -187,6 +228,26 @@ public sealed partial class LocalCheckpointStorage
                 + "the next start (CleanUpPartial)", why, checkpointId, directory);
             return false;
         }
+    }
+
+    /// <summary>Deletes what a crash left of earlier deletions (renamed directories).</summary>
+    private int RemoveDeletionLeftovers()
+    {
+        int removed = 0;
+        foreach (string doomed in _paths.ListDeletionDirectories())
+        {
+            try
+            {
+                Fault("cleanup.delete", doomed);
+                Directory.Delete(doomed, recursive: true);
+                removed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning(ex, "Could not delete {Directory}; it is retried at the next start", doomed);
+            }
+        }
+        return removed;
     }
 
     private bool TryDeleteFile(string path)

@@ -17,6 +17,7 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly HashSet<long> _aborted = [];
+    private readonly HashSet<long> _completing = [];
     private long _highestCompleted;
 
     /// <summary>Opens (and creates, if needed) a checkpoint directory.</summary>
@@ -80,6 +81,7 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
             Directory.CreateDirectory(_paths.CheckpointDirectory(checkpointId));
         }
         string path = _paths.StateFile(checkpointId, name);
+        Fault("state.write", path);
         try
         {
             return new LocalStateOutputStream(path, checkpointId, CheckpointPaths.RelativeStatePath(checkpointId, name));
@@ -115,6 +117,21 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
     {
         ArgumentNullException.ThrowIfNull(handle);
         return (await VerifyStateFileAsync(handle, keepPayload: true, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Test hook: called before every step that changes the file system (operation name, path). Throwing
+    /// <see cref="SimulatedCrashException"/> from it stops the storage there, as a crash would.
+    /// </summary>
+    internal Action<string, string>? FaultInjector { get; set; }
+
+    private void Fault(string operation, string path) => FaultInjector?.Invoke(operation, path);
+
+    /// <inheritdoc/>
+    public async Task<CheckpointMetadata?> LoadCheckpointAsync(long checkpointId, CancellationToken cancellationToken = default)
+    {
+        CheckId(checkpointId);
+        return await LoadAndVerifyAsync(checkpointId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

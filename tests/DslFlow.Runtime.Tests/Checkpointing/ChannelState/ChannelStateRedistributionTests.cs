@@ -67,7 +67,7 @@ public class ChannelStateRedistributionTests
         InputChannelInfo[] old = Layout(("Gone", EdgePartitioning.Rebalance, 1));
         var parts = new[] { Part(0, 1, old, [[1]]) };
 
-        var error = Assert.Throws<InvalidOperationException>(() => Assign(parts, 0, 1, Layout(("A", EdgePartitioning.Rebalance, 1)), _ => -1));
+        var error = Assert.Throws<JobConfigurationException>(() => Assign(parts, 0, 1, Layout(("A", EdgePartitioning.Rebalance, 1)), _ => -1));
         Assert.Contains("node 'Gone'", error.Message);
         Assert.Contains("StartFresh", error.Message);
     }

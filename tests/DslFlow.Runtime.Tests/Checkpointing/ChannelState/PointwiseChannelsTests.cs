@@ -26,7 +26,7 @@ public class PointwiseChannelsTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Completion);
         }
 
-        var storage = new LocalCheckpointStorage(directory.Path);
+        var storage = new LocalCheckpointStorage(directory.JobFolder);
         var buffersByKind = new Dictionary<EdgePartitioning, long>();
         var channelsByKind = new Dictionary<EdgePartitioning, long>();
         foreach (long id in storage.ListCompletedCheckpoints())

@@ -96,7 +96,7 @@ public class CheckpointCorruptionTests : StorageFixture
         File.WriteAllBytes(MetadataPath(2), metadata);
 
         await AssertFallsBackToCheckpoint1Async("chk-2/_metadata", "format version 7",
-            $"reads version {CheckpointMetadata.CurrentFormatVersion}");
+            $"reads versions {CheckpointMetadata.OldestReadableFormatVersion} to {CheckpointMetadata.CurrentFormatVersion}");
     }
 
     [Fact]
