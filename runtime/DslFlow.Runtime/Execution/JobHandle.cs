@@ -328,9 +328,11 @@ public sealed class JobHandle : IAsyncDisposable
     /// </summary>
     private async Task<RestoredCheckpoint?> Restore(bool atStart, JobIdentity? expected, CancellationToken cancellationToken)
     {
-        _storage!.CleanUpPartial();
+        // Chosen before the clean-up: a refusal keeps every file for inspection, and a restore that goes ahead leaves
+        // only partial checkpoints newer than the one restored, which no sink committed.
         RestoredCheckpoint? restored = await _selector!.SelectAsync(expected, _minimumRestoreId,
             atStart ? CheckpointConfig!.RestoreFrom : null, LastCommittedBySinks, cancellationToken).ConfigureAwait(false);
+        _storage!.CleanUpPartial();
         if (restored is not null)
         {
             restored.CheckFits(_plan, CheckpointConfig!.AllowNonRestoredState, out IReadOnlyList<string> dropped);

@@ -52,6 +52,15 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
             skipped.Add((id, reason));
         }
         long? committed = expected is null ? null : committedBySinks(expected.JobId);
+        foreach (long id in storage.ListPartialCheckpoints())
+        {
+            // A sink commits a checkpoint only after its metadata was written: without it now, it was lost or deleted.
+            if (id >= minimumId && id <= committed && id > (chosen?.CheckpointId ?? 0))
+            {
+                skipped.Add((id, $"it has no {CheckpointPaths.MetadataFileName}, although a sink committed it (deleted or lost)"));
+            }
+        }
+        skipped.Sort((a, b) => b.Id.CompareTo(a.Id));
         if (chosen is null)
         {
             if (skipped.Count > 0)
