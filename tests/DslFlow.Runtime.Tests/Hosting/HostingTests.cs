@@ -144,26 +144,4 @@ public class HostingTests
         var thrown = Assert.Throws<InvalidOperationException>(() => services.AddDslFlowJob("Numbers", HostedPipeline.Start));
         Assert.Contains("'Numbers' is already registered", thrown.Message, StringComparison.Ordinal);
     }
-
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<(string Category, string Message)> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<(string, string)> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue((category, formatter(state, exception)));
-        }
-    }
 }

@@ -99,9 +99,10 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
         {
             storage.AbortCheckpoint(checkpointId); // deletes whatever was written for it
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception)
         {
-            // Leftovers of an aborted checkpoint are removed by the next start's clean-up.
+            // Leftovers of an aborted checkpoint are removed by the next start's clean-up. Whatever the storage threw,
+            // the tasks must still hear of the abort and the coordinator must still count the failure.
         }
         foreach (StreamTask task in tasks)
         {

@@ -103,7 +103,14 @@ public sealed partial class LocalCheckpointStorage
         // Oldest first: a crash half-way leaves the newest, never an older one that would replay a committed tail.
         foreach (long id in _paths.ListCheckpointDirectories().Reverse())
         {
-            removed += TryDeleteDirectory(id, "discarded") ? 1 : 0;
+            if (TryDeleteDirectory(id, "discarded"))
+            {
+                removed++;
+            }
+            else if (Directory.Exists(_paths.CheckpointDirectory(id)))
+            {
+                break; // keep the rest, newer ones included: never leave an older checkpoint without the newer ones
+            }
         }
         return removed;
     }
