@@ -1,4 +1,5 @@
 using DslFlow.Bench.BackpressureCheckpoint;
+using DslFlow.Bench.FinishedSourceCheckpoint;
 using DslFlow.Bench.Harness;
 using DslFlow.Bench.Throughput;
 
@@ -10,6 +11,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["throughput"] = ThroughputScenario.RunAsync,
     ["backpressure-checkpoint"] = BackpressureCheckpointScenario.RunAsync,
     ["checkpoint-throughput"] = BackpressureCheckpointScenario.RunThroughputAsync,
+    ["finished-source-checkpoint"] = FinishedSourceCheckpointScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

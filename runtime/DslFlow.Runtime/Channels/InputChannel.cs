@@ -100,7 +100,23 @@ public sealed class InputChannel<T>
     /// </summary>
     internal bool StaysAligned { get; set; }
 
+    /// <summary>True once the receiver took the channel's end of input (set and read on the receiver's thread).</summary>
     internal bool Ended { get; set; }
+
+    /// <summary>
+    /// <see cref="Ended"/>, read from the sender's thread: every record the sender sent was processed, so a task whose
+    /// input ended owes this channel no more barriers.
+    /// </summary>
+    internal bool EndTaken
+    {
+        get
+        {
+            lock (_gate.Lock)
+            {
+                return Ended;
+            }
+        }
+    }
 
     internal bool HasQueued => _recovered.Count > 0 || _queue.Count > 0;
 

@@ -12,6 +12,12 @@ internal interface IOutput
     /// <summary>True for a chained sink.</summary>
     bool IsSink { get; }
 
+    /// <summary>
+    /// True once every downstream receiver took this output's end of input, so everything it sent was processed
+    /// (a chained sink: always).
+    /// </summary>
+    bool IsDrained { get; }
+
     /// <summary>Sends partially filled buffers (the task is idle, or a barrier follows).</summary>
     void FlushPartial();
 

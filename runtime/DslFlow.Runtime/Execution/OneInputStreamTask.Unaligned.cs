@@ -124,12 +124,18 @@ public abstract partial class OneInputStreamTask<TIn>
     }
 
     /// <summary>
-    /// A barrier that overtook its channel's buffers. With the aligned timeout, the checkpoint may still be aligning
-    /// here (an upstream task switched it first: switch too), already done aligned (a stale barrier), or newer than the
-    /// alignment in progress (which cannot complete any more).
+    /// A barrier that overtook its channel's buffers — possibly the channel's end of input too, when a task whose input
+    /// ended sent it (the overtaken buffers become channel state as for any other). With the aligned timeout, the
+    /// checkpoint may still be aligning here (an upstream task switched it first: switch too), already done aligned (a
+    /// stale barrier), or newer than the alignment in progress (which cannot complete any more). One arriving on a
+    /// channel that already ended is ignored.
     /// </summary>
     private void OnPriorityBarrier(CheckpointBarrier barrier, int channel, long sequence)
     {
+        if (Gate.Channels[channel].Ended)
+        {
+            return; // sent by a finished upstream after this task took the channel's end of input: it owes no barrier
+        }
         long id = barrier.CheckpointId;
         if (Context.AlignedTimeout is not null && id > _unalignedStarted)
         {

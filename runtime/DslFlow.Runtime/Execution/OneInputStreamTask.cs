@@ -169,6 +169,10 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
         BarrierOutcome outcome;
         long abandoned = -1;
         string? abandonReason = null;
+        if (@event is CheckpointBarrier && Gate.Channels[channelIndex].Ended)
+        {
+            return false; // behind the channel's end of input (a finished upstream still in the protocol): it owes no barrier
+        }
         if (_channelState is not null && Context.AlignedTimeout is null && @event is CheckpointBarrier or CancelCheckpointMarker or EndOfInput)
         {
             return HandleUnalignedControlEvent(@event, channelIndex, sequence);

@@ -205,17 +205,29 @@ public abstract partial class StreamTask
 
     /// <summary>
     /// A checkpoint reached a task whose input ended: no barrier can arrive through its channels any more, so the
-    /// coordinator hands it over directly. The task snapshots its final state, seals its sinks' last transaction, and
-    /// acknowledges; when this checkpoint completes the task ends.
+    /// coordinator hands it over directly. The task snapshots its final state, seals its sinks' last transaction,
+    /// sends the barrier downstream while it is still in the barrier protocol (<see cref="SnapshotFinalState"/>), and
+    /// acknowledges; when its final checkpoint completes the task ends.
     /// </summary>
     internal bool TriggerFinalSnapshot(Checkpointing.CheckpointBarrier barrier) => Post(() => SnapshotFinalState(barrier));
 
+    /// <summary>
+    /// The snapshot of a task whose input ended. Under unaligned checkpoints the task stays in the barrier protocol
+    /// until every downstream receiver took its end of input (FLIP-147 keeps finished tasks in it until their final
+    /// checkpoint): it sends each checkpoint's barrier on its output channels — a priority barrier that overtakes the
+    /// records it queued and its end of input, which the receivers record as channel state; in order under the aligned
+    /// timeout, promoted when the receiver's timeout elapses — so no receiver has to consume what it queued before it
+    /// can complete a checkpoint. Only a checkpoint taken once everything it sent was processed is its final one: after
+    /// that it ends and can send no barrier any more. Under aligned checkpoints receivers align on the end of input
+    /// anyway (an ended channel owes no barrier), so the first checkpoint is final and no barrier is sent.
+    /// </summary>
     private void SnapshotFinalState(Checkpointing.CheckpointBarrier barrier)
     {
         if (_aborted.Contains(barrier.CheckpointId) || !FirstSnapshotOf(barrier.CheckpointId))
         {
-            return; // it reached this task twice (through a channel and from the coordinator): one snapshot
+            return; // it reached this task twice (through a channel and from the coordinator): one snapshot and one barrier
         }
+        bool drained = !Context.Unaligned || OutputsDrained;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         OnCheckpoint(barrier);
         byte[]? snapshot = SnapshotStates();
@@ -224,14 +236,38 @@ public abstract partial class StreamTask
         {
             if (output.IsSink)
             {
-                output.Broadcast(barrier); // sinks flush and pre-commit; writers already sent end of input
+                output.Broadcast(barrier); // sinks flush and pre-commit
+            }
+            else if (!drained && Context.AlignedTimeout is null)
+            {
+                output.BroadcastPriority(barrier); // a receiver that took the end of input already ignores it
+            }
+            else if (!drained)
+            {
+                output.Broadcast(barrier); // behind the end of input: a receiver still aligning when its timeout elapses promotes it
             }
         }
-        if (_finalCheckpointId < 0)
+        if (_finalCheckpointId < 0 && drained)
         {
             Volatile.Write(ref _finalCheckpointId, barrier.CheckpointId);
         }
         Acknowledge(barrier, snapshot, System.Diagnostics.Stopwatch.GetElapsedTime(start));
+    }
+
+    /// <summary>True once every output's receivers took its end of input (everything the task sent was processed).</summary>
+    private bool OutputsDrained
+    {
+        get
+        {
+            foreach (IOutput output in _outputs)
+            {
+                if (!output.IsDrained)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /// <summary>The checkpoint completed everywhere and its metadata is stored: commit what it covers.</summary>

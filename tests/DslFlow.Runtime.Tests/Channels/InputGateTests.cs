@@ -150,6 +150,32 @@ public class InputGateTests
     }
 
     [Fact]
+    public void A_priority_event_overtakes_a_queued_end_of_input_and_the_sender_sees_the_end_taken_only_after_the_buffers_before_it()
+    {
+        var gate = new InputGate<long>(channelCount: 2, exclusiveCredits: 1, floatingCredits: 0, bufferSize: 4);
+        InputChannel<long> channel = gate.Channels[0];
+        channel.Send(Buffer(1, 2), 2);
+        channel.Send(Buffer(3), 1); // backlog
+        channel.SendEvent(EndOfInput.Instance);
+        long sequence = channel.SendPriorityEvent(new TestEvent("barrier")); // a finished sender's barrier
+
+        Assert.True(gate.TryTakePriority(out ChannelEntry<long> priority, out _));
+        Assert.Equal(3, priority.Sequence);
+        Assert.Equal([1L, 2L, 3L], gate.ListQueuedBuffers(0, sequence).SelectMany(b => b.Records)); // not the end of input
+        Assert.False(channel.EndTaken);
+
+        var taken = new List<string>();
+        while (gate.TryTake(out ChannelEntry<long> e, out _))
+        {
+            Assert.Equal(!e.IsBuffer, channel.EndTaken); // the end is taken only after every buffer before it
+            taken.Add(e.IsBuffer ? $"buffer {e.Records![0]}" : e.Event!.ToString()!);
+        }
+        Assert.Equal(["buffer 1", "buffer 3", "EndOfInput"], taken);
+        Assert.True(channel.EndTaken);
+        Assert.False(gate.IsFinished); // channel 1 is still open
+    }
+
+    [Fact]
     public void Invalid_arguments_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new InputGate<long>(0, 1, 0, 1));

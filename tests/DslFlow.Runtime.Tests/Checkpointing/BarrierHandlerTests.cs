@@ -74,4 +74,18 @@ public class BarrierHandlerTests
         Assert.Equal(BarrierOutcome.Snapshot, handler.OnEndOfInput(1));
         Assert.Equal(BarrierOutcome.Snapshot, handler.OnBarrier(B(5), 0, out _)); // channel 1 ended: one barrier suffices
     }
+
+    [Fact]
+    public void A_barrier_a_channel_delivers_after_its_end_of_input_neither_blocks_nor_starts_an_alignment()
+    {
+        BarrierHandler handler = Create(2);
+        Assert.Equal(BarrierOutcome.None, handler.OnEndOfInput(0));
+
+        Assert.Equal(BarrierOutcome.None, handler.OnBarrier(B(1), 0, out _)); // a finished upstream's, behind its end of input
+        Assert.False(handler.IsPending);
+        Assert.Empty(_log);
+
+        Assert.Equal(BarrierOutcome.Snapshot, handler.OnBarrier(B(1), 1, out _)); // the live channel alone completes it
+        Assert.Equal(["block 1", "unblock 1"], _log);
+    }
 }

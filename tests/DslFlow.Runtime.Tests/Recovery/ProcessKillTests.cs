@@ -8,7 +8,9 @@ namespace DslFlow.Runtime.Tests.Recovery;
 /// A child process runs a checkpointed pipeline with a transactional file sink and is killed with SIGKILL at seeded
 /// moments — some while a checkpoint is being written — then started again; its committed output must equal that of
 /// a run without failures (aligned, unaligned, and aligned with file-sink compaction, where a kill may land in the
-/// middle of a compaction).
+/// middle of a compaction). Only what must hold is asserted: every line committed exactly once and nothing left in the
+/// sink's hidden folders. Whether a run ends with merged files depends on when the kills land; merging itself is tested
+/// where the test controls the parts (<c>FileSinkCompactionTests</c>).
 /// </summary>
 public class ProcessKillTests(ITestOutputHelper output)
 {
@@ -31,17 +33,24 @@ public class ProcessKillTests(ITestOutputHelper output)
 
         using var work = new TempCheckpointDirectory();
         int killsDuringCheckpoint = 0;
-        for (int kill = 0; kill < 4; kill++)
+        // Four kills at seeded moments; then, should none have landed while a checkpoint was being written (on a slow
+        // machine), more kills as soon as one is (up to twelve in all), rather than a failure that depends on timing.
+        for (int kill = 0; kill < 4 || (killsDuringCheckpoint == 0 && kill < 12); kill++)
         {
+            bool extra = kill >= 4;
             using Process child = StartChild(work.Path, rate: 10_000, mode);
             await WaitForLineAsync(child, "started");
-            await Task.Delay(random.Next(150, 600));
+            await Task.Delay(extra ? 0 : random.Next(150, 600));
             // Prefer to kill while a checkpoint directory exists without its metadata (a checkpoint being written).
             var deadline = Stopwatch.StartNew();
             bool duringCheckpoint = false;
-            while (deadline.ElapsedMilliseconds < 300 && !(duringCheckpoint = CheckpointInProgress(work.Path)))
+            while (deadline.ElapsedMilliseconds < (extra ? 2_000 : 300) && !(duringCheckpoint = CheckpointInProgress(work.Path)))
             {
                 await Task.Delay(1);
+            }
+            if (extra && child.HasExited)
+            {
+                break; // it finished: nothing left to kill
             }
             Assert.False(child.HasExited, "the child finished before it was killed; raise the record count or lower the rate");
             child.Kill(); // SIGKILL on Linux and macOS: no clean-up runs
@@ -54,14 +63,17 @@ public class ProcessKillTests(ITestOutputHelper output)
 
         Assert.True(killsDuringCheckpoint > 0, "no kill landed while a checkpoint was being written");
         IReadOnlyList<string> actual = Committed(work.Path);
-        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
-        if (mode == "compacting")
-        {
-            string output = Path.Combine(work.Path, "out");
-            Assert.Empty(Directory.EnumerateFiles(Path.Combine(output, ".committed"))); // nothing left hidden after the final checkpoint
-            Assert.Contains(Directory.EnumerateFiles(output, "part-*.txt"), f => f.Contains("-to-", StringComparison.Ordinal));
-        }
+        Assert.Equal(expected.Count, expected.Distinct(StringComparer.Ordinal).Count()); // each (key, count) line is unique
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal)); // so each is committed once
+        // Nothing left hidden after the final checkpoint: no pending, in-progress or (compaction) committed-but-unmerged part.
+        Assert.Empty(HiddenFiles(Path.Combine(work.Path, "out")));
     }
+
+    /// <summary>Files in the sink's hidden folders (<c>.pending</c>, <c>.inprogress</c>, <c>.committed</c>), relative to it.</summary>
+    private static IEnumerable<string> HiddenFiles(string output) =>
+        Directory.EnumerateDirectories(output, ".*")
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Select(file => Path.GetRelativePath(output, file));
 
     private static IReadOnlyList<string> Committed(string work) =>
         new FileSink<string>(Path.Combine(work, "out")).ReadCommittedLines();

@@ -7,7 +7,8 @@ namespace DslFlow.Checkpointing;
 /// <see cref="CheckpointingMode.ExactlyOnce"/> a channel that delivered barrier n is blocked until every channel
 /// delivered it, so no record after the barrier reaches the snapshot; in <see cref="CheckpointingMode.AtLeastOnce"/>
 /// nothing is blocked and the snapshot happens on the last barrier. A barrier newer than the pending one abandons the
-/// pending one; an older one is dropped; a channel that ended counts as having delivered every later barrier.
+/// pending one; an older one is dropped; a channel that ended counts as having delivered every later barrier, and a
+/// barrier it still delivers after its end is ignored.
 /// </summary>
 internal sealed class BarrierHandler
 {
@@ -50,6 +51,10 @@ internal sealed class BarrierHandler
     {
         abandoned = -1;
         long id = barrier.CheckpointId;
+        if (_ended[channel])
+        {
+            return BarrierOutcome.None; // after the channel's end of input (a finished upstream's): it already counts as delivered
+        }
         if (id < CurrentCheckpointId || (id == CurrentCheckpointId && !IsPending))
         {
             return BarrierOutcome.None; // stale: that checkpoint already completed or was abandoned here

@@ -41,6 +41,22 @@ public abstract class RecordWriter<T> : IOutput
     bool IOutput.IsSink => false;
 
     /// <inheritdoc />
+    bool IOutput.IsDrained
+    {
+        get
+        {
+            foreach (InputChannel<T> channel in _channels)
+            {
+                if (!channel.EndTaken)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
     bool IOutput.IsBlocked
     {
         get

@@ -28,6 +28,9 @@ public sealed class SinkOutput<T> : IOutput
     public bool IsSink => true;
 
     /// <inheritdoc />
+    bool IOutput.IsDrained => true;
+
+    /// <inheritdoc />
     public long RecordsOut => Volatile.Read(ref _recordsOut);
 
     /// <summary>Adds one record to the batch; a full batch is written.</summary>

@@ -168,6 +168,74 @@ public class UnalignedBarrierOrderTests
         Assert.Equal([2L], probe.Snapshots.Select(s => s.Id));
     }
 
+    [Fact]
+    public void A_priority_barrier_that_overtook_a_queued_end_of_input_is_acknowledged_before_any_overtaken_record_is_processed()
+    {
+        using var probe = new UnalignedProbe([Keyed, Keyed], alignedTimeout: null);
+        long processedAtAcknowledgement = -1;
+        probe.OnAcknowledged = () => Interlocked.CompareExchange(ref processedAtAcknowledgement, Interlocked.Read(ref probe.Task.Processed), -1);
+        // A finished upstream queued its records and its end of input on channel 0, then sent checkpoint 1's barrier.
+        probe.Records(0, 1, 2, 3, 4);
+        probe.Records(0, 5, 6);
+        probe.EndOfInput(0);
+        probe.PriorityBarrier(0, 1);
+        probe.PriorityBarrier(1, 1);
+        probe.Start(); // priority events go first: the task sees both barriers before any buffer
+
+        Eventually.True(() => probe.Acknowledged.Any(a => a.Id == 1), "checkpoint 1 is acknowledged");
+        Assert.Equal(0, Interlocked.Read(ref processedAtAcknowledgement));
+        Assert.True(probe.Acknowledged.Single(a => a.Id == 1).Stats.PersistedInFlightBytes > 0, "the overtaken records are channel state");
+        Eventually.True(() => probe.Task.Records.Count == 6, "the overtaken records are processed after the snapshot");
+        Eventually.True(() => probe.Task.Gate.Channels[0].EndTaken, "the end of input is taken after them");
+        Assert.Equal([1L], probe.Snapshots.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void A_priority_barrier_arriving_on_a_channel_that_already_ended_starts_nothing()
+    {
+        using var probe = new UnalignedProbe([Keyed, Keyed], alignedTimeout: null);
+        probe.Start();
+        probe.Records(0, 1);
+        probe.EndOfInput(0);
+        Eventually.True(() => probe.Task.Gate.Channels[0].EndTaken, "channel 0 ended");
+
+        probe.PriorityBarrier(0, 1); // a finished upstream still in the barrier protocol, after its end was taken here
+        Eventually.True(() => !probe.Task.Gate.HasPriorityEvents, "the barrier is taken");
+        probe.Records(1, 2);
+        Eventually.True(() => probe.Task.Records.Contains(2), "channel 1 flows");
+        Assert.Empty(probe.Snapshots); // the ended channel's barrier started no checkpoint
+        Assert.False(probe.Task.Gate.IsBlocked(0));
+
+        probe.PriorityBarrier(1, 1); // the live channel's barrier: channel 0 owes none
+        Eventually.True(() => probe.Acknowledged.Any(a => a.Id == 1), "checkpoint 1 is acknowledged");
+        Assert.Equal([1L], probe.Snapshots.Select(s => s.Id));
+        (long _, long[] processed) = probe.Snapshots.Single();
+        Assert.Equal([1L, 2L], processed.Order());
+        Assert.Empty(probe.Declined);
+    }
+
+    [Fact]
+    public void Under_the_aligned_timeout_a_barrier_queued_behind_an_end_of_input_is_promoted_and_overtakes_the_records_before_it()
+    {
+        using var probe = new UnalignedProbe([Keyed, Keyed], alignedTimeout: TimeSpan.Zero);
+        long processedAtAcknowledgement = -1;
+        probe.OnAcknowledged = () => Interlocked.CompareExchange(ref processedAtAcknowledgement, Interlocked.Read(ref probe.Task.Processed), -1);
+        probe.Start();
+        probe.Task.Gate.Block(0); // the test holds channel 0: its records stay queued
+        // A finished upstream under the aligned timeout: records, end of input, then the barrier in order behind them.
+        probe.Records(0, 1, 2, 3, 4);
+        probe.EndOfInput(0);
+        probe.Barrier(0, 1);
+        probe.Barrier(1, 1);
+
+        Eventually.True(() => probe.Acknowledged.Any(a => a.Id == 1), "checkpoint 1 is acknowledged");
+        Assert.Equal(0, Interlocked.Read(ref processedAtAcknowledgement)); // the timeout of 0 promoted the barrier at once
+        Assert.True(probe.Acknowledged.Single(a => a.Id == 1).Stats.PersistedInFlightBytes > 0, "the overtaken records are channel state");
+        probe.Task.Gate.Unblock(0);
+        Eventually.True(() => probe.Task.Records.Count == 4, "channel 0's records are processed after the snapshot");
+        Eventually.True(() => probe.Task.Gate.Channels[0].EndTaken, "the end of input is taken after them");
+    }
+
     /// <summary>One <see cref="ProbeTask"/> under unaligned checkpoints with a given channel layout and no outputs.</summary>
     private sealed class UnalignedProbe : IDisposable
     {
@@ -212,6 +280,8 @@ public class UnalignedBarrierOrderTests
         public void PriorityBarrier(int channel, long id) => Task.Gate.Channels[channel].SendPriorityEvent(new CheckpointBarrier(id, Now()));
 
         public void Cancel(int channel, long id) => Task.Gate.Channels[channel].SendEvent(new CancelCheckpointMarker(id));
+
+        public void EndOfInput(int channel) => Task.Gate.Channels[channel].SendEvent(DslFlow.Channels.EndOfInput.Instance);
 
         private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
