@@ -37,7 +37,7 @@ public class FinishedJobTests
         string second = Path.Combine(dirs.Root, "out2");
         await using JobHandle again = Ledger.Start(Ledger.Options(dirs.Checkpoints, retained: 3, retainAfterFinish: false), second, Records, Records);
         Assert.Null(again.RestoredCheckpointId); // a new run: nothing of the finished one is restored
-        Assert.Empty(Directory.GetDirectories(folder, "chk-*").Where(d => int.Parse(Path.GetFileName(d)[4..]) <= 3));
+        Assert.DoesNotContain(Directory.GetDirectories(folder, "chk-*"), d => int.Parse(Path.GetFileName(d)[4..]) <= 3);
         Assert.NotEqual(oldRun, File.ReadAllText(Path.Combine(folder, "_job")));
         Assert.False(File.Exists(Path.Combine(folder, "_finished")));
         await again.Completion.WaitAsync(TimeSpan.FromMinutes(1));
