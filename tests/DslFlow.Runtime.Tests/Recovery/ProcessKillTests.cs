@@ -8,7 +8,8 @@ namespace DslFlow.Runtime.Tests.Recovery;
 /// A child process runs a checkpointed pipeline with a transactional file sink and is killed with SIGKILL at seeded
 /// moments — some while a checkpoint is being written — then started again; its committed output must equal that of
 /// a run without failures (aligned, unaligned, and aligned with file-sink compaction, where a kill may land in the
-/// middle of a compaction).
+/// middle of a compaction); and a discovering file source killed while files appear, before, during and after each
+/// run, must commit every line of every file exactly once.
 /// </summary>
 public class ProcessKillTests(ITestOutputHelper output)
 {
@@ -63,6 +64,60 @@ public class ProcessKillTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_discovering_file_source_killed_with_SIGKILL_while_files_appear_commits_every_line_of_every_file_once()
+    {
+        const int Files = 10, LinesPerFile = 2_000;
+        int seed = Environment.TickCount & 0xFFFF;
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        using var work = new TempCheckpointDirectory();
+        string input = Directory.CreateDirectory(Path.Combine(work.Path, "in")).FullName;
+        string staging = Directory.CreateDirectory(Path.Combine(work.Path, "staging")).FullName;
+        var expected = new List<string>();
+        int added = 0;
+        void AddFile()
+        {
+            // A producer writes elsewhere and moves the file in whole: a discovered file is read up to its length then.
+            string[] lines = [.. Enumerable.Range(0, LinesPerFile).Select(n => $"file-{added}-line-{n}")];
+            string staged = Path.Combine(staging, $"file-{added:D2}.txt");
+            File.WriteAllText(staged, string.Join("\n", lines) + "\n");
+            File.Move(staged, Path.Combine(input, Path.GetFileName(staged)));
+            expected.AddRange(lines);
+            added++;
+        }
+        AddFile();
+        AddFile();
+
+        for (int kill = 0; kill < 3; kill++)
+        {
+            using Process child = StartChild(work.Path, rate: 10_000, "files", Files * LinesPerFile);
+            await WaitForLineAsync(child, "started");
+            await Task.Delay(random.Next(50, 250));
+            AddFile(); // while it runs: discovered by one share
+            await Task.Delay(random.Next(50, 250));
+            var deadline = Stopwatch.StartNew();
+            bool duringCheckpoint = false;
+            while (deadline.ElapsedMilliseconds < 300 && !(duringCheckpoint = CheckpointInProgress(work.Path)))
+            {
+                await Task.Delay(1);
+            }
+            Assert.False(child.HasExited, "the child ended before it was killed");
+            child.Kill();
+            await child.WaitForExitAsync();
+            AddFile(); // while it is down: found at the restore
+            output.WriteLine($"kill {kill + 1}: {(duringCheckpoint ? "while a checkpoint was being written" : "between checkpoints")}, "
+                + $"{Committed(work.Path).Count} lines committed so far, {added} files");
+        }
+        while (added < Files)
+        {
+            AddFile();
+        }
+        Assert.Equal("finished", await RunToEndAsync(work.Path, rate: 0, "files", Files * LinesPerFile));
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), Committed(work.Path).Order(StringComparer.Ordinal));
+    }
+
     private static IReadOnlyList<string> Committed(string work) =>
         new FileSink<string>(Path.Combine(work, "out")).ReadCommittedLines();
 
@@ -73,9 +128,9 @@ public class ProcessKillTests(ITestOutputHelper output)
             .Any(d => !File.Exists(Path.Combine(d, "_metadata")));
     }
 
-    private static async Task<string> RunToEndAsync(string work, double rate, string mode)
+    private static async Task<string> RunToEndAsync(string work, double rate, string mode, long records = Records)
     {
-        using Process child = StartChild(work, rate, mode);
+        using Process child = StartChild(work, rate, mode, records);
         string stdout = await child.StandardOutput.ReadToEndAsync();
         string stderr = await child.StandardError.ReadToEndAsync();
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -95,7 +150,7 @@ public class ProcessKillTests(ITestOutputHelper output)
         Assert.Fail($"the child exited before printing '{prefix}': {await child.StandardError.ReadToEndAsync()}");
     }
 
-    private static Process StartChild(string work, double rate, string mode)
+    private static Process StartChild(string work, double rate, string mode, long records = Records)
     {
         string harness = Path.Combine(AppContext.BaseDirectory.Replace("DslFlow.Runtime.Tests", "DslFlow.ProcessHarness", StringComparison.Ordinal),
             "DslFlow.ProcessHarness.dll");
@@ -106,7 +161,7 @@ public class ProcessKillTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { harness, work, Records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture), mode })
+        foreach (string arg in new[] { harness, work, records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture), mode })
         {
             start.ArgumentList.Add(arg);
         }
