@@ -1,23 +1,56 @@
 using DslFlow;
 using DslFlow.ProcessHarness;
 
-// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting]
+// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files]
 // Checkpoints every 20 ms into <work>/checkpoints, output in <work>/out; resumes from the latest checkpoint.
 // "compacting" is aligned with file-sink compaction every second checkpoint.
+// "files" reads <work>/in/*.txt, discovering new files every 20 ms; a discovering source never ends, so the run
+// stops (cancels) once <records> lines are committed.
+string[] modes = ["aligned", "unaligned", "compacting", "files"];
 if (args.Length is < 3 or > 4 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate)
-    || (args.Length == 4 && args[3] is not ("aligned" or "unaligned" or "compacting")))
+    || (args.Length == 4 && !modes.Contains(args[3])))
 {
-    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting]");
+    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files]");
     return 2;
 }
-KillRestartPipeline.RecordCount = records;
-KillRestartPipeline.RecordsPerSecond = rate > 0 ? rate : null;
-KillRestartPipeline.OutputDirectory = Path.Combine(args[0], "out");
-KillRestartPipeline.Compaction = args.Length == 4 && args[3] == "compacting" ? new FileCompaction { EveryCheckpoints = 2 } : null;
+string mode = args.Length == 4 ? args[3] : "aligned";
 var options = new PipelineOptions { RestartStrategy = RestartStrategy.None, BufferSize = 64 };
 options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
 options.Checkpointing.Directory = Path.Combine(args[0], "checkpoints");
-options.Checkpointing.Unaligned = args.Length == 4 && args[3] == "unaligned";
+options.Checkpointing.Unaligned = mode == "unaligned";
+string output = Path.Combine(args[0], "out");
+if (mode == "files")
+{
+    FileKillRestartPipeline.InputDirectory = Path.Combine(args[0], "in");
+    FileKillRestartPipeline.OutputDirectory = output;
+    FileKillRestartPipeline.Pacing = new Pacer(rate > 0 ? Math.Max(1, (int)(rate / 1000)) : 0);
+    await using JobHandle files = FileKillRestartPipeline.Start(options);
+    Console.WriteLine($"started restored={files.RestoredCheckpointId?.ToString() ?? "none"}");
+    var deadline = DateTime.UtcNow.AddMinutes(1.5);
+    int committed;
+    while ((committed = new FileSink<string>(output).ReadCommittedLines().Count) < records && DateTime.UtcNow < deadline && !files.Completion.IsCompleted)
+    {
+        await Task.Delay(20);
+    }
+    if (files.Completion.IsFaulted)
+    {
+        await files.Completion; // report the failure
+    }
+    files.Cancel();
+    try
+    {
+        await files.Completion;
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    Console.WriteLine(committed >= records ? "finished" : $"timed out with {committed} of {records} lines committed");
+    return committed >= records ? 0 : 3;
+}
+KillRestartPipeline.RecordCount = records;
+KillRestartPipeline.RecordsPerSecond = rate > 0 ? rate : null;
+KillRestartPipeline.OutputDirectory = output;
+KillRestartPipeline.Compaction = mode == "compacting" ? new FileCompaction { EveryCheckpoints = 2 } : null;
 await using JobHandle job = KillRestartPipeline.Start(options);
 Console.WriteLine($"started restored={job.RestoredCheckpointId?.ToString() ?? "none"}");
 await job.Completion;

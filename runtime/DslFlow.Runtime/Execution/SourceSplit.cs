@@ -5,8 +5,8 @@ namespace DslFlow.Execution;
 /// <summary>
 /// One unit of a source's work in a checkpoint: the share of subtask <see cref="OriginSubtask"/> of
 /// <see cref="OriginParallelism"/> when the job first ran, resumed at <see cref="Position"/> (what its reader wrote
-/// with <see cref="ICheckpointedReader.WritePosition"/> before its current batch), of which the first
-/// <see cref="Skip"/> records were already emitted. A source subtask keeps a list of them (one when the job never
+/// with <see cref="ICheckpointedReader.WritePosition"/> before the batch in flight at the checkpoint, or at the
+/// checkpoint when none was), after which the first <see cref="Skip"/> records were already emitted. A source subtask keeps a list of them (one when the job never
 /// rescaled); a restore into another parallelism splits the lists of every old subtask evenly over the new ones,
 /// so a share is never read twice or lost, and records of one share stay in order.
 /// </summary>
@@ -67,9 +67,6 @@ internal sealed class SourceSplitReader<T>(ISourceReader<T> reader, int originSu
     /// <summary>Records the reader returns again that were emitted before the restored checkpoint.</summary>
     public long Skip { get; set; } = skip;
 
-    /// <summary>Records of the last batch that were emitted (the current batch's are counted by the task).</summary>
-    public int EmittedOfBatch { get; set; }
-
     /// <summary>The reader returned its end of input.</summary>
     public bool Ended { get; set; }
 
@@ -99,12 +96,23 @@ internal sealed class SourceSplitReader<T>(ISourceReader<T> reader, int originSu
         _batchStart.Reset();
         var writer = new StateWriter(_batchStart);
         ((ICheckpointedReader)Reader).WritePosition(ref writer);
-        EmittedOfBatch = 0;
     }
 
     /// <summary>This reader's split in a checkpoint, with <paramref name="emitted"/> records of its batch already sent.</summary>
     public SourceSplit ToSplit(int emitted) =>
         new(OriginSubtask, OriginParallelism, emitted + Skip, _batchStart!.WrittenSpan.ToArray());
+
+    /// <summary>
+    /// This reader's split in a checkpoint taken between two of its batches (every record it returned went out): its
+    /// position now, with the records still to drop after a restore.
+    /// </summary>
+    public SourceSplit ToSplitBetweenBatches()
+    {
+        using var buffer = new StateBuffer(Math.Max(64, _batchStart!.WrittenSpan.Length));
+        var writer = new StateWriter(buffer);
+        ((ICheckpointedReader)Reader).WritePosition(ref writer);
+        return new(OriginSubtask, OriginParallelism, Skip, buffer.ToArray());
+    }
 
     public void Dispose()
     {

@@ -110,7 +110,9 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         {
             // The reader resumes the share of the subtask that wrote the position, whatever this subtask's index.
             NodeContext origin = Context.ForNode(_sourceName, split.OriginSubtask, split.OriginParallelism);
-            _readers.Add(new SourceSplitReader<T>(checkpointed.RestoreReader(origin, split.Position), split.OriginSubtask, split.OriginParallelism, split.Skip));
+            ISourceReader<T> reader = checkpointed.RestoreReader(origin, split.Position);
+            long skip = reader is IRestoredBatchDrop { DroppedRestoredBatch: true } ? 0 : split.Skip;
+            _readers.Add(new SourceSplitReader<T>(reader, split.OriginSubtask, split.OriginParallelism, skip));
         }
     }
 
@@ -133,9 +135,10 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     }
 
     /// <summary>
-    /// The positions in a checkpoint: per split not yet done, where its current (or last) batch started and how many of
-    /// its records went out before the barrier (read but unsent records follow the barrier, so a restore reads them
-    /// again and drops the sent ones).
+    /// The positions in a checkpoint: per split not yet done, where its current batch started and how many of its
+    /// records went out before the barrier (read but unsent records follow the barrier, so a restore reads them again
+    /// and drops the sent ones); a split between batches is stored at its reader's position now, so a checkpoint taken
+    /// after a file's last line went out says the file was read (a file source may then find it archived).
     /// </summary>
     private protected override void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
     {
@@ -147,9 +150,14 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         foreach (SourceSplitReader<T> reader in _readers)
         {
             bool current = ReferenceEquals(reader, _batchReader);
-            if (!reader.Ended || (current && _position < _count))
+            bool inBatch = current && _position < _count;
+            if (inBatch)
             {
-                splits.Add(reader.ToSplit(current ? _position : reader.EmittedOfBatch));
+                splits.Add(reader.ToSplit(_position));
+            }
+            else if (!reader.Ended)
+            {
+                splits.Add(reader.ToSplitBetweenBatches());
             }
         }
         states.Add(new Checkpointing.StateEntry(PositionStateName, Checkpointing.StateScope.OperatorList, SourceSplit.EncodeList(splits)));
@@ -173,11 +181,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
                 _position = next;
                 continue;
             }
-            if (_batchReader is not null)
-            {
-                _batchReader.EmittedOfBatch = _count;
-                _batchReader = null;
-            }
+            _batchReader = null; // every record of its batch went out
             SourceSplitReader<T>? reader = NextReader();
             if (reader is null)
             {

@@ -16,9 +16,13 @@ internal static class FileGlob
     private static readonly bool IgnoreCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
 
     /// <summary>The matching files' full paths, sorted ordinally.</summary>
-    /// <exception cref="FileNotFoundException">Nothing exists at the path, or no file matches.</exception>
-    /// <exception cref="DirectoryNotFoundException">The directory before the first wildcard does not exist.</exception>
-    public static string[] Resolve(string pattern)
+    /// <param name="pattern">The file, directory or glob.</param>
+    /// <param name="allowNoMatch">True to return no file, rather than fail, when an existing directory holds no match.</param>
+    /// <exception cref="JobConfigurationException">
+    /// Nothing exists at the path, the directory before the first wildcard does not exist, or (unless
+    /// <paramref name="allowNoMatch"/>) no file matches. No restart cures these, so the job does not retry them.
+    /// </exception>
+    public static string[] Resolve(string pattern, bool allowNoMatch = false)
     {
         string full = Path.GetFullPath(pattern);
         string root = Path.GetPathRoot(full) ?? string.Empty;
@@ -27,11 +31,11 @@ internal static class FileGlob
         string[] files = firstWildcard < 0
             ? ResolvePlain(pattern, Path.TrimEndingDirectorySeparator(full))
             : ResolveGlob(pattern, Path.Combine([root, .. segments[..firstWildcard]]), segments[firstWildcard..]);
-        if (files.Length == 0)
+        if (files.Length == 0 && !allowNoMatch)
         {
-            throw new FileNotFoundException(
+            throw new JobConfigurationException(
                 $"FileLineSource: no file matches '{pattern}' (resolved to '{full}'). Check the pattern, or add the files " +
-                "before the job starts.", pattern);
+                "before the job starts (or set DiscoveryInterval to wait for files).");
         }
         Array.Sort(files, StringComparer.Ordinal);
         return files;
@@ -47,16 +51,16 @@ internal static class FileGlob
         {
             return Directory.GetFiles(path, "*", Options(recurse: false));
         }
-        throw new FileNotFoundException(
+        throw new JobConfigurationException(
             $"FileLineSource: '{pattern}' (resolved to '{path}') is neither a file nor a directory. Relative paths " +
-            $"resolve against the current directory '{Environment.CurrentDirectory}'.", path);
+            $"resolve against the current directory '{Environment.CurrentDirectory}'.");
     }
 
     private static string[] ResolveGlob(string pattern, string baseDirectory, string[] patternSegments)
     {
         if (!Directory.Exists(baseDirectory))
         {
-            throw new DirectoryNotFoundException(
+            throw new JobConfigurationException(
                 $"FileLineSource: the directory '{baseDirectory}' of pattern '{pattern}' does not exist. Relative paths " +
                 $"resolve against the current directory '{Environment.CurrentDirectory}'.");
         }

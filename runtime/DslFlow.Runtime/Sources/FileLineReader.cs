@@ -1,29 +1,35 @@
 using System.Text;
+using DslFlow.Execution;
+using Microsoft.Extensions.Logging;
 
 namespace DslFlow;
 
 /// <summary>
-/// Reads one subtask's files of a <see cref="FileLineSource"/>, one after another, as UTF-8 lines. It tracks the
-/// exact byte offset of the next unread line, so <see cref="Positions"/> taken between two <see cref="Read"/>
-/// calls resumes without losing or repeating a line.
+/// Reads one share of a <see cref="FileLineSource"/>: its files (splits) one after another, each up to its length when
+/// it was listed, as UTF-8 lines. It tracks the exact byte offset of the next unread line, so a position taken between
+/// two <see cref="Read"/> calls resumes without losing or repeating a line; a batch never holds lines of two files.
 /// </summary>
-public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
+public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader, IRestoredBatchDrop
 {
     private const int InitialBufferSize = 64 * 1024;
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
 
-    private readonly FileLinePosition[] _splits;
-    private int _current;
+    private readonly FileLineShare _share;
+    private readonly FileDiscovery? _discovery;
+    private readonly bool _skipChangedFiles;
+    private readonly ILogger _logger;
     private FileStream? _stream;
     private byte[] _buffer = new byte[InitialBufferSize];
-    private long _bufferOffset;
+    private long _bufferOffset; // file offset of _buffer[0]
     private int _start;
     private int _end;
-    private bool _endOfFile;
 
-    internal FileLineReader(IEnumerable<FileLinePosition> splits)
+    internal FileLineReader(FileLineShare share, FileDiscovery? discovery, bool skipChangedFiles, ILogger logger)
     {
-        _splits = splits.ToArray();
+        _share = share;
+        _discovery = discovery;
+        _skipChangedFiles = skipChangedFiles;
+        _logger = logger;
     }
 
     /// <summary>
@@ -31,86 +37,114 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
     /// file being read at its next unread line, finished files at their end. Pass them to
     /// <see cref="FileLineSource.WithStartPositions"/> to resume.
     /// </summary>
-    public IReadOnlyList<FileLinePosition> Positions
-    {
-        get
-        {
-            var positions = (FileLinePosition[])_splits.Clone();
-            if (_stream is not null)
-            {
-                positions[_current] = positions[_current] with { Offset = _bufferOffset + _start };
-            }
-            return positions;
-        }
-    }
+    public IReadOnlyList<FileLinePosition> Positions =>
+        _share.Splits.Select((split, k) => new FileLinePosition(split.Path, k == _share.Current ? CurrentOffset : split.Offset)).ToArray();
 
-    /// <summary>Writes <see cref="Positions"/>: a count, then each file's path and offset.</summary>
-    public void WritePosition(ref DslFlow.Serialization.StateWriter writer)
-    {
-        writer.WriteLength(_splits.Length);
-        for (int k = 0; k < _splits.Length; k++)
-        {
-            DslFlow.Serialization.StringSerializer.Instance.Write(ref writer, _splits[k].Path);
-            writer.WriteVarInt64(k == _current && _stream is not null ? _bufferOffset + _start : _splits[k].Offset);
-        }
-    }
+    /// <summary>True when a restore skipped the file the checkpointed batch came from (see <see cref="FileLineSource.SkipChangedFiles"/>).</summary>
+    bool IRestoredBatchDrop.DroppedRestoredBatch => DroppedRestoredBatch;
 
-    /// <summary>Reads positions written by <see cref="WritePosition"/>.</summary>
-    internal static List<FileLinePosition> ReadPositions(ReadOnlySpan<byte> position)
-    {
-        var reader = new DslFlow.Serialization.StateReader(position);
-        int count = reader.ReadLength();
-        var positions = new List<FileLinePosition>(reader.SafeCapacity(count));
-        for (int k = 0; k < count; k++)
-        {
-            string path = DslFlow.Serialization.StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed("a file position has no path");
-            positions.Add(new FileLinePosition(path, reader.ReadVarInt64()));
-        }
-        reader.ExpectEnd();
-        return positions;
-    }
+    internal bool DroppedRestoredBatch { get; set; }
 
-    /// <inheritdoc />
+    internal FileLineShare Share => _share;
+
+    private long CurrentOffset => _stream is not null ? _bufferOffset + _start : _share.IsDone ? 0 : _share.Splits[_share.Current].Offset;
+
+    /// <summary>
+    /// Writes the position: a format version, the split being read and its offset, then every split of the share
+    /// (path, length, last-write time and inode when listed, bytes read) and the paths of the first listing the other
+    /// shares read.
+    /// </summary>
+    public void WritePosition(ref DslFlow.Serialization.StateWriter writer) => _share.Write(ref writer, CurrentOffset);
+
+    /// <summary>
+    /// Reads lines of the current file. It returns when the file ends (so a batch never holds lines of two files), and,
+    /// with <see cref="FileLineSource.DiscoveryInterval"/>, returns <see cref="ReadStatus.NothingAvailable"/> instead of
+    /// the end of input once every known file is read.
+    /// </summary>
     public ReadResult Read(Span<string> destination)
     {
         int count = 0;
         while (count < destination.Length)
         {
-            if (_stream is null && !OpenNextSplit())
+            if (_stream is null)
             {
-                return new ReadResult(count, ReadStatus.EndOfInput);
+                if (_share.IsDone)
+                {
+                    return AfterLastSplit();
+                }
+                if (!OpenCurrentSplit())
+                {
+                    return new ReadResult(0, ReadStatus.MoreAvailable); // skipped or already read: the next batch starts at the next split
+                }
             }
+            long end = _share.Splits[_share.Current].End;
             int newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (newline >= 0)
             {
                 destination[count++] = Decode(_start, newline);
                 _start += newline + 1;
+                if (_bufferOffset + _start == end)
+                {
+                    CloseSplit();
+                    break;
+                }
             }
-            else if (!_endOfFile)
+            else if (_bufferOffset + _end < end)
             {
-                FillBuffer();
+                if (!FillBuffer(end))
+                {
+                    break; // the file was truncated while being read, and SkipChangedFiles skipped its rest
+                }
             }
             else
             {
+                // The split's last line has no line end (the file ends there, or it grew past its listed length).
                 if (_start < _end)
                 {
                     destination[count++] = Decode(_start, _end - _start);
                     _start = _end;
                 }
                 CloseSplit();
+                break;
             }
         }
         return new ReadResult(count, ReadStatus.MoreAvailable);
     }
 
-    /// <summary>Completes at once: file data is always available (or the input has ended).</summary>
-    public ValueTask WaitForDataAsync(CancellationToken cancellationToken) => default;
+    /// <summary>Completes at once, or, in discovery mode with every file read, when the next listing is due.</summary>
+    public ValueTask WaitForDataAsync(CancellationToken cancellationToken) =>
+        _discovery is not null && _share.IsDone ? _discovery.WaitUntilDueAsync(cancellationToken) : default;
 
     /// <summary>Closes the file being read.</summary>
     public void Dispose()
     {
         _stream?.Dispose();
         _stream = null;
+    }
+
+    /// <summary>Adds splits found by discovery (at a restore, or every interval once all known files are read).</summary>
+    internal int Discover()
+    {
+        List<FileSplit> found = _discovery!.Discover(_share);
+        _share.Add(found);
+        if (found.Count > 0)
+        {
+            _logger.LogInformation("FileLineSource discovered {Count} new file(s): {Files}", found.Count,
+                FileLineSource.Sample(found.Select(s => s.Path)));
+        }
+        return found.Count;
+    }
+
+    private ReadResult AfterLastSplit()
+    {
+        if (_discovery is null)
+        {
+            return new ReadResult(0, ReadStatus.EndOfInput);
+        }
+        // New splits are added between batches only, so the position before a batch names the file its lines come from.
+        return _discovery.IsDue && Discover() > 0
+            ? new ReadResult(0, ReadStatus.MoreAvailable)
+            : new ReadResult(0, ReadStatus.NothingAvailable);
     }
 
     private string Decode(int start, int length)
@@ -122,13 +156,27 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
         return length == 0 ? string.Empty : Encoding.UTF8.GetString(_buffer, start, length);
     }
 
-    private bool OpenNextSplit()
+    /// <summary>Opens the current split; false when it needs no reading (already read, or skipped because it changed).</summary>
+    private bool OpenCurrentSplit()
     {
-        if (_current >= _splits.Length)
+        FileSplit split = _share.Splits[_share.Current];
+        if (split.IsRead)
         {
+            _share.Advance(split.Offset);
             return false;
         }
-        FileLinePosition split = _splits[_current];
+        FileIdentity? now = Attempt(split.Path, () => FileIdentity.Of(split.Path));
+        if (split.ChangeTo(now) is { } change)
+        {
+            SkipChanged(_share.Current, split, change, "since it was listed");
+            _share.Advance(split.End);
+            return false;
+        }
+        if (now!.Value.Length > split.End)
+        {
+            _logger.LogInformation("FileLineSource: '{Path}' grew to {Length} bytes after it was listed; its split ends at "
+                + "{End} bytes, so the appended bytes are not read", split.Path, now.Value.Length, split.End);
+        }
         _stream = Attempt(split.Path, () =>
         {
             var stream = new FileStream(split.Path, FileMode.Open, FileAccess.Read,
@@ -138,12 +186,14 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
         });
         _bufferOffset = split.Offset;
         _start = _end = 0;
-        _endOfFile = false;
         if (split.Offset == 0)
         {
-            while (_end < Bom.Length && !_endOfFile)
+            while (_end < Bom.Length && _end < split.End)
             {
-                FillBuffer();
+                if (!FillBuffer(split.End))
+                {
+                    return false;
+                }
             }
             if (_buffer.AsSpan(0, _end).StartsWith(Bom))
             {
@@ -153,15 +203,29 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
         return true;
     }
 
-    private void CloseSplit()
+    /// <summary>
+    /// Split <paramref name="index"/> can no longer be read as listed: a <see cref="JobConfigurationException"/>, or
+    /// (<see cref="FileLineSource.SkipChangedFiles"/>) a warning, and the split is recorded as read, never opened again.
+    /// </summary>
+    internal void SkipChanged(int index, FileSplit split, string change, string when)
     {
-        _splits[_current] = _splits[_current] with { Offset = _bufferOffset + _start };
-        _stream!.Dispose();
-        _stream = null;
-        _current++;
+        if (!_skipChangedFiles)
+        {
+            throw split.ChangedError(change, when);
+        }
+        _logger.LogWarning("FileLineSource: '{Path}' {Change} {When}; {Offset} of its {End} bytes were read. SkipChangedFiles "
+            + "is set: the rest of the file is skipped", split.Path, change, when, split.Offset, split.End);
+        _share.SetOffset(index, split.End);
     }
 
-    private void FillBuffer()
+    private void CloseSplit()
+    {
+        _share.Advance(_bufferOffset + _start);
+        Dispose();
+    }
+
+    /// <summary>Reads more of the current split; false when the file ended early and was skipped (opted in).</summary>
+    private bool FillBuffer(long end)
     {
         // Keep the unread tail of a partial line and read behind it; a line longer than the buffer grows it.
         if (_start > 0)
@@ -176,9 +240,20 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
         FileStream stream = _stream!;
-        int read = Attempt(_splits[_current].Path, () => stream.Read(_buffer, _end, _buffer.Length - _end));
+        int want = (int)Math.Min(_buffer.Length - _end, end - (_bufferOffset + _end));
+        FileSplit split = _share.Splits[_share.Current];
+        int read = Attempt(split.Path, () => stream.Read(_buffer, _end, want));
+        if (read == 0)
+        {
+            // The file ended before its listed length: it was truncated while being read.
+            FileSplit reached = split with { Offset = _bufferOffset + _start };
+            SkipChanged(_share.Current, reached, $"ended at {_bufferOffset + _end} bytes while being read", "(it was truncated)");
+            Dispose();
+            _share.Advance(split.End);
+            return false;
+        }
         _end += read;
-        _endOfFile = read == 0;
+        return true;
     }
 
     private static TResult Attempt<TResult>(string path, Func<TResult> action)

@@ -55,33 +55,34 @@ public sealed class FileLineSourceTests : IDisposable
     }
 
     [Fact]
-    public void Missing_inputs_fail_at_create_reader_naming_the_pattern()
+    public void Missing_inputs_fail_at_create_reader_naming_the_pattern_as_errors_no_restart_cures()
     {
         string missingDir = Path.Combine(_dir.Path, "nope", "*.txt");
-        var dir = Assert.Throws<DirectoryNotFoundException>(() => new FileLineSource(missingDir).CreateReader(Context()));
+        var dir = Assert.Throws<JobConfigurationException>(() => new FileLineSource(missingDir).CreateReader(Context()));
         Assert.Contains(missingDir, dir.Message);
 
         string noMatch = Path.Combine(_dir.Path, "*.csv");
-        var none = Assert.Throws<FileNotFoundException>(() => new FileLineSource(noMatch).CreateReader(Context()));
+        var none = Assert.Throws<JobConfigurationException>(() => new FileLineSource(noMatch).CreateReader(Context()));
         Assert.Contains("no file matches", none.Message);
         Assert.Contains(noMatch, none.Message);
 
         string missingFile = Path.Combine(_dir.Path, "gone.txt");
-        var file = Assert.Throws<FileNotFoundException>(() => new FileLineSource(missingFile).CreateReader(Context()));
+        var file = Assert.Throws<JobConfigurationException>(() => new FileLineSource(missingFile).CreateReader(Context()));
         Assert.Contains("neither a file nor a directory", file.Message);
 
         Assert.Throws<ArgumentException>(() => new FileLineSource(" "));
     }
 
     [Fact]
-    public void A_file_that_cannot_be_read_fails_naming_the_file()
+    public void A_listed_file_deleted_before_it_is_read_fails_naming_the_file()
     {
         string path = _dir.Write("a.txt", "a\n");
         var source = new FileLineSource(path);
         FileLineReader reader = source.CreateReader(Context());
         File.Delete(path);
-        var ex = Assert.Throws<IOException>(() => ReadAll(reader));
+        var ex = Assert.Throws<JobConfigurationException>(() => ReadAll(reader));
         Assert.Contains(path, ex.Message);
+        Assert.Contains("is missing", ex.Message);
     }
 
     [Theory]
@@ -127,7 +128,7 @@ public sealed class FileLineSourceTests : IDisposable
         var source = new FileLineSource(path);
         Assert.Throws<ArgumentException>(() => source.WithStartPositions([new FileLinePosition(path, -1)]));
         Assert.Throws<ArgumentException>(() => source.WithStartPositions([new(path, 0), new(path, 2)]));
-        var unknown = Assert.Throws<InvalidOperationException>(
+        var unknown = Assert.Throws<JobConfigurationException>(
             () => source.WithStartPositions([new(Path.Combine(_dir.Path, "b.txt"), 0)]).CreateReader(Context()));
         Assert.Contains("b.txt", unknown.Message);
     }
