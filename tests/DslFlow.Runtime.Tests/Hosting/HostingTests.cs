@@ -144,4 +144,38 @@ public class HostingTests
         var thrown = Assert.Throws<InvalidOperationException>(() => services.AddDslFlowJob("Numbers", HostedPipeline.Start));
         Assert.Contains("'Numbers' is already registered", thrown.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Two_hosted_jobs_with_one_checkpoint_directory_keep_their_checkpoints_in_their_own_folders()
+    {
+        using var directory = new TempCheckpointDirectory();
+        HostedPipeline.Records = 5_000;
+        HostedPipeline.RecordsPerSecond = null;
+        HostedPipeline.Output = new CollectSink<long>();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DslFlow:One:Checkpointing:Interval"] = "00:00:00.050",
+            ["DslFlow:One:Checkpointing:Directory"] = directory.Path,
+            ["DslFlow:One:Checkpointing:RetainAfterFinish"] = "true",
+            ["DslFlow:Two:Checkpointing:Interval"] = "00:00:00.050",
+            ["DslFlow:Two:Checkpointing:Directory"] = directory.Path,
+            ["DslFlow:Two:Checkpointing:RetainAfterFinish"] = "true",
+        });
+        builder.Services.AddDslFlowJob("One", HostedPipeline.Start).BindConfiguration("DslFlow:One");
+        builder.Services.AddDslFlowJob("Two", HostedPipeline.Start).BindConfiguration("DslFlow:Two");
+        using IHost host = builder.Build();
+
+        await host.StartAsync();
+        DslFlowJobs jobs = host.Services.GetRequiredService<DslFlowJobs>();
+        await Task.WhenAll(jobs.Get("One")!.Completion, jobs.Get("Two")!.Completion).WaitAsync(TimeSpan.FromMinutes(1));
+        await host.StopAsync();
+
+        Assert.Equal(["One", "Two"], Directory.GetDirectories(directory.Path).Select(Path.GetFileName).Order());
+        foreach (string job in new[] { "One", "Two" })
+        {
+            Assert.NotEmpty(Directory.GetDirectories(Path.Combine(directory.Path, job), "chk-*"));
+        }
+        Assert.All(new[] { "One", "Two" }, job => Assert.True(jobs.Get(job)!.Completion.IsCompletedSuccessfully));
+    }
 }
