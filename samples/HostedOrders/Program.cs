@@ -7,7 +7,8 @@ using Microsoft.Extensions.Hosting;
 // A pipeline inside the .NET generic host: options from appsettings.json (section DslFlow:Orders), logging and
 // shutdown from the host. Ctrl+C stops it with a last checkpoint; run it again and it resumes from there.
 // A run with no checkpoint to resume from starts a new ledger (a finished run discards its checkpoints; its output stays).
-if (!Directory.Exists("checkpoints") || !Directory.EnumerateDirectories("checkpoints", "chk-*").Any())
+string jobFolder = Path.Combine("checkpoints", "Orders"); // each job keeps its checkpoints in {Directory}/{JobName}
+if (!Directory.Exists(jobFolder) || !Directory.EnumerateDirectories(jobFolder, "chk-*").Any())
 {
     if (Directory.Exists(OrdersPipeline.OutputDirectory))
     {

@@ -3,7 +3,7 @@ using DslFlow;
 using WordCount;
 
 // Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh --unaligned --debloat]
-// Stop it (Ctrl+C, or kill -9) and run it again: it resumes from the latest checkpoint in ./checkpoints.
+// Stop it (Ctrl+C, or kill -9) and run it again: it resumes from the latest checkpoint in ./checkpoints/WordCountPipeline.
 // --unaligned takes unaligned checkpoints (barriers overtake in-flight records, which are saved with the checkpoint);
 // --debloat sizes the buffers between tasks to ~1 s of the counting task's throughput (buffer debloating).
 bool fresh = false, unaligned = false, debloat = false;
