@@ -58,7 +58,8 @@ public class ConcurrentCompletionTests(ITestOutputHelper output)
         using var proceed = new SemaphoreSlim(0);
         storage.FaultInjector = (step, path) =>
         {
-            if (step == "metadata.rename" && path.Contains("chk-1", StringComparison.Ordinal))
+            // By the checkpoint's directory name: the temporary root's own name may contain "chk-1" too.
+            if (step == "metadata.rename" && Path.GetFileName(Path.GetDirectoryName(path)) == "chk-1")
             {
                 renaming.Release();
                 proceed.Wait(TimeSpan.FromMinutes(1));
