@@ -16,7 +16,7 @@ namespace DslFlow;
 /// <see cref="Compaction"/>, committed parts stay hidden until they are merged into larger visible files.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
+public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink, IStartValidation
 {
     private const string PendingFolder = ".pending";
     private const string InProgressFolder = ".inprogress";
@@ -67,6 +67,31 @@ public sealed partial class FileSink<T> : ISink<T>, ITransactionalSink
             }
         }
         return new Writer(this, context.SubtaskIndex, context.CheckpointsEnabled, context.JobId);
+    }
+
+    /// <summary>
+    /// Checks before any task starts that the output directory is a directory that can be created and written: a path
+    /// that names a file, or a directory without write permission, fails <c>Start</c> at once instead of every restart.
+    /// </summary>
+    public void ValidateAtStart(bool resumesFromCheckpoint)
+    {
+        if (File.Exists(Directory))
+        {
+            throw new JobConfigurationException($"FileSink: the output directory '{Directory}' is a file. Point the sink at a "
+                + "directory (it is created when missing), or move the file away.");
+        }
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, InProgressFolder));
+            string probe = Path.Combine(Directory, InProgressFolder, $".probe-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new JobConfigurationException($"FileSink: the output directory '{Directory}' cannot be written: {ex.Message} "
+                + "Fix its permissions or point the sink elsewhere.", ex);
+        }
     }
 
     /// <summary>

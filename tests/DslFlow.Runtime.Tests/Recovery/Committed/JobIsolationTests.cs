@@ -169,3 +169,20 @@ public class JobIsolationTests
         Assert.Fail($"the harness exited before printing '{prefix}': {await child.StandardError.ReadToEndAsync()}");
     }
 }
+
+/// <summary>Configuration errors fail at Start, not after minutes of restarts (issue 11, defect 8).</summary>
+public class StartValidationTests
+{
+    [Fact]
+    public void A_file_sink_whose_directory_is_a_file_fails_Start_at_once()
+    {
+        using var dirs = new LedgerDirectories();
+        Directory.CreateDirectory(dirs.Root);
+        string notADirectory = Path.Combine(dirs.Root, "out.txt");
+        File.WriteAllText(notADirectory, "x");
+        PipelineOptions options = Ledger.Options(dirs.Checkpoints);
+        options.RestartStrategy = null; // the default with checkpoints: exponential backoff
+        var error = Assert.Throws<JobConfigurationException>(() => Ledger.Start(options, notADirectory, 10, 10));
+        Assert.Contains("is a file", error.Message);
+    }
+}
