@@ -197,4 +197,24 @@ public class ReviewFindingsTests
         Assert.True(refusal is JobConfigurationException || restored == 1,
             $"neither refused nor restored chk-1: restored {restored?.ToString() ?? "nothing"}");
     }
+
+    /// <summary>
+    /// F7. The newest checkpoint directory is gone entirely (the checkpoint folder was restored from an older backup,
+    /// or chk-3 was removed by hand) while the sink committed checkpoint 3. The refusal is right, but its message says
+    /// "its newest checkpoints … are damaged ()" — an empty list — and calls them damaged although nothing damaged is
+    /// left; it should say that checkpoint 3, which a sink committed, is missing from the folder.
+    /// </summary>
+    [Fact]
+    public async Task A_committed_checkpoint_whose_directory_is_gone_is_reported_with_an_empty_damage_list()
+    {
+        using var dirs = new LedgerDirectories();
+        await Ledger.RunAsync(Ledger.Options(dirs.Checkpoints, retained: 3), dirs.Output, Records, triggered: 2);
+        string folder = Ledger.JobFolder(dirs.Checkpoints);
+        Directory.Delete(Path.Combine(folder, "chk-3"), recursive: true);
+
+        var refusal = Assert.Throws<JobConfigurationException>(() => Ledger.Start(Ledger.Options(dirs.Checkpoints), dirs.Output, Records, Records));
+        Assert.Contains("committed checkpoint 3", refusal.Message);
+        Assert.DoesNotContain("damaged ()", refusal.Message); // fails
+        Assert.Contains("chk-3", refusal.Message);
+    }
 }
