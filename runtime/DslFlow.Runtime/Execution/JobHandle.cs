@@ -24,6 +24,7 @@ public sealed class JobHandle : IAsyncDisposable
     private readonly JobCheckpointFolder? _folder;
     private readonly CheckpointSelector? _selector;
     private readonly long _minimumRestoreId;
+    private long? _acceptedCommitted; // a sink commit the user accepted to repeat with RestoreFrom
     private readonly CheckpointStatsTracker? _stats;
     private readonly RestartStrategy _restartStrategy;
     private volatile ExecutionAttempt _attempt;
@@ -55,15 +56,17 @@ public sealed class JobHandle : IAsyncDisposable
                     _storage.DiscardAll(); // what a crash during the finished run's discard left behind
                 }
                 bool newRun = checkpointing.StartFresh || _folder.PreviousRunFinished;
+                // Checkpoints below the run's first id are an earlier run's (StartFresh replaced it): never restored.
+                _minimumRestoreId = newRun ? FirstCheckpointId(null) : _folder.StoredIdentity?.FirstCheckpointId ?? 1;
                 // Start is synchronous; the first restore reads local files before any task exists.
                 restored = newRun ? null : Restore(atStart: true, _folder.StoredIdentity, CancellationToken.None).GetAwaiter().GetResult();
                 if (checkpointing.StartFresh)
                 {
                     _storage.CleanUpPartial();
-                    _minimumRestoreId = FirstCheckpointId(null); // this run never restores an earlier run's checkpoints
                     _logger.LogInformation("Job {Job} starts fresh: checkpoints in {Directory} are not restored", JobName, _folder.FolderPath);
                 }
-                JobIdentity identity = newRun ? JobIdentity.New(JobName) : _folder.StoredIdentity ?? restored?.Job ?? JobIdentity.New(JobName);
+                JobIdentity identity = newRun ? JobIdentity.New(JobName) with { FirstCheckpointId = _minimumRestoreId }
+                    : _folder.StoredIdentity ?? restored?.Job ?? JobIdentity.New(JobName);
                 _folder.WriteIdentity(identity);
                 if (_folder.PreviousRunFinished)
                 {
@@ -330,8 +333,13 @@ public sealed class JobHandle : IAsyncDisposable
     {
         // Chosen before the clean-up: a refusal keeps every file for inspection, and a restore that goes ahead leaves
         // only partial checkpoints newer than the one restored, which no sink committed.
-        RestoredCheckpoint? restored = await _selector!.SelectAsync(expected, _minimumRestoreId,
-            atStart ? CheckpointConfig!.RestoreFrom : null, LastCommittedBySinks, cancellationToken).ConfigureAwait(false);
+        string? named = atStart ? CheckpointConfig!.RestoreFrom : null;
+        RestoredCheckpoint? restored = await _selector!.SelectAsync(expected, _minimumRestoreId, named, LastCommittedBySinks,
+            _acceptedCommitted, cancellationToken).ConfigureAwait(false);
+        if (named is not null && (expected ?? restored?.Job) is { } run)
+        {
+            _acceptedCommitted = LastCommittedBySinks(run.JobId); // restarts of this run do not refuse again for it
+        }
         _storage!.CleanUpPartial();
         if (restored is not null)
         {

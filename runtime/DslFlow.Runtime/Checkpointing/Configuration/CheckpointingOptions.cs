@@ -159,6 +159,11 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
         bool unaligned = options.Unaligned ?? declared?.Unaligned ?? false;
         long? alignedTimeout = Ms(options.AlignedTimeout) ?? (declared is { AlignedTimeoutMs: not -1 } d ? d.AlignedTimeoutMs : null); // -1: not set
 
+        if (options.StartFresh && !string.IsNullOrWhiteSpace(options.RestoreFrom))
+        {
+            throw new ArgumentException($"CheckpointingOptions.StartFresh and RestoreFrom ('{options.RestoreFrom}') are both set: "
+                + "a fresh start restores nothing. Set one of them.");
+        }
         var violations = Checkpointing.CheckpointRules.Check(new Checkpointing.CheckpointSettings(
             interval, mode == CheckpointingMode.ExactlyOnce, timeout, minPause, maxConcurrent, tolerable, retained, unaligned, alignedTimeout));
         var errors = violations.Where(v => v.IsError).ToList();

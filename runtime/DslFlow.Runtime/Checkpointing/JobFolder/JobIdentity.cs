@@ -18,11 +18,17 @@ public sealed record JobIdentity(string JobName, Guid JobId)
     /// <param name="jobName">The job's name.</param>
     public static JobIdentity New(string jobName) => new(jobName, Guid.NewGuid());
 
+    /// <summary>
+    /// The first checkpoint id of this run: checkpoints below it in the folder belong to an earlier run (replaced by
+    /// <c>StartFresh</c>) and are never restored by this one. 1 for a run that started in an empty folder.
+    /// </summary>
+    public long FirstCheckpointId { get; init; } = 1;
+
     /// <inheritdoc/>
     public override string ToString() => $"job '{JobName}' (id {JobId:D})";
 
     internal string Encode() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Header}\nname={JobName}\nid={JobId:D}\n");
+        string.Create(CultureInfo.InvariantCulture, $"{Header}\nname={JobName}\nid={JobId:D}\nfirst={FirstCheckpointId}\n");
 
     /// <summary>Reads what <see cref="Encode"/> wrote; null when the text is not a job identity.</summary>
     internal static JobIdentity? Decode(string text)
@@ -33,7 +39,13 @@ public sealed record JobIdentity(string JobName, Guid JobId)
         {
             return null;
         }
-        return new JobIdentity(lines[1][5..], id);
+        long first = 1;
+        if (lines.Length >= 4 && lines[3].StartsWith("first=", StringComparison.Ordinal)
+            && (!long.TryParse(lines[3][6..], NumberStyles.None, CultureInfo.InvariantCulture, out first) || first < 1))
+        {
+            return null;
+        }
+        return new JobIdentity(lines[1][5..], id) { FirstCheckpointId = first };
     }
 
     /// <summary>Why a job name cannot be a folder name, or null when it can.</summary>
@@ -52,6 +64,10 @@ public sealed record JobIdentity(string JobName, Guid JobId)
             return "it starts with '.' or '_' or with or ends in a space (reserved, or hidden)";
         }
         int bad = name.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars().Concat(['/', '\\', ':']).ToArray());
+        if (bad < 0)
+        {
+            bad = name.AsSpan().IndexOfAnyInRange('\0', '\u001f'); // line breaks and other control characters
+        }
         return bad < 0 ? null : $"it contains '{Escape(name[bad])}' at position {bad}, which a folder name cannot hold";
     }
 

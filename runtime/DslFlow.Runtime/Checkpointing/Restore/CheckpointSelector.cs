@@ -17,10 +17,14 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
     /// <param name="minimumId">Checkpoints below this id belong to an earlier run and are not considered (StartFresh).</param>
     /// <param name="restoreFrom">The checkpoint the user named, or null for the newest valid one.</param>
     /// <param name="committedBySinks">The newest checkpoint of a job run that any transactional sink committed.</param>
+    /// <param name="acceptedCommitted">
+    /// A sink commit the user already accepted to repeat by naming an older checkpoint (<c>RestoreFrom</c>) at this run's
+    /// start; restarts of the run do not refuse again because of it.
+    /// </param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <exception cref="JobConfigurationException">No checkpoint can be restored safely; the message lists every reason and the ways out.</exception>
     public async Task<RestoredCheckpoint?> SelectAsync(JobIdentity? expected, long minimumId, string? restoreFrom,
-        Func<Guid, long?> committedBySinks, CancellationToken cancellationToken)
+        Func<Guid, long?> committedBySinks, long? acceptedCommitted, CancellationToken cancellationToken)
     {
         List<long> completed = [.. storage.ListCompletedCheckpoints().Where(id => id >= minimumId).OrderDescending()];
         if (restoreFrom is not null)
@@ -51,14 +55,21 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
             }
             skipped.Add((id, reason));
         }
-        long? committed = expected is null ? null : committedBySinks(expected.JobId);
-        foreach (long id in storage.ListPartialCheckpoints())
+        // Without an identity file (deleted or never written), the run is the one the restorable checkpoint names.
+        Guid? run = expected?.JobId ?? chosen?.Job?.JobId;
+        long? committed = run is Guid jobId ? committedBySinks(jobId) : null;
+        List<long> partial = [.. storage.ListPartialCheckpoints()];
+        foreach (long id in partial)
         {
             // A sink commits a checkpoint only after its metadata was written: without it now, it was lost or deleted.
             if (id >= minimumId && id <= committed && id > (chosen?.CheckpointId ?? 0))
             {
                 skipped.Add((id, $"it has no {CheckpointPaths.MetadataFileName}, although a sink committed it (deleted or lost)"));
             }
+        }
+        if (committed is long last && last > (chosen?.CheckpointId ?? 0) && !completed.Contains(last) && !partial.Contains(last))
+        {
+            skipped.Add((last, "its directory is missing, although a sink committed it (was the folder restored from an older backup?)"));
         }
         skipped.Sort((a, b) => b.Id.CompareTo(a.Id));
         if (chosen is null)
@@ -80,7 +91,7 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
             }
             return null;
         }
-        if (committed is long newer && newer > chosen.CheckpointId)
+        if (committed is long newer && newer > chosen.CheckpointId && newer > (acceptedCommitted ?? 0))
         {
             throw new JobConfigurationException($"Job '{jobName}' cannot start: its newest checkpoints in '{folder}' are "
                 + $"damaged ({Describe(skipped)}), and a transactional sink already committed checkpoint {newer}. Falling back "
@@ -92,8 +103,8 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
         foreach (var (id, reason) in skipped)
         {
             logger.LogWarning("Checkpoint {SkippedId} of job {Job} in {Folder} is damaged ({Reason}); restoring the older "
-                + "checkpoint {UsedId} instead. No sink committed a checkpoint after {UsedId}, so nothing committed is "
-                + "written twice.", id, jobName, folder, reason, chosen.CheckpointId, chosen.CheckpointId);
+                + "checkpoint {UsedId} instead. No transactional sink reports a commit after {UsedId} (sinks that do not "
+                + "record their commits cannot tell).", id, jobName, folder, reason, chosen.CheckpointId, chosen.CheckpointId);
         }
         logger.LogInformation("Job {Job} restores checkpoint {CheckpointId} from {Folder}", jobName, chosen.CheckpointId, folder);
         return chosen;

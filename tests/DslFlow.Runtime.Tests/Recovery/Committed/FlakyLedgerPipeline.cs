@@ -1,6 +1,6 @@
 using DslFlow.Serialization;
 
-namespace DslFlow.Runtime.Tests.Review;
+namespace DslFlow.Runtime.Tests.Recovery.Committed;
 
 /// <summary>Like <c>LedgerPipeline</c>, but its source can fail once at a given index (to force an in-process restart).</summary>
 [Pipeline]
