@@ -3,17 +3,23 @@ using DslFlow.Serialization;
 namespace DslFlow.Runtime.Tests.Recovery.Committed;
 
 /// <summary>
-/// Emits 0 .. Count-1 in one subtask, resumable at its index, and pauses (reports nothing available) once it reached
+/// Emits 0 .. Count-1 in each subtask, resumable at its index, and pauses (reports nothing available) once it reached
 /// <see cref="PauseAt"/> until the test calls <see cref="Resume"/>: a test takes checkpoints at a point it controls.
+/// With <c>failAt</c>, it throws when it reaches that index, <c>failures</c> times in all (to force restarts).
 /// </summary>
-public sealed class GatedSource(long count, long pauseAt) : ICheckpointedSource<long>
+public sealed class GatedSource(long count, long pauseAt, long failAt = -1, int failures = 0) : ICheckpointedSource<long>
 {
     private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _failures = failures;
 
     public long Count { get; } = count;
 
     public long PauseAt { get; } = pauseAt;
+
+    public long FailAt { get; } = failAt;
+
+    public int FailuresLeft => Volatile.Read(ref _failures);
 
     /// <summary>Completes when the reader reached <see cref="PauseAt"/> and waits.</summary>
     public Task Paused => _paused.Task;
@@ -36,8 +42,16 @@ public sealed class GatedSource(long count, long pauseAt) : ICheckpointedSource<
 
         public ReadResult Read(Span<long> destination)
         {
+            if (source.FailAt >= 0 && _next >= source.FailAt && Interlocked.Decrement(ref source._failures) >= 0)
+            {
+                throw new InvalidOperationException($"injected failure at {_next}");
+            }
             bool gated = !source._resumed.Task.IsCompleted;
             long end = gated && _next <= source.PauseAt ? source.PauseAt : source.Count;
+            if (source.FailAt >= 0 && _next < source.FailAt && source.FailuresLeft > 0)
+            {
+                end = Math.Min(end, source.FailAt);
+            }
             if (_next >= source.Count)
             {
                 return new ReadResult(0, ReadStatus.EndOfInput);

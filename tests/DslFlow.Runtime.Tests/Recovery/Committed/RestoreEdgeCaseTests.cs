@@ -117,16 +117,16 @@ public class RestoreEdgeCaseTests
     {
         using var dirs = new LedgerDirectories();
         PipelineOptions first = Ledger.Options(dirs.Checkpoints, retained: 3);
-        FlakyLedgerPipeline.Input = new FlakySource(Records, Records / 2);
-        FlakyLedgerPipeline.OutputDirectory = dirs.Output;
-        await using (JobHandle job = FlakyLedgerPipeline.Start(first))
+        LedgerPipeline.Input = new GatedSource(Records, Records / 2);
+        LedgerPipeline.OutputDirectory = dirs.Output;
+        await using (JobHandle job = LedgerPipeline.Start(first))
         {
-            await FlakyLedgerPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
+            await LedgerPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
             for (int i = 0; i < 2; i++)
             {
                 Assert.Equal(CheckpointStatus.Completed, (await job.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1))).Status);
             }
-            FlakyLedgerPipeline.Input.Resume();
+            LedgerPipeline.Input.Resume();
             await job.Completion.WaitAsync(TimeSpan.FromMinutes(1)); // chk-3 final, retained
         }
         string folder = Ledger.JobFolder(dirs.Checkpoints);
@@ -135,9 +135,9 @@ public class RestoreEdgeCaseTests
         PipelineOptions named = Ledger.Options(dirs.Checkpoints);
         named.Checkpointing.RestoreFrom = "chk-2";
         named.RestartStrategy = RestartStrategy.FixedDelay(3, TimeSpan.FromMilliseconds(10));
-        FlakyLedgerPipeline.Input = new FlakySource(Records, Records, failAt: Records * 3 / 4, failures: 1);
+        LedgerPipeline.Input = new GatedSource(Records, Records, failAt: Records * 3 / 4, failures: 1);
         Exception? failure = null;
-        await using (JobHandle fallBack = FlakyLedgerPipeline.Start(named))
+        await using (JobHandle fallBack = LedgerPipeline.Start(named))
         {
             Assert.Equal(2, fallBack.RestoredCheckpointId);
             failure = await Record.ExceptionAsync(() => fallBack.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
