@@ -61,7 +61,9 @@ public class BackpressureTests
             Assert.InRange(inFlight, 0, channels.Count * options.ExclusiveCreditsPerChannel + options.FloatingCreditsPerGate);
             Thread.Sleep(1);
         }
-        Assert.True(channels.All(c => c.HasBacklog || c.InFlightBuffers > 0), "both senders are backpressured");
+        // A precondition, not the property: a sender the OS has not scheduled for a moment holds nothing in flight, so one
+        // sampled instant could miss it (seen once in eight full runs); it must hold at some point.
+        Eventually.True(() => channels.All(c => c.HasBacklog || c.InFlightBuffers > 0), "both senders are backpressured");
         job.Handle.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Handle.Completion);
         AssertOrderPerSource(job.Probe.Records);
