@@ -45,6 +45,9 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
 
     internal bool DroppedRestoredBatch { get; set; }
 
+    /// <summary>The longest line read (see <see cref="FileLineSource.MaxLineLength"/>).</summary>
+    internal int MaxLineLength { get; init; } = FileLineSource.DefaultMaxLineLength;
+
     internal FileLineShare Share => _share;
 
     private long CurrentOffset => _stream is not null ? _bufferOffset + _start : _share.IsDone ? 0 : _share.Splits[_share.Current].Offset;
@@ -147,11 +150,20 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
             : new ReadResult(0, ReadStatus.NothingAvailable);
     }
 
+    private JobConfigurationException LineTooLong(long offset) =>
+        new($"FileLineSource: the line at byte offset {offset} of '{_share.Splits[_share.Current].Path}' is longer than "
+            + $"MaxLineLength ({MaxLineLength} bytes). Is the file binary, or are its lines separated by something other than "
+            + "'\\n'? Raise FileLineSource.MaxLineLength (up to 1 GiB), or fix the file.");
+
     private string Decode(int start, int length)
     {
         if (length > 0 && _buffer[start + length - 1] == (byte)'\r')
         {
             length--;
+        }
+        if (length > MaxLineLength)
+        {
+            throw LineTooLong(_bufferOffset + start);
         }
         return length == 0 ? string.Empty : Encoding.UTF8.GetString(_buffer, start, length);
     }
@@ -237,7 +249,11 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
         }
         if (_end == _buffer.Length)
         {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            if (_end >= MaxLineLength)
+            {
+                throw LineTooLong(_bufferOffset); // _start is 0 here: the whole buffer is one line without its end
+            }
+            Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, Math.Max(MaxLineLength, InitialBufferSize) + 1L));
         }
         FileStream stream = _stream!;
         int want = (int)Math.Min(_buffer.Length - _end, end - (_bufferOffset + _end));

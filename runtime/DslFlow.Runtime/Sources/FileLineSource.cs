@@ -84,6 +84,24 @@ public sealed class FileLineSource : ICheckpointedSource<string>, IStartValidati
     /// </summary>
     public bool SkipChangedFiles { get; init; }
 
+    /// <summary>The default <see cref="MaxLineLength"/>: 64 MiB.</summary>
+    public const int DefaultMaxLineLength = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The longest line, in bytes, the source reads (default 64 MiB). A longer line fails the job with a
+    /// <see cref="JobConfigurationException"/> naming the file and the line's byte offset, instead of growing the
+    /// reader's buffer until memory runs out on every restart.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above 1 GiB.</exception>
+    public int MaxLineLength
+    {
+        get => _maxLineLength;
+        init => _maxLineLength = value is >= 1 and <= 1 << 30 ? value : throw new ArgumentOutOfRangeException(nameof(MaxLineLength), value,
+            $"FileLineSource.MaxLineLength is {value}: it must be between 1 byte and 1 GiB ({1 << 30}). Leave it unset for 64 MiB.");
+    }
+
+    private readonly int _maxLineLength = DefaultMaxLineLength;
+
     /// <summary>The offsets at which reading resumes (see <see cref="WithStartPositions"/>); empty when reading from the start.</summary>
     public IReadOnlyList<FileLinePosition> StartPositions =>
         _startOffsets.Select(p => new FileLinePosition(p.Key, p.Value)).ToArray();
@@ -163,7 +181,7 @@ public sealed class FileLineSource : ICheckpointedSource<string>, IStartValidati
         var share = new FileLineShare(
             listing.Where((_, k) => Mine(k)).Select(split => split with { Offset = _startOffsets.GetValueOrDefault(split.Path) }),
             listing.Where((_, k) => !Mine(k)).Select(split => split.Path));
-        return new FileLineReader(share, Discovery(context), SkipChangedFiles, context.Logger);
+        return new FileLineReader(share, Discovery(context), SkipChangedFiles, context.Logger) { MaxLineLength = MaxLineLength };
     }
 
     ISourceReader<string> ISource<string>.CreateReader(NodeContext context) => CreateReader(context);
@@ -178,7 +196,7 @@ public sealed class FileLineSource : ICheckpointedSource<string>, IStartValidati
     {
         ArgumentNullException.ThrowIfNull(context);
         FileLineShare share = FileLineShare.Read(position);
-        var reader = new FileLineReader(share, Discovery(context), SkipChangedFiles, context.Logger);
+        var reader = new FileLineReader(share, Discovery(context), SkipChangedFiles, context.Logger) { MaxLineLength = MaxLineLength };
         FileLineRestore.Check(reader, this, context);
         return reader;
     }

@@ -8,6 +8,23 @@ public sealed class FileLineSourceTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    [Theory]
+    [InlineData(10)]          // shorter than the reader's first buffer
+    [InlineData(200_000)]     // found only as the buffer grows
+    public void A_line_longer_than_MaxLineLength_fails_naming_the_file_and_its_offset_instead_of_growing_without_bound(int max)
+    {
+        string path = Path.Combine(_dir.Path, "long.txt");
+        File.WriteAllText(path, "ok\n" + new string('x', max + 1) + "\nafter\n");
+        var source = new FileLineSource(path) { MaxLineLength = max };
+        var error = Assert.Throws<JobConfigurationException>(() => ReadAll(source.CreateReader(Context())));
+        Assert.Contains("byte offset 3 of", error.Message);
+        Assert.Contains(path, error.Message);
+        Assert.Contains($"MaxLineLength ({max} bytes)", error.Message);
+        Assert.Equal(["ok", new string('x', max), "after"], ReadAll(new FileLineSource(path) { MaxLineLength = max + 1 }.CreateReader(Context()))
+            .Select(l => l.Length > max ? l[..max] : l).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FileLineSource(path) { MaxLineLength = 0 });
+    }
+
     [Fact]
     public void A_glob_makes_one_split_per_file_assigned_round_robin_in_path_order()
     {
