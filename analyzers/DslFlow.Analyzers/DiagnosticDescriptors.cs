@@ -1,13 +1,14 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using DslFlow.Generator.Diagnostics;
 using DslFlow.Generator.Parsing;
 using Microsoft.CodeAnalysis;
 
 namespace DslFlow.Analyzers;
 
 /// <summary>
-/// Every DslFlow diagnostic. Ids are <see cref="DiagnosticIds"/> (DSLF + four digits by area: 1xxx checkpoint
+/// Every DslFlow diagnostic. Ids are <see cref="DiagnosticIds"/> (DSLF + four digits by area: 0xxx internal errors, 1xxx checkpoint
 /// configuration, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks). The message is the
 /// parser's (or, for 1xxx, the runtime's shared <c>CheckpointRules</c>) text, so it is written once.
 /// </summary>
@@ -17,8 +18,9 @@ internal static class DiagnosticDescriptors
     /// The default location of each rule's page, <c>{HelpLinkBase}{id}.md</c>: the repository's published docs. Builds
     /// that reference the DslFlow package or this repository link to the installed pages instead (see <see cref="HelpLinks"/>).
     /// </summary>
-    public const string HelpLinkBase = "https://github.com/dslflow/dslflow/blob/main/docs/diagnostics/";
+    public const string HelpLinkBase = DiagnosticIds.HelpLinkBase;
 
+    public const string InternalCategory = GeneratorDiagnostics.InternalCategory;
     public const string CheckpointingCategory = "DslFlow.Checkpointing";
     public const string WiringCategory = "DslFlow.Wiring";
     public const string StateCategory = "DslFlow.State";
@@ -26,6 +28,9 @@ internal static class DiagnosticDescriptors
 
     /// <summary>The parser's message: what is wrong, where, and how to fix it.</summary>
     private const string Message = "{0}";
+
+    /// <summary>DSLF0001: reported by the generator when its emitter throws; listed here so it is tracked with every rule.</summary>
+    public static readonly DiagnosticDescriptor GeneratorFailed = GeneratorDiagnostics.GeneratorFailed;
 
     public static readonly DiagnosticDescriptor UnalignedRequiresExactlyOnce = new(
         DiagnosticIds.UnalignedRequiresExactlyOnce,

@@ -1,15 +1,3 @@
-using System.Collections.Immutable;
-using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using DslFlow.Generator.Parsing;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-
 namespace DslFlow.CodeFixes;
 
 /// <summary>
@@ -17,34 +5,24 @@ namespace DslFlow.CodeFixes;
 /// takes the node's input record and returns a key with a stable hash, or else a generated selector stub.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddKeyByCodeFix)), Shared]
-public sealed class AddKeyByCodeFix : CodeFixProvider
+public sealed class AddKeyByCodeFix() : DslFlowCodeFix(DiagnosticIds.KeyedStateWithoutKeyBy)
 {
     public const string Key = "DslFlow.AddKeyBy";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.KeyedStateWithoutKeyBy];
-
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
+        FixRegistration.RegisterEachAsync(context, (root, model, diagnostic) =>
         {
-            if (root?.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault() is not { } method
-                || model?.GetDeclaredSymbol(method, context.CancellationToken) is not { Parameters.Length: > 0 } node
+            if (FixRegistration.Enclosing<MethodDeclarationSyntax>(root, diagnostic) is not { } method
+                || model.GetDeclaredSymbol(method, context.CancellationToken) is not { Parameters.Length: > 0 } node
                 || AttributeEditing.AttributeOf(method, model, t => t.ContainingNamespace?.Name == "DslFlow" && t.BaseType?.Name == "OperatorAttribute", context.CancellationToken) is not { } attribute)
             {
-                continue;
+                return null;
             }
             ITypeSymbol input = node.Parameters[0].Type;
             IMethodSymbol? existing = ExistingSelector(model, node.ContainingType, input);
             string title = existing is null ? $"Add KeyBy with a new key selector '{node.Name}Key'" : $"Add KeyBy = nameof({existing.Name})";
-            context.RegisterCodeFix(
-                CodeAction.Create(title, ct => ApplyAsync(context.Document, method, attribute, node, existing, ct), Key),
-                diagnostic);
-        }
-    }
+            return CodeAction.Create(title, ct => ApplyAsync(context.Document, method, attribute, node, existing, ct), Key);
+        });
 
     /// <summary>A static, non-generic method of the pipeline taking exactly the input record and returning a stable key.</summary>
     private static IMethodSymbol? ExistingSelector(SemanticModel model, INamedTypeSymbol pipeline, ITypeSymbol input) =>

@@ -1,10 +1,3 @@
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-
 namespace DslFlow.CodeFixes;
 
 /// <summary>Setting named arguments of an attribute: what most DslFlow fixes do.</summary>
@@ -41,8 +34,14 @@ internal static class AttributeEditing
 
     public static ExpressionSyntax True => SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression);
 
+    /// <summary>
+    /// <c>nameof(name)</c>. The identifier must carry the contextual kind <see cref="SyntaxKind.NameOfKeyword"/>, as the
+    /// parser gives it: <c>IdentifierName("nameof")</c> prints the same text but binds as a call to a method named
+    /// <c>nameof</c> (CS0103) until the document is parsed again.
+    /// </summary>
     public static ExpressionSyntax NameOf(string name) =>
         SyntaxFactory.InvocationExpression(
-            SyntaxFactory.IdentifierName("nameof"),
+            SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(
+                SyntaxFactory.TriviaList(), SyntaxKind.NameOfKeyword, "nameof", "nameof", SyntaxFactory.TriviaList())),
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name)))));
 }

@@ -1,14 +1,3 @@
-using System.Collections.Immutable;
-using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
-using DslFlow.Generator.Parsing;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-
 namespace DslFlow.CodeFixes;
 
 /// <summary>
@@ -16,24 +5,17 @@ namespace DslFlow.CodeFixes;
 /// argument of the pipeline's <c>[Checkpointing]</c> attribute.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CheckpointAttributeCodeFix)), Shared]
-public sealed class CheckpointAttributeCodeFix : CodeFixProvider
+public sealed class CheckpointAttributeCodeFix() : DslFlowCodeFix(DiagnosticIds.UnalignedRequiresExactlyOnce, DiagnosticIds.AlignedTimeoutRequiresUnaligned)
 {
     public const string UseExactlyOnceKey = "DslFlow.UseExactlyOnce";
     public const string EnableUnalignedKey = "DslFlow.EnableUnaligned";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        [DiagnosticIds.UnalignedRequiresExactlyOnce, DiagnosticIds.AlignedTimeoutRequiresUnaligned];
-
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
+        FixRegistration.RegisterEachAsync(context, async (root, diagnostic) =>
         {
-            if (root is null || AttributeEditing.EnclosingAttribute(root, diagnostic.Location.SourceSpan) is not { } attribute)
+            if (AttributeEditing.EnclosingAttribute(root, diagnostic.Location.SourceSpan) is not { } attribute)
             {
-                continue;
+                return null;
             }
             if (diagnostic.Id == DiagnosticIds.UnalignedRequiresExactlyOnce)
             {
@@ -43,22 +25,16 @@ public sealed class CheckpointAttributeCodeFix : CodeFixProvider
                     exactlyOnce = SyntaxFactory.ParseExpression("global::DslFlow.CheckpointingMode.ExactlyOnce")
                         .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Simplification.Simplifier.Annotation);
                 }
-                Register(context, diagnostic, attribute, "Set Mode = CheckpointingMode.ExactlyOnce", UseExactlyOnceKey, "Mode", exactlyOnce);
+                return SetArgument(context.Document, attribute, "Set Mode = CheckpointingMode.ExactlyOnce", UseExactlyOnceKey, "Mode", exactlyOnce);
             }
-            else
-            {
-                Register(context, diagnostic, attribute, "Set Unaligned = true", EnableUnalignedKey, "Unaligned", AttributeEditing.True);
-            }
-        }
-    }
+            return SetArgument(context.Document, attribute, "Set Unaligned = true", EnableUnalignedKey, "Unaligned", AttributeEditing.True);
+        });
 
-    private static void Register(CodeFixContext context, Diagnostic diagnostic, AttributeSyntax attribute, string title, string key, string name, ExpressionSyntax value) =>
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                title,
-                ct => AttributeEditing.ReplaceAsync(context.Document, attribute, AttributeEditing.WithNamedArgument(attribute, name, value), ct),
-                key),
-            diagnostic);
+    private static CodeAction SetArgument(Document document, AttributeSyntax attribute, string title, string key, string name, ExpressionSyntax value) =>
+        CodeAction.Create(
+            title,
+            ct => AttributeEditing.ReplaceAsync(document, attribute, AttributeEditing.WithNamedArgument(attribute, name, value), ct),
+            key);
 
     /// <summary>True when <c>CheckpointingMode</c> alone does not bind to DslFlow's enum here (no <c>using DslFlow;</c>).</summary>
     private static async Task<bool> QualifiesAsync(Document document, AttributeSyntax attribute, CancellationToken cancellationToken)

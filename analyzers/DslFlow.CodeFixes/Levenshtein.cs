@@ -1,5 +1,3 @@
-using System;
-
 namespace DslFlow.CodeFixes;
 
 /// <summary>Edit distance, to suggest the node name a typo meant.</summary>

@@ -1,4 +1,5 @@
 using DslFlow.Bench.BackpressureCheckpoint;
+using DslFlow.Bench.CheckpointOverhead;
 using DslFlow.Bench.FinishedSourceCheckpoint;
 using DslFlow.Bench.Harness;
 using DslFlow.Bench.Throughput;
@@ -12,6 +13,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["backpressure-checkpoint"] = BackpressureCheckpointScenario.RunAsync,
     ["checkpoint-throughput"] = BackpressureCheckpointScenario.RunThroughputAsync,
     ["finished-source-checkpoint"] = FinishedSourceCheckpointScenario.RunAsync,
+    ["checkpoint-overhead"] = CheckpointOverheadScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

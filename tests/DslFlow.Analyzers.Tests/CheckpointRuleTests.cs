@@ -63,4 +63,25 @@ public class CheckpointRuleTests
     [InlineData("[Checkpointing(IntervalMs = 1000)]", "[Sink(nameof(S))] static CommittedOut<int> Out() => new();")]
     public Task SinkGuaranteesThatNeedNoWarning(string attribute, string sink) =>
         Verify.AnalyzerAsync<Analyzer>(Pipeline(attribute, sink));
+
+    [Theory]
+    [InlineData("[Checkpointing]")]
+    [InlineData("[Checkpointing(TimeoutMs = 100)]")]
+    public async Task AMissingIntervalIsReportedAsNotSetWithHowToSetIt(string attribute)
+    {
+        AnalysisRun run = await Analysis.RunAsync(Verify.Usings + Pipeline(attribute));
+
+        Assert.Equal(
+            "IntervalMs is not set, and checkpoints have no default interval. Set it to the time between two checkpoints in "
+            + "milliseconds, for example [Checkpointing(IntervalMs = 1000)].",
+            Assert.Single(run.Dslf("DSLF1004")).GetMessage());
+    }
+
+    [Fact]
+    public async Task AnIntervalOfZeroIsReportedWithItsValue()
+    {
+        AnalysisRun run = await Analysis.RunAsync(Verify.Usings + Pipeline("[Checkpointing(IntervalMs = 0)]"));
+
+        Assert.StartsWith("IntervalMs is 0, but it must be greater than 0.", Assert.Single(run.Dslf("DSLF1004")).GetMessage());
+    }
 }

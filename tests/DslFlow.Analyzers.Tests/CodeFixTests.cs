@@ -1,5 +1,6 @@
 using DslFlow.Analyzers.Tests.Infrastructure;
 using DslFlow.CodeFixes;
+using Microsoft.CodeAnalysis;
 using Analyzer = DslFlow.Analyzers.PipelineAnalyzer;
 
 namespace DslFlow.Analyzers.Tests;
@@ -165,4 +166,45 @@ public class CodeFixTests
             [Sink(nameof(S))] static Out<int> Out() => new();
         }
         """ + Fixtures.Types);
+
+    /// <summary>
+    /// The fixes that write <c>nameof(X)</c> must build it as the <c>nameof</c> operator: an invocation of an ordinary
+    /// identifier named <c>nameof</c> prints the same text, but the fixed document does not compile (CS0103) and the
+    /// rule is still reported until the IDE parses the text again.
+    /// </summary>
+    public static TheoryData<string, string> NameOfFixes => new()
+    {
+        { "DSLF2004", """
+            [Source] static Numbers Source() => new();
+                [Sink("Sourse")] static Out<int> Out() => new();
+            """ },
+        { "DSLF3001", """
+            [Source] static Words S() => new();
+                static int Length(string word) => word.Length;
+                [Map(nameof(S))] static int Count(string word, ValueState<int> count) => ++count.Value;
+                [Sink(nameof(Count))] static Out<int> Out() => new();
+            """ },
+        { "DSLF3001", """
+            [Source] static Words S() => new();
+                [Map(nameof(S))] static int Count(string word, ValueState<int> count) => ++count.Value;
+                [Sink(nameof(Count))] static Out<int> Out() => new();
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(NameOfFixes))]
+    public async Task TheFixedTreeCompilesAsTheFixBuiltIt(string id, string members)
+    {
+        string source = Pipeline("[Pipeline]", members);
+        SyntaxTree fixedTree = id == "DSLF2004"
+            ? await FixedDocument.ApplyAsync<Analyzer, NearestUpstreamCodeFix>(source, id)
+            : await FixedDocument.ApplyAsync<Analyzer, AddKeyByCodeFix>(source, id);
+
+        AnalysisRun run = await Analysis.RunAsync(Analysis.Compile(fixedTree));
+
+        Assert.Contains("nameof(", fixedTree.ToString(), StringComparison.Ordinal);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Empty(run.AnalyzerDiagnostics.Where(d => d.Id.StartsWith("DSLF", StringComparison.Ordinal)));
+        Assert.Single(run.GeneratedTrees);
+    }
 }

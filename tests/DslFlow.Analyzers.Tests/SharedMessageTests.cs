@@ -1,11 +1,14 @@
+using System.Reflection;
 using DslFlow.Analyzers.Tests.Infrastructure;
 using DslFlow.Generator.Parsing;
+using Microsoft.CodeAnalysis;
 
 namespace DslFlow.Analyzers.Tests;
 
 /// <summary>
 /// The runtime validates checkpoint configuration at start (<see cref="CheckpointConfig.Resolve"/>) with the same rules
-/// and texts as the analyzer: the two must report the same message for the same settings.
+/// and texts as the analyzer: the two must report the same message for the same settings. The same goes for records in
+/// flight that unaligned checkpoints cannot save (DSLF3005), when only the options turn unaligned checkpoints on.
 /// </summary>
 public class SharedMessageTests
 {
@@ -64,6 +67,63 @@ public class SharedMessageTests
         Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, DiagnosticSeverityOf(DiagnosticIds.AlignedTimeoutRequiresUnaligned));
         Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, DiagnosticSeverityOf(DiagnosticIds.UnalignedRequiresOneConcurrent));
         Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, DiagnosticSeverityOf(DiagnosticIds.CheckpointValueOutOfRange));
+    }
+
+    public static TheoryData<string, string> InFlightRecords => new()
+    {
+        { "public sealed record Reading(string Sensor, IList<string> Tags);", "[Map(nameof(S), KeyBy = nameof(Sensor))] static int M(Reading r) => 1;" },
+        { "public sealed record Reading(string Sensor, System.IO.Stream Raw);", "[Map(nameof(S), nameof(T), KeyBy = nameof(Sensor))] static int M(Reading r) => 1;" },
+        { "public sealed record Reading(string Sensor, List<Dictionary<string, object>> Extra);", "[Map(nameof(S), Partitioning = Partitioning.Rebalance)] static int M(Reading r) => 1;" },
+        { "public sealed record Reading(string Sensor, System.IO.Stream Raw);", "[Sink(nameof(S), Parallelism = 1)] static CollectSink<Reading> Out2() => new();" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InFlightRecords))]
+    public async Task TheRuntimeRefusesAnUnserializableInFlightRecordWithTheAnalyzersMessage(string reading, string node)
+    {
+        string Source(string checkpointing) => Verify.Usings + $$"""
+            namespace Jobs;
+            [Pipeline(DefaultParallelism = 2), Checkpointing({{checkpointing}})]
+            public partial class P
+            {
+                [Source] static CollectionSource<Reading> S() => new(Array.Empty<Reading>());
+                [Source] static CollectionSource<Reading> T() => new(Array.Empty<Reading>());
+                static string Sensor(Reading r) => r.Sensor;
+                {{node}}
+                [Sink(nameof(T))] static CollectSink<Reading> Out() => new();
+            }
+            {{reading}}
+            """;
+        AnalysisRun declared = await Analysis.RunAsync(Source("IntervalMs = 10, Unaligned = true"));
+        Diagnostic diagnostic = Assert.Single(declared.Dslf("DSLF3005"));
+
+        AnalysisRun aligned = await Analysis.RunAsync(Source("IntervalMs = 10"));
+        Assert.Empty(aligned.AnalyzerDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        string directory = Path.Combine(Path.GetTempPath(), "dslflow-shared-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = new PipelineOptions { Checkpointing = new CheckpointingOptions { Directory = directory, StartFresh = true, Unaligned = true } };
+            MethodInfo start = Load(aligned).GetType("Jobs.P")!.GetMethod("Start")!;
+            var thrown = Assert.Throws<TargetInvocationException>(() => start.Invoke(null, [options, CancellationToken.None]));
+
+            Assert.IsType<JobConfigurationException>(thrown.InnerException);
+            Assert.Equal($"DSLF3005: {diagnostic.GetMessage()}", thrown.InnerException.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static Assembly Load(AnalysisRun run)
+    {
+        using var stream = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = run.Output.Emit(stream);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return Assembly.Load(stream.ToArray());
     }
 
     private static Microsoft.CodeAnalysis.DiagnosticSeverity DiagnosticSeverityOf(string id) =>

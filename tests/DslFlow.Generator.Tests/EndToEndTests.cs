@@ -210,6 +210,37 @@ public class EndToEndTests
         Assert.Equal("Explode", failure.NodeName);
         Assert.Equal("6", failure.Record);
         Assert.IsType<InvalidOperationException>(failure.InnerException);
+        // The chain class says what it runs, so a stack trace does too.
+        Assert.Contains("__Chain_Numbers_Double_Explode_Out", failure.InnerException!.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChainClassNamesPastTheLengthLimitAreCutAndGetTheChainIndex()
+    {
+        string longName = "Stage" + new string('x', 120);
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using DslFlow;
+            using Fixtures;
+
+            [Pipeline]
+            public partial class Long
+            {
+                [Source]
+                public static ArraySource<int> Numbers() => new(1, 2);
+
+                [Map(From = nameof(Numbers))]
+                public static int {{longName}}(int n) => n;
+
+                [Sink(From = nameof({{longName}}))]
+                public static QueueSink<int> Out() => new();
+            }
+            """);
+        run.AssertGeneratorQuiet();
+        run.AssertCompilesCleanly();
+        string generated = Assert.Single(run.GeneratedSources).SourceText.ToString();
+        string expected = ("__Chain_Numbers_" + longName)[..97] + "__0";
+        Assert.Equal(100, expected.Length);
+        Assert.Contains($"private sealed class {expected} :", generated, StringComparison.Ordinal);
     }
 
     private static JobHandle Start(string source, string pipeline)

@@ -43,9 +43,11 @@ public class ModelHygieneTests
         var seen = new HashSet<Type>();
         Walk(typeof(ParseResult), seen);
         Walk(typeof(PipelinePlan), seen);
+        Walk(typeof(EmitRequest), seen);
 
         Assert.Contains(typeof(NodeModel), seen);
         Assert.Contains(typeof(KeyHashModel), seen);
+        Assert.Contains(typeof(SourceLocation), seen);
         Assert.All(seen, type => Assert.DoesNotContain(Forbidden, f => f.IsAssignableFrom(type)));
     }
 

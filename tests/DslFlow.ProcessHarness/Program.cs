@@ -6,6 +6,11 @@ using DslFlow.ProcessHarness;
 // "compacting" is aligned with file-sink compaction every second checkpoint.
 // "files" reads <work>/in/*.txt, discovering new files every 20 ms; a discovering source never ends, so the run
 // stops (cancels) once <records> lines are committed.
+// Usage: DslFlow.ProcessHarness deep-state — reads and writes state nested a million levels deep (DeepState).
+if (args is ["deep-state"])
+{
+    return DeepState.Run();
+}
 string[] modes = ["aligned", "unaligned", "compacting", "files"];
 if (args.Length is < 3 or > 4 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate)
     || (args.Length == 4 && !modes.Contains(args[3])))

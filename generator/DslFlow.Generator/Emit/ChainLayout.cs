@@ -54,7 +54,43 @@ internal sealed class ChainLayout
 
     public ChainModel Chain { get; }
 
-    public string ClassName => "__DslFlowChain" + Index;
+    /// <summary>
+    /// The generated class's name, saying what it runs (it shows in stack traces): <c>__Chain_</c> and the chain's
+    /// node names joined with <c>_</c>, for example <c>__Chain_Count_Milestones_Out</c>.
+    /// </summary>
+    public string ClassName => ClassNameOf(Plan, Index);
+
+    /// <summary>Longest class name before it is cut and the chain index appended.</summary>
+    internal const int MaxClassNameLength = 100;
+
+    /// <summary>
+    /// The class name of chain <paramref name="index"/>. Node names are method names, so the result is an identifier.
+    /// A name longer than <see cref="MaxClassNameLength"/> is cut and gets the chain index appended, as does a name
+    /// that another chain of the plan would also get, so the names stay unique.
+    /// </summary>
+    public static string ClassNameOf(PipelinePlan plan, int index)
+    {
+        string name = PlainName(plan.Chains[index], index);
+        for (int other = 0; other < plan.Chains.Count; other++)
+        {
+            if (other != index && PlainName(plan.Chains[other], other) == name)
+            {
+                return name + "_" + index;
+            }
+        }
+        return name;
+    }
+
+    private static string PlainName(ChainModel chain, int index)
+    {
+        string name = "__Chain_" + string.Join("_", chain.Nodes);
+        if (name.Length <= MaxClassNameLength)
+        {
+            return name;
+        }
+        string suffix = "__" + index;
+        return name.Substring(0, MaxClassNameLength - suffix.Length) + suffix;
+    }
 
     public List<NodeModel> Nodes { get; }
 

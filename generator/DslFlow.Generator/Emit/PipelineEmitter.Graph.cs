@@ -12,17 +12,17 @@ internal static partial class PipelineEmitter
         w.WriteLine(CodeText.GeneratedCode);
         w.WriteLine("public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(");
         w.Indent();
-        w.WriteLine($"{CodeText.Literal(model.Name)},");
-        w.WriteLine($"{model.DefaultParallelism},");
-        w.WriteLine($"{model.MaxParallelism},");
-        WriteArray(w, "global::DslFlow.NodeInfo", model.Nodes.Select(NodeInfo).ToArray(), ",");
-        WriteArray(w, "global::DslFlow.EdgeInfo", plan.Edges.Select(e =>
-            $"new global::DslFlow.EdgeInfo({CodeText.Literal(e.From)}, {CodeText.Literal(e.To)}, {CodeText.EdgeKind(e.Partitioning)}, {(e.Chained ? "true" : "false")})").ToArray(), ",");
-        WriteArray(w, "global::DslFlow.ChainInfo", plan.Chains.Select(c =>
-            $"new global::DslFlow.ChainInfo({CodeText.Literal(c.Name)}, {StringArray(c.Nodes.ToArray())})").ToArray(), model.Checkpointing is null ? ");" : ",");
+        w.WriteLine($"name: {CodeText.Literal(model.Name)},");
+        w.WriteLine($"defaultParallelism: {model.DefaultParallelism},");
+        w.WriteLine($"maxParallelism: {model.MaxParallelism},");
+        WriteArray(w, "nodes", "global::DslFlow.NodeInfo", model.Nodes.Select(NodeInfo).ToArray(), ",");
+        WriteArray(w, "edges", "global::DslFlow.EdgeInfo", plan.Edges.Select(e =>
+            $"new global::DslFlow.EdgeInfo(From: {CodeText.Literal(e.From)}, To: {CodeText.Literal(e.To)}, Partitioning: {CodeText.EdgeKind(e.Partitioning)}, Chained: {(e.Chained ? "true" : "false")})").ToArray(), ",");
+        WriteArray(w, "chains", "global::DslFlow.ChainInfo", plan.Chains.Select(c =>
+            $"new global::DslFlow.ChainInfo(Name: {CodeText.Literal(c.Name)}, Nodes: {StringArray(c.Nodes.ToArray())})").ToArray(), model.Checkpointing is null ? ");" : ",");
         if (model.Checkpointing is { } checkpointing)
         {
-            w.WriteLine(CheckpointDeclaration(checkpointing) + ");");
+            w.WriteLine("checkpointing: " + CheckpointDeclaration(checkpointing) + ");");
         }
         w.Unindent();
     }
@@ -30,15 +30,17 @@ internal static partial class PipelineEmitter
     private static string NodeInfo(NodeModel node)
     {
         string[] states = node.Parameters.Where(p => p.IsState).Select(p => p.Name).ToArray();
-        return $"new global::DslFlow.NodeInfo({CodeText.Literal(node.Name)}, {CodeText.NodeKind(node.Kind)}, "
-            + $"{CodeText.Literal(node.Input?.DisplayName)}, {CodeText.Literal(node.Kind == NodeKind.Sink ? null : node.Output?.DisplayName)}, "
-            + $"{node.Parallelism}, {CodeText.Literal(node.KeyBy?.KeyType.DisplayName)}, {StringArray(states)})";
+        return $"new global::DslFlow.NodeInfo(Name: {CodeText.Literal(node.Name)}, Kind: {CodeText.NodeKind(node.Kind)}, "
+            + $"InputType: {CodeText.Literal(node.Input?.DisplayName)}, OutputType: {CodeText.Literal(node.Kind == NodeKind.Sink ? null : node.Output?.DisplayName)}, "
+            + $"Parallelism: {node.Parallelism}, KeyType: {CodeText.Literal(node.KeyBy?.KeyType.DisplayName)}, States: {StringArray(states)})";
     }
 
     private static string CheckpointDeclaration(CheckpointModel c) =>
         "new global::DslFlow.CheckpointDeclaration("
-        + $"{c.IntervalMs}, {Mode(c.Mode)}, {c.TimeoutMs}, {c.MinPauseMs}, {c.MaxConcurrentCheckpoints}, "
-        + $"{c.TolerableFailedCheckpoints}, {c.RetainedCheckpoints}, {(c.Unaligned ? "true" : "false")}, {c.AlignedTimeoutMs}, {CodeText.Literal(c.Directory)})";
+        + $"IntervalMs: {c.IntervalMs}, Mode: {Mode(c.Mode)}, TimeoutMs: {c.TimeoutMs}, MinPauseMs: {c.MinPauseMs}, "
+        + $"MaxConcurrentCheckpoints: {c.MaxConcurrentCheckpoints}, TolerableFailedCheckpoints: {c.TolerableFailedCheckpoints}, "
+        + $"RetainedCheckpoints: {c.RetainedCheckpoints}, Unaligned: {(c.Unaligned ? "true" : "false")}, "
+        + $"AlignedTimeoutMs: {c.AlignedTimeoutMs}, Directory: {CodeText.Literal(c.Directory)})";
 
     private static string Mode(int mode) => mode switch
     {
@@ -52,14 +54,15 @@ internal static partial class PipelineEmitter
             ? "global::System.Array.Empty<string>()"
             : $"new string[] {{ {string.Join(", ", items.Select(CodeText.Literal))} }}";
 
-    private static void WriteArray(SourceWriter w, string type, string[] items, string suffix)
+    /// <summary>Writes the array as the named argument <paramref name="parameter"/>, so the literal reads without the constructor at hand.</summary>
+    private static void WriteArray(SourceWriter w, string parameter, string type, string[] items, string suffix)
     {
         if (items.Length == 0)
         {
-            w.WriteLine($"global::System.Array.Empty<{type}>(){suffix}");
+            w.WriteLine($"{parameter}: global::System.Array.Empty<{type}>(){suffix}");
             return;
         }
-        w.WriteLine($"new {type}[]");
+        w.WriteLine($"{parameter}: new {type}[]");
         w.OpenBlock();
         foreach (string item in items)
         {

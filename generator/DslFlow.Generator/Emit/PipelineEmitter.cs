@@ -100,11 +100,16 @@ internal static partial class PipelineEmitter
     }
 
     /// <summary>
-    /// The chain factory's second argument: the head's input serializer, which unaligned checkpoints use for records in
-    /// flight. Empty when the pipeline does not declare them (the runtime then looks the serializer up if it needs one).
+    /// The chain factory's further arguments: the head's input serializer, which unaligned checkpoints use for records in
+    /// flight, or else why there is none (the runtime says it if the options turn unaligned checkpoints on). Empty when
+    /// neither applies (the runtime then looks the serializer up if it needs one).
     /// </summary>
-    private static string RecordSerializer(ChainLayout chain) =>
-        chain.Head.InputSerializer is { } serializer ? ", " + SerializerEmitter.Expression(serializer) : "";
+    private static string RecordSerializer(ChainLayout chain) => chain.Head switch
+    {
+        { InputSerializer: { } serializer } => ", " + SerializerEmitter.Expression(serializer),
+        { InputNotSerializable: { } message } => ", unserializableRecords: " + CodeText.Literal(message),
+        _ => "",
+    };
 
     private static void WriteRunAsync(SourceWriter w, PipelineModel model)
     {

@@ -75,20 +75,24 @@ internal static class SerializerEmitter
                 + $"{CodeText.Literal("'. Declare the state with the derived type, seal the class, or annotate it with [Serializer(typeof(MySerializer))].")});");
             w.CloseBlock();
         }
+        w.WriteLine($"writer.EnterNested({NestingName(s)});");
         foreach (SerializedMemberModel member in s.Members)
         {
             w.WriteLine($"{Use(member)}.Write(ref writer, value.{CodeText.Identifier(member.Name)});");
         }
+        w.WriteLine("writer.ExitNested();");
         w.CloseBlock();
     }
 
     private static void WriteRead(SourceWriter w, GeneratedSerializerModel s)
     {
         w.OpenBlock($"public {s.Type.FullName} Read(ref global::DslFlow.Serialization.StateReader reader)");
+        w.WriteLine($"reader.EnterNested({NestingName(s)});");
         foreach (SerializedMemberModel member in s.Members)
         {
             w.WriteLine($"{member.Type} {Local(member)} = {Use(member)}.Read(ref reader);");
         }
+        w.WriteLine("reader.ExitNested();");
         string arguments = string.Join(", ", s.ConstructorArguments.Select(i => Local(s.Members[i])));
         SerializedMemberModel[] initialized = s.Members.Where(m => m.InInitializer).ToArray();
         if (initialized.Length == 0)
@@ -107,6 +111,12 @@ internal static class SerializerEmitter
         }
         w.CloseBlock();
     }
+
+    /// <summary>
+    /// The type's name for the nesting count (<c>StateLimits.MaxNestingDepth</c>): every user type counts a level, so a
+    /// recursive one (a linked chain, a tree) fails with a message instead of overflowing the stack.
+    /// </summary>
+    private static string NestingName(GeneratedSerializerModel s) => CodeText.Literal(s.Type.DisplayName);
 
     private static string TypeArguments(SerializerModel model) =>
         model.TypeArguments.IsEmpty ? "" : $"<{string.Join(", ", model.TypeArguments)}>";

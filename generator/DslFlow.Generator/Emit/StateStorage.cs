@@ -3,16 +3,17 @@ using DslFlow.Generator.Model;
 namespace DslFlow.Generator.Emit;
 
 /// <summary>
-/// How the runtime stores each kind of state, in one place: <c>ValueState</c> binds once to an
-/// open-addressing <c>KeyedValueTable</c> and moves by slot per record; <c>ListState</c> and <c>MapState</c> point
-/// at a per-key cell of a <c>KeyedStateTable</c>; <c>OperatorListState</c> is one list per subtask, created once.
+/// How generated code reaches each kind of state, in one place. Keyed states live in the job's state backend behind
+/// <c>KeyedState&lt;TKey, TValue&gt;</c>, whatever the backend: <c>ValueState</c> binds once to it and moves by slot
+/// per record; <c>ListState</c> and <c>MapState</c> point at the current key's cell; <c>OperatorListState</c> is one
+/// list per subtask, created once.
 /// </summary>
 internal static class StateStorage
 {
     /// <summary>The field type of the state's table.</summary>
     public static string TableType(string keyType, ParameterModel state) => state.Kind == ParameterKind.ValueState
-        ? $"global::DslFlow.State.KeyedValueTable<{keyType}, {state.TypeArguments}>"
-        : $"global::DslFlow.State.KeyedStateTable<{keyType}, {CellType(state)}>";
+        ? $"global::DslFlow.State.KeyedState<{keyType}, {state.TypeArguments}>"
+        : $"global::DslFlow.State.KeyedState<{keyType}, {CellType(state)}>";
 
     /// <summary>
     /// The statement (in <c>Open</c>) that creates the table, passing the key's and the value's (or cell's) serializers
@@ -64,7 +65,7 @@ internal static class StateStorage
     public static string Select(ParameterModel state, string facade, string table, string key, string keyHash, string keyGroup) =>
         state.Kind == ParameterKind.ValueState
             ? $"{facade}.Slot = {table}.Slot({key}, {keyHash}, {keyGroup});"
-            : $"{facade}.Cell = {table}.Get({key}, {keyGroup});";
+            : $"{facade}.Cell = global::DslFlow.State.KeyedCellStates.Cell({table}, {key}, {keyHash}, {keyGroup});";
 
     /// <summary>The value's serializer, or the cell's: the runtime's list and map cell serializers over the element serializers.</summary>
     private static string? ValueSerializer(ParameterModel state)

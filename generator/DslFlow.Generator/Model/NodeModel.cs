@@ -39,6 +39,10 @@ internal sealed record TypeRef(string FullName, string DisplayName);
 /// The serializer of the input records when they cross a task boundary (the node heads a chain, not being a source) and
 /// the pipeline declares unaligned checkpoints, which persist records in flight; null otherwise.
 /// </param>
+/// <param name="InputNotSerializable">
+/// When such input records cannot be serialized and the pipeline does not declare unaligned checkpoints: the DSLF3005
+/// message, which the runtime reports if the options turn unaligned checkpoints on; null otherwise.
+/// </param>
 internal sealed record NodeModel(
     string Name,
     NodeKind Kind,
@@ -50,7 +54,8 @@ internal sealed record NodeModel(
     KeySelectorModel? KeyBy,
     EquatableArray<ParameterModel> Parameters,
     FactoryModel? Factory,
-    SerializerModel? InputSerializer = null)
+    SerializerModel? InputSerializer = null,
+    string? InputNotSerializable = null)
 {
     public bool IsKeyed => KeyBy is not null;
 

@@ -2,8 +2,8 @@ namespace DslFlow.Generator.Parsing;
 
 /// <summary>
 /// The ids of the problems the parser finds, shared with the analyzers' <c>DiagnosticDescriptors</c> (checkpoint
-/// configuration ids, DSLF1xxx, come from the runtime's shared <c>CheckpointRules</c>). Numbered by area: 2xxx wiring
-/// and method shapes, 3xxx state and keys, 4xxx sources and sinks.
+/// configuration ids, DSLF1xxx, come from the runtime's shared <c>CheckpointRules</c>). Numbered by area: 0xxx internal
+/// errors of DslFlow itself, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks.
 /// </summary>
 internal static class DiagnosticIds
 {
@@ -12,6 +12,15 @@ internal static class DiagnosticIds
     /// appear in generated code, and the analyzers report nothing on top of the compiler's error.
     /// </summary>
     public const string CompilerReported = "";
+
+    /// <summary>
+    /// The default location of each rule's page, <c>{HelpLinkBase}{id}.md</c>: the repository's published docs (one
+    /// constant for the generator's and the analyzers' descriptors).
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/dslflow/dslflow/blob/main/docs/diagnostics/";
+
+    /// <summary>The generator's emitter threw on a valid pipeline (reported by the generator, not the analyzers).</summary>
+    public const string GeneratorFailed = "DSLF0001";
 
     public const string UnalignedRequiresExactlyOnce = "DSLF1001";
     public const string AlignedTimeoutRequiresUnaligned = "DSLF1002";

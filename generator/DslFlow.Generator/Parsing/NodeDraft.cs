@@ -45,6 +45,12 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
     /// <summary>The input records' serializer, resolved when they are persisted in flight (unaligned checkpoints).</summary>
     public SerializerModel? InputSerializer { get; set; }
 
+    /// <summary>
+    /// Why the input records could not be saved in flight (the DSLF3005 message), when the pipeline does not declare
+    /// unaligned checkpoints but the options may turn them on.
+    /// </summary>
+    public string? InputNotSerializable { get; set; }
+
     public bool HasKeyedState => Parameters.Exists(p => p.IsKeyedState);
 
     public NodeModel ToModel() => new(
@@ -58,5 +64,6 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
         KeyBy,
         Parameters.ToEquatableArray(),
         Factory,
-        InputSerializer);
+        InputSerializer,
+        InputNotSerializable);
 }

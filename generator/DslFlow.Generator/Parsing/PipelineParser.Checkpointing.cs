@@ -19,7 +19,8 @@ internal static partial class PipelineParser
         {
             return null;
         }
-        int interval = 0, mode = CheckpointModel.ExactlyOnce, timeout = 600_000, minPause = 0, maxConcurrent = 1, tolerable = 0, retained = 1, alignedTimeout = -1;
+        int? interval = null; // no default: [Checkpointing] without it is DSLF1004
+        int mode = CheckpointModel.ExactlyOnce, timeout = 600_000, minPause = 0, maxConcurrent = 1, tolerable = 0, retained = 1, alignedTimeout = -1;
         bool unaligned = false;
         string? directory = null;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
@@ -39,7 +40,7 @@ internal static partial class PipelineParser
                 case "Directory": directory = value as string; break;
             }
         }
-        var model = new CheckpointModel(interval, mode, timeout, minPause, maxConcurrent, tolerable, retained, unaligned, alignedTimeout, directory);
+        var model = new CheckpointModel(interval ?? 0, mode, timeout, minPause, maxConcurrent, tolerable, retained, unaligned, alignedTimeout, directory);
         var settings = new CheckpointSettings(interval, model.IsExactlyOnce, timeout, minPause, maxConcurrent, tolerable, retained, unaligned,
             alignedTimeout == -1 ? null : alignedTimeout); // -1: not set, as CheckpointConfig.Resolve reads it
         foreach (CheckpointRuleViolation violation in CheckpointRules.Check(settings))

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using DslFlow.Generator.Model;
 using DslFlow.Generator.Planning;
+using DslFlow.Serialization;
 using Microsoft.CodeAnalysis;
 
 namespace DslFlow.Generator.Parsing;
@@ -15,8 +16,8 @@ internal static partial class PipelineParser
     /// <summary>
     /// Resolves the input serializer of every node that reads from channels — a chain head other than a source, the
     /// target of non-chained edges. When the pipeline declares unaligned checkpoints (<paramref name="required"/>) an
-    /// input type that cannot be serialized is DSLF3005; otherwise it simply gets no serializer (the runtime's lookup
-    /// then refuses it at start only if the options turn unaligned checkpoints on).
+    /// input type that cannot be serialized is DSLF3005; otherwise it gets no serializer but the DSLF3005 message, which
+    /// the runtime says at start only if the options turn unaligned checkpoints on (one text, whoever finds the problem).
     /// </summary>
     private static void ResolveInFlightRecordSerializers(ParseContext context, SerializerResolver resolver, List<NodeDraft> reachable, bool required)
     {
@@ -38,8 +39,9 @@ internal static partial class PipelineParser
             {
                 continue;
             }
-            if (trial?.Resolve(node.Input).Problem is not null)
+            if (trial?.Resolve(node.Input).Problem is { } optional)
             {
+                node.InputNotSerializable = optional.Reason is null ? null : InFlightRecordMessage(node, optional);
                 continue;
             }
             SerializerResolution resolved = resolver.Resolve(node.Input);
@@ -67,15 +69,13 @@ internal static partial class PipelineParser
             context.Abandon(node.Method);
             return;
         }
-        ITypeSymbol input = node.Input!;
-        string[] edges = node.Upstreams.Select(u => $"{u} -> {node.Name}").ToArray();
-        string edgeText = edges.Length == 1
-            ? "edge " + edges[0]
-            : $"edges {string.Join(", ", edges.Take(edges.Length - 1))} and {edges[edges.Length - 1]}";
-        string message = $"Records of type '{TypeNames.Display(input)}' in flight on {edgeText} cannot be saved in unaligned checkpoints, "
-            + $"which persist them: {Unserializable(input, problem)} Or use aligned checkpoints (remove Unaligned = true).";
         // Operators declare the record type in their first parameter; a sink in its return type (the method).
         Location? where = node.Kind == NodeKind.Sink ? null : node.Method.Parameters.FirstOrDefault()?.Locations.FirstOrDefault();
-        context.Report(DiagnosticIds.StateNotSerializable, node.Method, where, message);
+        context.Report(DiagnosticIds.StateNotSerializable, node.Method, where, InFlightRecordMessage(node, problem));
     }
+
+    /// <summary>The DSLF3005 message for the records in flight to <paramref name="node"/>, whose type cannot be saved.</summary>
+    private static string InFlightRecordMessage(NodeDraft node, SerializationProblem problem) =>
+        SerializationMessages.InFlightRecords(TypeNames.Display(node.Input!),
+            node.Upstreams.Select(u => SerializationMessages.Edge(u, node.Name)).ToList(), Unserializable(node.Input!, problem));
 }

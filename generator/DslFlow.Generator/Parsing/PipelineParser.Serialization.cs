@@ -8,9 +8,7 @@ namespace DslFlow.Generator.Parsing;
 /// <summary>State must be serializable at compile time: checkpoints would otherwise fail at the first snapshot.</summary>
 internal static partial class PipelineParser
 {
-    private const string SupportedTypes = "primitives, string, decimal, Guid, DateTime, DateTimeOffset, TimeSpan, enums, "
-        + "nullable value types, single-dimensional arrays, List<T>, Dictionary<TKey, TValue>, KeyValuePair<TKey, TValue>, "
-        + "value tuples of 2 to 7 elements, and records, classes and structs whose public properties have supported types";
+    private const string SupportedTypes = DslFlow.Serialization.SerializationMessages.SupportedTypes;
 
     /// <summary>
     /// Resolves the serializers of every state parameter into the nodes' models (keyed state: the key's and the value's;

@@ -96,7 +96,7 @@ public sealed class InputChannel<T>
 
     /// <summary>
     /// True for a forward or broadcast channel under unaligned checkpoints: barriers on it stay in order, never
-    /// overtaking buffers (see <see cref="Checkpointing.PointwiseAlignment"/>). Set before the job starts.
+    /// overtaking buffers (see <see cref="Checkpointing.WaitingForAlignedChannels"/>). Set before the job starts.
     /// </summary>
     internal bool StaysAligned { get; set; }
 
@@ -157,12 +157,12 @@ public sealed class InputChannel<T>
     {
         ArgumentNullException.ThrowIfNull(@event);
         IWakeable? priorityReceiver = null;
-        bool queuedBarrier = false;
+        Checkpointing.CheckpointBarrier? announced = null;
         lock (_gate.Lock)
         {
-            if (@event is Checkpointing.CheckpointBarrier barrier && barrier.CheckpointId == _gate.PromotedBarrier && !StaysAligned)
+            if (@event is Checkpointing.CheckpointBarrier barrier && barrier.CheckpointId <= _gate.PromotedBarrier && !StaysAligned)
             {
-                _priority.Enqueue(new ChannelEntry<T>(_nextSequence++, @event));
+                _priority.Enqueue(new ChannelEntry<T>(_nextSequence++, barrier.AsUnaligned()));
                 _gate.PriorityAdded();
                 priorityReceiver = _gate.Receiver;
             }
@@ -170,13 +170,13 @@ public sealed class InputChannel<T>
             {
                 _backlog.Enqueue(new ChannelEntry<T>(_nextSequence++, @event));
                 AdmitBacklog();
-                queuedBarrier = @event is Checkpointing.CheckpointBarrier;
+                announced = @event is Checkpointing.CheckpointBarrier queued && _gate.Announce(queued) ? queued : null;
             }
         }
         priorityReceiver?.WakeForPriority();
-        if (queuedBarrier)
+        if (announced is not null)
         {
-            _gate.BarrierQueued?.Invoke((Checkpointing.CheckpointBarrier)@event);
+            _gate.BarrierQueued?.Invoke(announced);
         }
     }
 
@@ -192,6 +192,10 @@ public sealed class InputChannel<T>
         {
             SendEvent(@event); // forward and broadcast channels keep their barriers in order
             return -1;
+        }
+        if (@event is Checkpointing.CheckpointBarrier barrier)
+        {
+            @event = barrier.AsUnaligned(); // a barrier that overtakes is unaligned, whoever sent it
         }
         IWakeable? receiver;
         long sequence;
@@ -295,7 +299,8 @@ public sealed class InputChannel<T>
                     queue.Enqueue(entries[i]);
                 }
             }
-            _priority.Enqueue(entries[found]);
+            var promoted = (Checkpointing.CheckpointBarrier)entries[found].Event!;
+            _priority.Enqueue(new ChannelEntry<T>(entries[found].Sequence, promoted.AsUnaligned()));
             _gate.PriorityAdded();
             AdmitBacklog();
             return;

@@ -223,10 +223,28 @@ public sealed class InputGate<T>
         return result;
     }
 
-    /// <summary>Told (on the sender's thread) when a barrier is queued in order; the aligned timeout watches it.</summary>
+    /// <summary>
+    /// Told (on the sender's thread) when the first barrier of a checkpoint is queued in order on any channel — Flink's
+    /// barrier announcement: the aligned timeout watches it, so a barrier stuck behind buffers can be promoted.
+    /// </summary>
     internal Action<Checkpointing.CheckpointBarrier>? BarrierQueued { get; set; }
 
-    /// <summary>The checkpoint whose barriers this gate turns into priority events (aligned timeout), or -1.</summary>
+    private long _announcedBarrier = -1; // guarded by Lock
+
+    /// <summary>True the first time a barrier of its checkpoint is queued here (announced once per checkpoint). Caller holds the lock.</summary>
+    internal bool Announce(Checkpointing.CheckpointBarrier barrier)
+    {
+        // Only a barrier with a deadline is worth watching: an overtaking one kept in order on a forward channel has none,
+        // and must not use up the announcement of its checkpoint's barriers still queued on the other channels.
+        if (BarrierQueued is null || barrier.AlignedDeadline is null || barrier.CheckpointId <= _announcedBarrier)
+        {
+            return false;
+        }
+        _announcedBarrier = barrier.CheckpointId;
+        return true;
+    }
+
+    /// <summary>The newest checkpoint whose barriers this gate turns into priority events (aligned timeout; older ones too), or -1.</summary>
     internal long PromotedBarrier { get; private set; } = -1;
 
     /// <summary>
@@ -238,7 +256,7 @@ public sealed class InputGate<T>
     {
         lock (Lock)
         {
-            PromotedBarrier = checkpointId;
+            PromotedBarrier = Math.Max(PromotedBarrier, checkpointId); // a switch of an older checkpoint must not un-promote a newer one
             foreach (InputChannel<T> channel in _channels)
             {
                 channel.PromoteBarrier(checkpointId);

@@ -20,40 +20,44 @@ public abstract class ChainFactory
     /// The serializer of the input records, chosen at compile time, which unaligned checkpoints use to persist records
     /// in flight; null looks one up at run time (<see cref="Serialization.Serializers.For{T}"/>) when it is needed.
     /// </param>
-    public static ChainFactory OneInput<TIn>(Func<TaskContext, StreamTask> create, ISerializer<TIn>? recordSerializer = null) =>
-        new OneInputChainFactory<TIn>(create, recordSerializer);
+    /// <param name="unserializableRecords">
+    /// Why the input records cannot be serialized, found at compile time (the analyzer's DSLF3005 message): unaligned
+    /// checkpoints turned on by the options then refuse to start with this text. Null when not known.
+    /// </param>
+    public static ChainFactory OneInput<TIn>(Func<TaskContext, StreamTask> create, ISerializer<TIn>? recordSerializer = null,
+        string? unserializableRecords = null) =>
+        new OneInputChainFactory<TIn>(create, recordSerializer, unserializableRecords);
 
-    /// <summary>The input records' serializer the generator chose, or null.</summary>
-    internal virtual object? RecordSerializer => null;
+    /// <summary>The input of one subtask: a new gate of <paramref name="layout"/>'s channels (null for a source).</summary>
+    internal abstract TaskInput? CreateInput(InputChannelInfo[] layout, PipelineOptions options);
 
-    internal abstract object? CreateGate(int channelCount, PipelineOptions options);
-
-    /// <summary>Builds the typed channel array a producer writes to: channel <c>indices[j]</c> of <c>gates[j]</c>.</summary>
-    internal abstract object SelectChannels(IReadOnlyList<object> gates, IReadOnlyList<int> indices);
+    /// <summary>Builds the typed channels a producer writes to: channel <c>indices[j]</c> of <c>inputs[j]</c>'s gate.</summary>
+    internal abstract OutputChannels SelectChannels(IReadOnlyList<TaskInput> inputs, IReadOnlyList<int> indices);
 
     private sealed class SourceChainFactory(Func<TaskContext, StreamTask> create) : ChainFactory(create)
     {
-        internal override object? CreateGate(int channelCount, PipelineOptions options) => null;
+        internal override TaskInput? CreateInput(InputChannelInfo[] layout, PipelineOptions options) => null;
 
-        internal override object SelectChannels(IReadOnlyList<object> gates, IReadOnlyList<int> indices) =>
+        internal override OutputChannels SelectChannels(IReadOnlyList<TaskInput> inputs, IReadOnlyList<int> indices) =>
             throw new InvalidOperationException("A source chain has no input.");
     }
 
-    private sealed class OneInputChainFactory<TIn>(Func<TaskContext, StreamTask> create, ISerializer<TIn>? recordSerializer) : ChainFactory(create)
+    private sealed class OneInputChainFactory<TIn>(Func<TaskContext, StreamTask> create, ISerializer<TIn>? recordSerializer,
+        string? unserializableRecords) : ChainFactory(create)
     {
-        internal override object? RecordSerializer => recordSerializer;
+        internal override TaskInput? CreateInput(InputChannelInfo[] layout, PipelineOptions options) =>
+            layout.Length == 0 ? null : new TaskInput<TIn>(
+                new InputGate<TIn>(layout.Length, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize),
+                layout, recordSerializer, unserializableRecords);
 
-        internal override object? CreateGate(int channelCount, PipelineOptions options) =>
-            new InputGate<TIn>(channelCount, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize);
-
-        internal override object SelectChannels(IReadOnlyList<object> gates, IReadOnlyList<int> indices)
+        internal override OutputChannels SelectChannels(IReadOnlyList<TaskInput> inputs, IReadOnlyList<int> indices)
         {
-            var channels = new InputChannel<TIn>[gates.Count];
+            var channels = new InputChannel<TIn>[inputs.Count];
             for (int j = 0; j < channels.Length; j++)
             {
-                channels[j] = (InputChannel<TIn>)((InputGate<TIn>)gates[j]).Channels[indices[j]];
+                channels[j] = ((TaskInput<TIn>)inputs[j]).Gate.Channels[indices[j]];
             }
-            return channels;
+            return new OutputChannels<TIn>(channels);
         }
     }
 }

@@ -4,7 +4,8 @@ namespace DslFlow.Execution;
 
 /// <summary>
 /// Runs a task's mailbox block on one dedicated thread. A sink that blocks (sleeps, waits on I/O) then blocks only
-/// its own task, never the thread pool that timers, the coordinator and other tasks' continuations use.
+/// its own task, never the thread pool that timers, the coordinator and other tasks' continuations use. The thread is a
+/// background thread: one abandoned by the cancellation watchdog (stuck in user code) does not keep the process alive.
 /// </summary>
 internal sealed class DedicatedThreadScheduler : TaskScheduler, IDisposable
 {
@@ -24,6 +25,13 @@ internal sealed class DedicatedThreadScheduler : TaskScheduler, IDisposable
 
     public override int MaximumConcurrencyLevel => 1;
 
+    /// <summary>The thread's name, as debuggers and <c>dotnet-stack</c> show it.</summary>
+    public string ThreadName => _thread.Name ?? "";
+
+    /// <summary>The thread's managed id, as dumps show it.</summary>
+    public int ManagedThreadId => _thread.ManagedThreadId;
+
+    /// <summary>Ends the thread once its queue is empty and waits for it (its task stopped, so that is at once).</summary>
     public void Dispose()
     {
         _queue.CompleteAdding();
@@ -32,6 +40,12 @@ internal sealed class DedicatedThreadScheduler : TaskScheduler, IDisposable
             _thread.Join();
         }
     }
+
+    /// <summary>
+    /// Ends the thread once the work it is stuck in returns, without waiting: the cancellation watchdog gave up on it.
+    /// Work queued later runs on the thread pool.
+    /// </summary>
+    public void Abandon() => _queue.CompleteAdding();
 
     protected override void QueueTask(Task task)
     {

@@ -1,4 +1,5 @@
 using DslFlow.Checkpointing;
+using DslFlow.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace DslFlow.Execution;
@@ -15,6 +16,7 @@ internal sealed class ExecutionAttempt
     private readonly CancellationTokenSource _cancellation;
     private readonly ILogger _logger;
     private Exception? _checkpointFailure;
+    private volatile StreamTask? _releasing; // the task ReleaseAll is at, named if the release hangs
 
     /// <summary>Builds and starts the attempt's tasks; its coordinator starts triggering checkpoints.</summary>
     public ExecutionAttempt(JobPlan plan, int number, RestoredCheckpoint? restored, ICheckpointStorage? storage,
@@ -24,21 +26,25 @@ internal sealed class ExecutionAttempt
         Number = number;
         _logger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Job");
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(jobCancellation);
+        CheckpointConfig? checkpointing = storage is null ? null : plan.Checkpointing;
+        var responders = checkpointing is null ? null : new AttemptCheckpointResponders();
         try
         {
-            Tasks = JobRunner.Wire(plan, restored, _cancellation.Token);
+            Tasks = JobRunner.Wire(plan, restored, _cancellation.Token,
+                subtask => responders is null ? null : new TaskCheckpointing(checkpointing!.Alignment, responders.For(subtask), storage!));
         }
         catch
         {
             _cancellation.Dispose();
             throw;
         }
-        if (plan.Checkpointing is { } checkpointing && storage is not null)
+        if (checkpointing is not null)
         {
             ILogger checkpointLogger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
-            var participants = new JobCheckpointParticipants(Tasks, storage, plan.Options.TimeProvider, plan.Identity, GraphFingerprint.Of(plan.Graph));
+            var participants = new JobCheckpointParticipants(Tasks, storage!, plan.Options.TimeProvider, plan.Identity, GraphFingerprint.Of(plan.Graph));
             Coordinator = new CheckpointCoordinator(checkpointing, participants, plan.Options.TimeProvider, checkpointLogger, firstCheckpointId, stats);
             participants.Attach(Coordinator);
+            responders!.Connect(Coordinator, participants);
             Coordinator.TooManyFailures += reason =>
             {
                 _checkpointFailure = new CheckpointFailureException(reason);
@@ -47,7 +53,7 @@ internal sealed class ExecutionAttempt
         }
         foreach (StreamTask task in Tasks)
         {
-            var thread = new DedicatedThreadScheduler($"DslFlow {task.Context.TaskName} ({task.Context.SubtaskIndex + 1}/{task.Context.Parallelism})");
+            var thread = new DedicatedThreadScheduler($"DslFlow {task.Context.TaskName} ({SubtaskNames.Of(task.Context.SubtaskIndex, task.Context.Parallelism)})");
             _threads.Add(thread);
             task.Start(thread);
         }
@@ -66,7 +72,9 @@ internal sealed class ExecutionAttempt
 
     /// <summary>
     /// Completes when every task stopped and was released, with the first failure (null when every task finished or
-    /// the attempt was cancelled without one).
+    /// the attempt was cancelled without one). After a cancellation it waits at most
+    /// <see cref="PipelineOptions.TaskCancellationTimeout"/> for the tasks to stop, and as long again for their release:
+    /// a task still running then is abandoned (<see cref="AbandonedTask"/>).
     /// </summary>
     public Task<Exception?> Completion { get; }
 
@@ -93,9 +101,25 @@ internal sealed class ExecutionAttempt
     {
         var pending = Tasks.Select(t => t.Completion).ToList();
         Exception? failure = null;
+        var abandoned = new bool[Tasks.Count];
+        var watchdog = new TaskCancellationWatchdog(_plan.Options.TaskCancellationTimeout, _plan.Options.TimeProvider, _cancellation.Token);
         while (pending.Count > 0)
         {
-            Task done = await Task.WhenAny(pending).ConfigureAwait(false);
+            Task done = await Task.WhenAny([.. pending, watchdog.Overdue]).ConfigureAwait(false);
+            if (done == watchdog.Overdue)
+            {
+                // Cancelled, and some tasks did not stop in time: waiting longer could be for ever (user code that ignores
+                // cancellation), and it would hold the restart or the stop back with it.
+                for (int i = 0; i < Tasks.Count; i++)
+                {
+                    if (!Tasks[i].Completion.IsCompleted)
+                    {
+                        abandoned[i] = true;
+                        AbandonedTask.Abandon(Tasks[i], _threads[i], Number, _plan.JobName, watchdog.Timeout, _logger);
+                    }
+                }
+                break;
+            }
             pending.Remove(done);
             if (done.IsFaulted && failure is null)
             {
@@ -108,19 +132,34 @@ internal sealed class ExecutionAttempt
             // Waits for a checkpoint whose metadata is being written: a restore must see whether it completed.
             await Coordinator.DisposeAsync().ConfigureAwait(false);
         }
-        await Task.Run(ReleaseAll).ConfigureAwait(false);
+        if (!await watchdog.WaitAsync(Task.Run(() => ReleaseAll(abandoned))).ConfigureAwait(false))
+        {
+            AbandonedTask.ReportRelease(_releasing, Number, _plan.JobName, watchdog.Timeout, _logger);
+        }
+        watchdog.Dispose(); // before the token it watches goes
         _cancellation.Dispose();
         return failure ?? _checkpointFailure;
     }
 
-    private void ReleaseAll()
+    /// <summary>Joins the threads of the tasks that stopped and releases them; abandoned ones release themselves if they stop.</summary>
+    private void ReleaseAll(bool[] abandoned)
     {
-        foreach (DedicatedThreadScheduler thread in _threads)
+        for (int i = 0; i < _threads.Count; i++)
         {
-            thread.Dispose();
+            if (!abandoned[i])
+            {
+                _releasing = Tasks[i];
+                _threads[i].Dispose();
+            }
         }
-        foreach (StreamTask task in Tasks)
+        for (int i = 0; i < Tasks.Count; i++)
         {
+            if (abandoned[i])
+            {
+                continue;
+            }
+            StreamTask task = Tasks[i];
+            _releasing = task;
             try
             {
                 task.Release();
@@ -130,5 +169,6 @@ internal sealed class ExecutionAttempt
                 _logger.LogWarning(ex, "Releasing task {Task} ({Subtask}) failed", task.Context.TaskName, task.Context.SubtaskIndex);
             }
         }
+        _releasing = null;
     }
 }

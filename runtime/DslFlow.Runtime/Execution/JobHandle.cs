@@ -11,7 +11,8 @@ namespace DslFlow;
 /// methods returned. With checkpoints, the job resumes from the latest completed checkpoint in the checkpoint
 /// directory at start (unless told to start fresh) and, after a failure, restarts as its
 /// <see cref="PipelineOptions.RestartStrategy"/> allows, from the latest completed checkpoint. Disposing it cancels
-/// the job and waits for every task to stop.
+/// the job and waits for every task to stop; a restart or a stop waits for a task stuck in user code at most
+/// <see cref="PipelineOptions.TaskCancellationTimeout"/>, then abandons it.
 /// </summary>
 public sealed class JobHandle : IAsyncDisposable
 {
@@ -83,7 +84,7 @@ public sealed class JobHandle : IAsyncDisposable
         }
         else
         {
-            RecoverSinks(null); // an earlier checkpointed run may have left transactions: discard the open ones, publish the committed
+            RecoverSinks(null); // a run without checkpoints owns nothing from before; sinks only check their output
         }
         try
         {
@@ -149,8 +150,9 @@ public sealed class JobHandle : IAsyncDisposable
 
     /// <summary>Figures of every subtask of the current run (they start again from 0 after a restart).</summary>
     public JobProgress GetProgress() => new(_clock.Elapsed, Tasks.Select(t => new TaskMetrics(
-        t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks, t.IsFinished,
-        t.InputBufferSize, t.EstimatedTimeToConsumeBuffers)).ToList());
+        t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks,
+        t.IsFinished || t.IsWaitingForFinalCheckpoint, t.InputBufferSize, t.EstimatedTimeToConsumeBuffers,
+        t.IsWaitingForFinalCheckpoint && !t.IsFinished)).ToList());
 
     /// <summary>
     /// Takes a checkpoint now, besides the periodic ones (it waits while another checkpoint is in progress, as the
@@ -343,7 +345,7 @@ public sealed class JobHandle : IAsyncDisposable
         _storage!.CleanUpPartial();
         if (restored is not null)
         {
-            restored.CheckFits(_plan, CheckpointConfig!.AllowNonRestoredState, out IReadOnlyList<string> dropped);
+            restored.CheckFits(_plan.Graph, _plan.MaxParallelism, CheckpointConfig!.AllowNonRestoredState, out IReadOnlyList<string> dropped);
             if (dropped.Count > 0)
             {
                 _logger.LogWarning("Checkpoint {CheckpointId} holds state the job no longer declares, which is dropped "
@@ -397,17 +399,23 @@ public sealed class JobHandle : IAsyncDisposable
 
     /// <summary>
     /// Transactional sinks commit what the restored checkpoint pre-committed (its completion may not have reached
-    /// them) and discard every later transaction, whose records the sources replay.
+    /// them) and discard the run's later transactions, whose records the sources replay.
     /// </summary>
     private void RecoverSinks(RestoredCheckpoint? restored)
     {
+        Guid jobId = _plan.Identity?.JobId ?? Guid.Empty;
         foreach ((string name, object node) in _plan.Builder.Nodes)
         {
             if (node is ITransactionalSink sink)
             {
                 try
                 {
-                    sink.RecoverTransactions(restored?.CheckpointId);
+                    ILogger logger = _plan.Options.LoggerFactory.CreateLogger("DslFlow.Sink." + name);
+                    sink.RecoverTransactions(new SinkRecoveryContext(JobName, name, jobId, restored?.CheckpointId, logger));
+                }
+                catch (JobConfigurationException)
+                {
+                    throw;
                 }
                 catch (Exception ex)
                 {

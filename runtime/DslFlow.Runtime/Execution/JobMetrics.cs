@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using DslFlow.Diagnostics;
 
 namespace DslFlow.Execution;
 
@@ -9,19 +10,16 @@ namespace DslFlow.Execution;
 /// </summary>
 internal static class JobMetrics
 {
-    public const string MeterName = "DslFlow";
+    /// <summary>The shared meter's name (<see cref="DslFlowMeter.Name"/>); the checkpoint instruments are <see cref="Checkpointing.CheckpointMetrics"/>.</summary>
+    public const string MeterName = DslFlowMeter.Name;
     private static readonly ConcurrentDictionary<JobHandle, byte> s_jobs = new();
-    private static readonly Meter s_meter = new(MeterName, "0.1.0");
-    private static readonly Histogram<double> s_checkpointDuration = s_meter.CreateHistogram<double>("dslflow.checkpoint.duration", "ms",
-        "End-to-end duration of completed checkpoints (trigger to completion).");
-    private static readonly Histogram<long> s_checkpointSize = s_meter.CreateHistogram<long>("dslflow.checkpoint.size", "By",
-        "State size of completed checkpoints.");
-    private static readonly Counter<long> s_checkpointsCompleted = s_meter.CreateCounter<long>("dslflow.checkpoint.completed", "{checkpoint}",
-        "Completed checkpoints.");
-    private static readonly Counter<long> s_checkpointsFailed = s_meter.CreateCounter<long>("dslflow.checkpoint.failed", "{checkpoint}",
-        "Failed or aborted checkpoints, by category.");
-    private static readonly Histogram<double> s_alignment = s_meter.CreateHistogram<double>("dslflow.checkpoint.alignment_time", "ms",
-        "Per subtask: time from a checkpoint's first barrier to its last.");
+    private static readonly Meter s_meter = DslFlowMeter.Meter;
+    private static readonly Counter<long> s_abandoned = s_meter.CreateCounter<long>("dslflow.task.abandoned", "{subtask}",
+        "Subtasks that did not stop within PipelineOptions.TaskCancellationTimeout after cancellation (or whose release hung) "
+        + "and were left to their thread.");
+
+    private static readonly Counter<long> s_linesSkipped = s_meter.CreateCounter<long>("dslflow.source.lines_skipped", "{line}",
+        "Lines a source skipped as unreadable (FileLineSource.SkipLongLines: longer than MaxLineLength).");
 
     static JobMetrics()
     {
@@ -39,25 +37,15 @@ internal static class JobMetrics
 
     public static void Register(JobHandle job) => s_jobs[job] = 0;
 
-    /// <summary>Records a checkpoint that ended.</summary>
-    public static void RecordCheckpoint(string job, Checkpointing.CheckpointRecord record)
-    {
-        var jobTag = new KeyValuePair<string, object?>("job", job);
-        if (record.Status == Checkpointing.CheckpointStatus.Completed)
-        {
-            s_checkpointsCompleted.Add(1, jobTag);
-            s_checkpointDuration.Record(record.Duration?.TotalMilliseconds ?? 0, jobTag);
-            s_checkpointSize.Record(record.StateSize, jobTag);
-        }
-        else
-        {
-            s_checkpointsFailed.Add(1, jobTag, new KeyValuePair<string, object?>("category", record.FailureCategory?.ToString()));
-        }
-    }
+    /// <summary>Counts a line a source subtask skipped.</summary>
+    public static void RecordSkippedLine(string job, string node, int subtask) =>
+        s_linesSkipped.Add(1, new KeyValuePair<string, object?>("job", job), new KeyValuePair<string, object?>("node", node),
+            new KeyValuePair<string, object?>("subtask", subtask));
 
-    /// <summary>Records one subtask's alignment time.</summary>
-    public static void RecordAlignment(string job, TimeSpan alignment) =>
-        s_alignment.Record(alignment.TotalMilliseconds, new KeyValuePair<string, object?>("job", job));
+    /// <summary>Records a subtask the cancellation watchdog abandoned.</summary>
+    public static void RecordAbandoned(string job, string task, int subtask) =>
+        s_abandoned.Add(1, new KeyValuePair<string, object?>("job", job), new KeyValuePair<string, object?>("task", task),
+            new KeyValuePair<string, object?>("subtask", subtask));
 
     public static void Unregister(JobHandle job) => s_jobs.TryRemove(job, out _);
 

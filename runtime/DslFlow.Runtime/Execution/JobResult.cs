@@ -7,11 +7,19 @@ namespace DslFlow;
 /// <param name="RecordsIn">Records the chain's head consumed.</param>
 /// <param name="RecordsOut">Records passed to downstream tasks and chained sinks.</param>
 /// <param name="RecordsToSinks">Records written to chained sinks.</param>
-/// <param name="Finished">True once the subtask's input ended.</param>
+/// <param name="Finished">
+/// True once the subtask's input ended (a source read everything; a downstream task received the end of every input).
+/// With checkpoints, its last records are committed only by the final checkpoint after that, so the subtask may
+/// still be <paramref name="WaitingForFinalCheckpoint"/>.
+/// </param>
 /// <param name="InputBufferSize">Records per buffer its senders use now under buffer debloating; null without it.</param>
 /// <param name="EstimatedTimeToConsumeBuffers">Under buffer debloating, how long what is queued at its input takes to consume.</param>
+/// <param name="WaitingForFinalCheckpoint">
+/// True while the subtask's input has ended but the checkpoint that commits its last records has not completed yet:
+/// it still takes part in checkpoints, and ends when one completes.
+/// </param>
 public sealed record TaskMetrics(string TaskName, int SubtaskIndex, bool IsSource, long RecordsIn, long RecordsOut, long RecordsToSinks, bool Finished,
-    int? InputBufferSize = null, TimeSpan? EstimatedTimeToConsumeBuffers = null);
+    int? InputBufferSize = null, TimeSpan? EstimatedTimeToConsumeBuffers = null, bool WaitingForFinalCheckpoint = false);
 
 /// <summary>A job's figures at one moment.</summary>
 /// <param name="Elapsed">Time since the job started.</param>

@@ -40,10 +40,15 @@ public static class JobRunner
         }
     }
 
-    /// <summary>Creates the gates, channels and tasks of one execution attempt (every restart builds them anew).</summary>
-    internal static List<StreamTask> Wire(JobPlan plan, Checkpointing.RestoredCheckpoint? restored, CancellationToken cancellation)
+    /// <summary>
+    /// Creates the gates, channels and tasks of one execution attempt (every restart builds them anew).
+    /// <paramref name="checkpointing"/> gives each subtask, by its place in the job, what it takes checkpoints with
+    /// (null when checkpoints are off).
+    /// </summary>
+    internal static List<StreamTask> Wire(JobPlan plan, Checkpointing.RestoredCheckpoint? restored, CancellationToken cancellation,
+        Func<int, Checkpointing.TaskCheckpointing?> checkpointing)
     {
-        (JobGraph graph, PipelineOptions options, JobBuilder builder, int[] parallelism, int maxParallelism, CheckpointConfig? checkpointing) = plan;
+        (JobGraph graph, PipelineOptions options, JobBuilder builder, int[] parallelism, int maxParallelism, _) = plan;
         int chainCount = graph.Chains.Count;
         EdgePartitioning Resolve(EdgeInfo e)
         {
@@ -55,7 +60,7 @@ public static class JobRunner
 
         // Channel layout of every subtask of a chain: per inbound edge, one channel (forward) or one per upstream subtask.
         var channelOffset = new Dictionary<EdgeInfo, int>(ReferenceEqualityComparer.Instance);
-        var gates = new List<object>[chainCount];
+        var inputs = new List<TaskInput?>[chainCount];
         for (int c = 0; c < chainCount; c++)
         {
             int count = 0;
@@ -64,11 +69,10 @@ public static class JobRunner
                 channelOffset[e] = count;
                 count += Resolve(e) == EdgePartitioning.Auto ? 1 : parallelism[graph.ChainOf(e.From)];
             }
-            gates[c] = [];
+            inputs[c] = [];
             for (int j = 0; j < parallelism[c]; j++)
             {
-                object? gate = count == 0 ? null : builder.Chains[c]!.CreateGate(count, options);
-                gates[c].Add(gate!);
+                inputs[c].Add(builder.Chains[c]!.CreateInput(InputLayout(graph, c, j, parallelism, Resolve), options));
             }
         }
 
@@ -78,17 +82,6 @@ public static class JobRunner
             IReadOnlyList<EdgeInfo> outputs = graph.OutputsOf(c);
             for (int i = 0; i < parallelism[c]; i++)
             {
-                var context = new TaskContext(graph, c, i, parallelism[c], maxParallelism, options, builder.Context, cancellation)
-                {
-                    InputGate = gates[c][i],
-                    RecordSerializer = builder.Chains[c]!.RecordSerializer,
-                    InputChannels = InputLayout(graph, c, i, parallelism, Resolve),
-                    CheckpointingMode = checkpointing?.Mode ?? CheckpointingMode.ExactlyOnce,
-                    Unaligned = checkpointing?.Unaligned == true,
-                    AlignedTimeout = checkpointing is { Unaligned: true, AlignedTimeout: { } timeout } && timeout > TimeSpan.Zero ? timeout : null,
-                    Restored = restored,
-                    JobId = plan.Identity?.JobId ?? Guid.Empty,
-                };
                 var specs = new OutputSpec[outputs.Count];
                 for (int k = 0; k < outputs.Count; k++)
                 {
@@ -96,13 +89,19 @@ public static class JobRunner
                     int target = graph.ChainOf(e.To);
                     EdgePartitioning resolved = Resolve(e);
                     int offset = channelOffset[e];
-                    object channels = resolved == EdgePartitioning.Auto
-                        ? builder.Chains[target]!.SelectChannels([gates[target][i]], [offset])
-                        : builder.Chains[target]!.SelectChannels(gates[target], Enumerable.Repeat(offset + i, parallelism[target]).ToArray());
+                    OutputChannels channels = resolved == EdgePartitioning.Auto
+                        ? builder.Chains[target]!.SelectChannels([inputs[target][i]!], [offset])
+                        : builder.Chains[target]!.SelectChannels(inputs[target].ConvertAll(x => x!), Enumerable.Repeat(offset + i, parallelism[target]).ToArray());
                     specs[k] = new OutputSpec(e, resolved, channels, maxParallelism);
                 }
-                context.Outputs = specs;
-                contexts.Add(context);
+                contexts.Add(new TaskContext(graph, c, i, parallelism[c], maxParallelism, options, builder.Context, cancellation)
+                {
+                    Input = inputs[c][i],
+                    Checkpointing = checkpointing(contexts.Count),
+                    Outputs = specs,
+                    Restored = restored,
+                    JobId = plan.Identity?.JobId ?? Guid.Empty,
+                });
             }
         }
 

@@ -7,16 +7,17 @@ namespace DslFlow.Execution;
 /// <summary>
 /// A task whose chain head reads one input gate (every upstream channel of one record type). The generated subclass
 /// implements <see cref="ProcessRecords"/>: the fused chain's loop over a buffer's records. This file holds the run
-/// loop and aligned barriers; <c>OneInputStreamTask.Unaligned.cs</c> unaligned checkpoints and channel state,
-/// <c>OneInputStreamTask.AlignedTimeout.cs</c> the switch from aligned to unaligned, <c>OneInputStreamTask.Debloating.cs</c>
-/// buffer debloating.
+/// loop, which hands barriers, cancel markers and ends of input to the barrier state machine
+/// (<see cref="CheckpointBarrierHandler"/>); <c>OneInputStreamTask.Barriers.cs</c> carries out what it decides,
+/// <c>OneInputStreamTask.ChannelState.cs</c> records and restores in-flight records, <c>OneInputStreamTask.Debloating.cs</c>
+/// sizes buffers.
 /// </summary>
 /// <typeparam name="TIn">The head node's input type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public abstract partial class OneInputStreamTask<TIn> : StreamTask
 {
+    private readonly TaskInput<TIn> _input;
     private TIn[]? _current;
-    private long _recordsAtAlignmentStart;
     private int _position;
     private int _count;
     private int _currentChannel;
@@ -26,29 +27,30 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
     protected OneInputStreamTask(TaskContext context)
         : base(context)
     {
-        Gate = context.InputGate as InputGate<TIn>
+        _input = context.Input as TaskInput<TIn>
             ?? throw new InvalidOperationException($"Task '{context.TaskName}' expects an input gate of {typeof(TIn)}.");
+        Gate = _input.Gate;
         Gate.Receiver = this;
-        Barriers = new BarrierHandler(Gate.Channels.Count, context.CheckpointingMode, Gate.Block, Gate.Unblock);
-        if (context.Unaligned)
+        CheckpointAlignment alignment = SubtaskCheckpoints.Alignment;
+        if (_input.Channels.Count != Gate.Channels.Count)
+        {
+            throw new InvalidOperationException($"Task '{context.TaskName}' has {Gate.Channels.Count} input channels but a layout of {_input.Channels.Count}.");
+        }
+        bool[] staysAligned = [.. _input.Channels.Select(c => c.StaysAligned)];
+        if (alignment.PersistsChannelState)
         {
             _channelState = new ChannelStateRecorder<TIn>(Gate);
-            _recordSerializer = RecordSerializer(context);
-            if (context.InputChannels.Length != Gate.Channels.Count)
-            {
-                throw new InvalidOperationException($"Task '{context.TaskName}' has {Gate.Channels.Count} input channels but a layout of {context.InputChannels.Length}.");
-            }
-            bool[] staysAligned = context.InputChannels.Select(c => c.StaysAligned).ToArray();
+            _recordSerializer = RecordSerializer(_input, context);
             for (int c = 0; c < staysAligned.Length; c++)
             {
                 Gate.Channels[c].StaysAligned = staysAligned[c];
             }
-            _pointwise = staysAligned.Any(a => a) ? new PointwiseAlignment(staysAligned) : null;
-            if (context.AlignedTimeout is not null)
+            if (alignment.Timeout is not null)
             {
-                Gate.BarrierQueued = WatchQueuedBarrier;
+                Gate.BarrierQueued = OnBarrierQueued;
             }
         }
+        Barriers = new CheckpointBarrierHandler(Gate.Channels.Count, alignment, staysAligned, this);
     }
 
     /// <inheritdoc />
@@ -62,8 +64,8 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
         StartDebloating();
     }
 
-    /// <summary>Aligns (or counts) checkpoint barriers over the gate's channels.</summary>
-    internal BarrierHandler Barriers { get; }
+    /// <summary>The barrier state machine over the gate's channels.</summary>
+    internal CheckpointBarrierHandler Barriers { get; }
 
     /// <summary>The task's input.</summary>
     public InputGate<TIn> Gate { get; }
@@ -109,9 +111,9 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
             {
                 while (Gate.TryTakePriority(out ChannelEntry<TIn> priority, out int channel))
                 {
-                    if (_channelState is not null && priority.Event is CheckpointBarrier unaligned)
+                    if (_channelState is not null && priority.Event is CheckpointBarrier overtaking)
                     {
-                        OnPriorityBarrier(unaligned, channel, priority.Sequence);
+                        Barriers.OnBarrier(overtaking, channel, priority.Sequence);
                     }
                     else
                     {
@@ -163,121 +165,36 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
         }
     }
 
-    /// <summary>Barriers, cancel markers and end of input; other events go to <see cref="OnEvent"/>. True when the task finished.</summary>
+    /// <summary>Barriers, cancel markers and end of input go to the barrier handler; other events to <see cref="OnEvent"/>. True when the task finished.</summary>
     private bool HandleControlEvent(ChannelEvent @event, int channelIndex, long sequence)
     {
-        BarrierOutcome outcome;
-        long abandoned = -1;
-        string? abandonReason = null;
-        if (@event is CheckpointBarrier && Gate.Channels[channelIndex].Ended)
-        {
-            return false; // behind the channel's end of input (a finished upstream still in the protocol): it owes no barrier
-        }
-        if (_channelState is not null && Context.AlignedTimeout is null && @event is CheckpointBarrier or CancelCheckpointMarker or EndOfInput)
-        {
-            return HandleUnalignedControlEvent(@event, channelIndex, sequence);
-        }
-        if (_channelState is not null && Context.AlignedTimeout is not null)
-        {
-            // Aligned-checkpoint timeout: a checkpoint switched to unaligned is the recorder's; others align first.
-            switch (@event)
-            {
-                case CheckpointBarrier late when late.CheckpointId <= _unalignedStarted:
-                    OnUnalignedBarrier(late, channelIndex, sequence);
-                    return false;
-                case CancelCheckpointMarker cancel when UnalignedInProgress && cancel.CheckpointId == _unalignedStarted:
-                    CancelUnaligned(cancel.CheckpointId);
-                    return false;
-                case CheckpointBarrier newer when UnalignedInProgress:
-                    DeclineUnalignedInProgress(newer.CheckpointId); // it aligns now; the unaligned one cannot complete
-                    break;
-                case EndOfInput:
-                    EndUnalignedChannel(channelIndex);
-                    break;
-            }
-        }
         switch (@event)
         {
             case CheckpointBarrier barrier:
-                if (barrier.CheckpointId > Barriers.CurrentCheckpointId)
-                {
-                    _recordsAtAlignmentStart = RecordsIn; // the first barrier of a new checkpoint
-                }
-                outcome = Barriers.OnBarrier(barrier, channelIndex, out abandoned);
-                abandonReason = $"barrier {barrier.CheckpointId} arrived before the alignment of {abandoned} completed";
-                break;
+                Barriers.OnBarrier(barrier, channelIndex, sequence);
+                return false;
             case CancelCheckpointMarker cancel:
-                outcome = Barriers.OnCancel(cancel.CheckpointId, out abandoned);
-                abandonReason = $"checkpoint {cancel.CheckpointId} was cancelled upstream during the alignment of {abandoned}";
-                break;
+                Barriers.OnCancelMarker(cancel.CheckpointId);
+                return false;
             case EndOfInput:
-                outcome = Barriers.OnEndOfInput(channelIndex);
-                break;
+                Barriers.OnEndOfInput(channelIndex);
+                if (Gate.IsFinished)
+                {
+                    Finish();
+                    return true;
+                }
+                return false;
             default:
                 OnEvent(@event, channelIndex);
                 return false;
         }
-        if (abandoned >= 0)
-        {
-            DeclineAbandonedAlignment(abandoned, abandonReason!);
-        }
-        if (outcome == BarrierOutcome.Snapshot)
-        {
-            StopAlignmentTimer();
-            CheckpointAndForward(Barriers.CurrentBarrier!);
-        }
-        else if (@event is CheckpointBarrier first && Context.AlignedTimeout is { } timeout && Barriers.IsPending
-            && Barriers.CurrentCheckpointId == first.CheckpointId && first.CheckpointId > _timedCheckpoint)
-        {
-            _timedCheckpoint = first.CheckpointId;
-            StartAlignmentTimer(first, timeout);
-        }
-        else if (outcome == BarrierOutcome.Cancel)
-        {
-            BroadcastEvent(@event);
-        }
-        if (@event is EndOfInput && Gate.IsFinished)
-        {
-            Finish();
-            return true;
-        }
-        return false;
     }
 
-    /// <inheritdoc />
-    private protected override TimeSpan AlignmentDuration => Barriers.LastAlignmentDuration;
-
-    /// <inheritdoc />
-    private protected override long ProcessedDuringAlignment => RecordsIn - _recordsAtAlignmentStart;
-
-    /// <summary>An aborted checkpoint still aligning here stops blocking its channels; downstream hears of it too.</summary>
-    private protected override void OnAbortNotified(long checkpointId)
-    {
-        if (_channelState is not null && ((UnalignedInProgress && checkpointId == _unalignedStarted) || Context.AlignedTimeout is null))
-        {
-            CancelUnaligned(checkpointId); // in-flight records recorded for it are dropped
-            return;
-        }
-        if (Barriers.OnCancel(checkpointId, out long abandoned) == BarrierOutcome.Cancel)
-        {
-            if (abandoned >= 0)
-            {
-                DeclineAbandonedAlignment(abandoned, $"checkpoint {checkpointId} was aborted during the alignment of {abandoned}");
-            }
-            BroadcastEvent(new CancelCheckpointMarker(checkpointId));
-        }
-    }
-
-    /// <summary>An alignment that cannot complete any more was dropped: downstream and the coordinator hear of it.</summary>
-    private void DeclineAbandonedAlignment(long checkpointId, string reason)
-    {
-        BroadcastEvent(new CancelCheckpointMarker(checkpointId));
-        Context.DeclineCheckpoint?.Invoke(checkpointId, reason, CheckpointFailureCategory.Declined, null);
-    }
+    /// <summary>An aborted checkpoint still in progress here ends: its channels flow again, downstream hears of it.</summary>
+    private protected override void OnAbortNotified(long checkpointId) => Barriers.OnAbort(checkpointId);
 
     internal override void Release()
     {
-        StopAlignmentTimer();
         StopDebloating();
         if (_current is not null)
         {

@@ -45,9 +45,9 @@ public sealed class PipelineExecutionException : Exception
 
     private static string Describe(string node, int subtask, int parallelism, string? record, string problem, Exception? inner)
     {
-        string where = $"Node '{node}' (subtask {subtask + 1} of {parallelism})";
+        string where = $"Node '{node}' ({Messages.SubtaskNames.Of(subtask, parallelism)})";
         string what = record is null ? problem : $"{problem} on record {record}";
         string why = inner is null ? "" : $": {inner.GetType().Name}: {inner.Message}";
-        return $"{where} {what}{why}. The job was cancelled.";
+        return $"{Messages.Sentences.End($"{where} {what}{why}")} The job was cancelled.";
     }
 }

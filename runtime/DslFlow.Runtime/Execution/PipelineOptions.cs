@@ -39,12 +39,28 @@ public sealed class PipelineOptions
     /// <summary>Checkpoint settings; each value set overrides the pipeline's <see cref="CheckpointingAttribute"/>.</summary>
     public CheckpointingOptions Checkpointing { get; set; } = new();
 
+    /// <summary>Where keyed state lives and how it is snapshotted (default: the heap, snapshots off the task thread).</summary>
+    public StateBackendOptions StateBackend { get; set; } = new();
+
     /// <summary>
     /// What happens when a task fails: restart from the latest completed checkpoint (after a delay, a bounded number
     /// of times) or fail the job. Default: <see cref="RestartStrategy.Default"/> when checkpoints are on,
     /// <see cref="RestartStrategy.None"/> when they are off.
     /// </summary>
     public RestartStrategy? RestartStrategy { get; set; }
+
+    /// <summary>
+    /// How long a cancelled subtask may take to stop (the job restarts after a failure, or is cancelled or stopped)
+    /// before it is abandoned: Flink's task cancellation watchdog, <c>task.cancellation.timeout</c>. User code that
+    /// ignores cancellation and never returns would otherwise block the restart or the stop for ever. An abandoned
+    /// subtask is logged as an error (task, subtask, what it was running, its thread) and counted on the meter
+    /// (<c>dslflow.task.abandoned</c>); .NET cannot stop its thread, which keeps running the stuck user code in the
+    /// background, but nothing it does afterwards reaches the job's sinks or checkpoints. The same bound applies to
+    /// releasing a stopped run's readers and writers. Default 180 s, as in Flink: abandoning cannot be undone, so only
+    /// code that is clearly stuck should be. Zero or <see cref="Timeout.InfiniteTimeSpan"/> turn the watchdog off (the
+    /// job waits for ever, as Flink with 0).
+    /// </summary>
+    public TimeSpan TaskCancellationTimeout { get; set; } = TimeSpan.FromSeconds(180);
 
     /// <summary>The clock used by rate limits and timers (replace it in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -63,11 +79,18 @@ public sealed class PipelineOptions
         Check(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be at least 1 record");
         Check(ExclusiveCreditsPerChannel >= 1, nameof(ExclusiveCreditsPerChannel), ExclusiveCreditsPerChannel, "must be at least 1, or no buffer could ever move");
         Check(FloatingCreditsPerGate >= 0, nameof(FloatingCreditsPerGate), FloatingCreditsPerGate, "must not be negative");
+        Check(TaskCancellationTimeout == Timeout.InfiniteTimeSpan || (TaskCancellationTimeout >= TimeSpan.Zero && TaskCancellationTimeout <= MaxTimerDelay),
+            nameof(TaskCancellationTimeout), TaskCancellationTimeout, "must be positive (at most 49 days), or zero or Timeout.InfiniteTimeSpan to wait for ever");
         if (BufferDebloat is null)
         {
             throw new ArgumentException("PipelineOptions.BufferDebloat must not be null; leave it unset for the defaults (debloating off).");
         }
         BufferDebloat.Validate(BufferSize);
+        if (StateBackend is null)
+        {
+            throw new ArgumentException("PipelineOptions.StateBackend must not be null; leave it unset for the defaults (the heap backend).");
+        }
+        StateBackend.Validate();
         foreach (KeyValuePair<string, int> p in Parallelism)
         {
             Check(p.Value >= 1, $"{nameof(Parallelism)}[\"{p.Key}\"]", p.Value, "must be at least 1");
@@ -77,6 +100,9 @@ public sealed class PipelineOptions
             throw new ArgumentException("PipelineOptions.TimeProvider and LoggerFactory must not be null; leave them unset for the defaults.");
         }
     }
+
+    /// <summary>The longest delay a <see cref="System.TimeProvider"/> timer accepts (about 49.7 days).</summary>
+    private static TimeSpan MaxTimerDelay => TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     private static void Check(bool valid, string name, object? value, string rule)
     {

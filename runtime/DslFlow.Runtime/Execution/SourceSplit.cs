@@ -1,3 +1,4 @@
+using DslFlow.Messages;
 using DslFlow.Serialization;
 
 namespace DslFlow.Execution;
@@ -20,8 +21,8 @@ internal sealed record SourceSplit(int OriginSubtask, int OriginParallelism, lon
         writer.WriteVarUInt32((uint)splits.Count);
         foreach (SourceSplit split in splits)
         {
-            writer.WriteVarUInt32((uint)split.OriginSubtask);
-            writer.WriteVarUInt32((uint)split.OriginParallelism);
+            writer.WriteIndex(split.OriginSubtask);
+            writer.WriteIndex(split.OriginParallelism);
             writer.WriteVarInt64(split.Skip);
             writer.WriteLength(split.Position.Length);
             writer.WriteRaw(split.Position);
@@ -38,12 +39,12 @@ internal sealed record SourceSplit(int OriginSubtask, int OriginParallelism, lon
         var splits = new List<SourceSplit>(reader.SafeCapacity(count));
         for (int i = 0; i < count; i++)
         {
-            int subtask = (int)reader.ReadVarUInt32();
-            int parallelism = (int)reader.ReadVarUInt32();
+            int subtask = reader.ReadIndex();
+            int parallelism = reader.ReadIndex();
             long skip = reader.ReadVarInt64();
             if (parallelism < 1 || subtask >= parallelism || skip < 0)
             {
-                throw reader.Malformed($"source split {i} (subtask {subtask} of {parallelism}, {skip} records to skip) is not a valid split");
+                throw reader.Malformed($"source split {i} ({SubtaskNames.Of(subtask, parallelism)}, {skip} records to skip) is not a valid split");
             }
             byte[] position = reader.ReadBytes(reader.ReadLength()).ToArray();
             splits.Add(new SourceSplit(subtask, parallelism, skip, position));

@@ -20,6 +20,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     private int _count;
     private bool _waiting;
     private bool _positioned; // checkpoints are on and every reader can say where it is
+    private readonly string _reading; // the activity of a read, built once
 
     /// <summary>Creates the task for a source node.</summary>
     protected SourceStreamTask(TaskContext context, string sourceName, ISource<T> source)
@@ -27,6 +28,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     {
         _sourceName = sourceName;
         _source = source ?? throw new ArgumentNullException(nameof(source));
+        _reading = $"reading from source '{sourceName}' (ISourceReader.Read)";
     }
 
     /// <summary>Runs the chain over <c>records[start..end)</c>; see <see cref="OneInputStreamTask{TIn}"/>.</summary>
@@ -40,7 +42,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
     public bool TriggerCheckpoint(Checkpointing.CheckpointBarrier barrier)
     {
         ArgumentNullException.ThrowIfNull(barrier);
-        return Post(() => CheckpointAndForward(barrier));
+        return Post(() => SubtaskCheckpoints.CheckpointAndForward(barrier, default));
     }
 
     /// <summary>The name of the source's position in checkpoints.</summary>
@@ -62,7 +64,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
             throw new PipelineExecutionException(_sourceName, Context.SubtaskIndex, Context.Parallelism, null,
                 splits is null ? "could not create its reader" : $"could not resume its readers from checkpoint {Context.Restored!.CheckpointId}", ex);
         }
-        _positioned = Context.AcknowledgeCheckpoint is not null && _source is ICheckpointedSource<T> && _readers.All(r => r.Reader is ICheckpointedReader);
+        _positioned = SubtaskCheckpoints.Enabled && _source is ICheckpointedSource<T> && _readers.All(r => r.Reader is ICheckpointedReader);
         if (_positioned)
         {
             _readers.ForEach(r => r.TrackPosition());
@@ -219,7 +221,10 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         try
         {
             reader.CaptureBatchStart();
-            result = reader.Reader.Read(_batch);
+            using (Activity.Enter(_reading))
+            {
+                result = reader.Reader.Read(_batch);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

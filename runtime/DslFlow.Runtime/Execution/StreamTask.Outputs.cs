@@ -1,9 +1,8 @@
 using DslFlow.Channels;
-using DslFlow.State;
 
 namespace DslFlow.Execution;
 
-/// <summary>Factories that generated chain classes call from <see cref="Open"/>.</summary>
+/// <summary>Output factories that generated chain classes call from <see cref="Open"/> (state factories: StreamTask.State.cs).</summary>
 public abstract partial class StreamTask
 {
     /// <summary>A forward-or-rebalance writer for output <paramref name="outputIndex"/>.</summary>
@@ -33,62 +32,6 @@ public abstract partial class StreamTask
         return Register(new SinkOutput<T>(this, nodeName, writer, Context.Options.BufferSize));
     }
 
-    /// <summary>
-    /// Creates the table of one keyed list- or map-state parameter over this subtask's key groups. Without
-    /// serializers, snapshots look them up at run time (<see cref="Serialization.Serializers.For{T}"/>).
-    /// </summary>
-    protected KeyedStateTable<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName,
-        ISerializer<TKey>? keySerializer = null, ISerializer<TCell>? cellSerializer = null)
-        where TKey : notnull
-        where TCell : class, IStateCell, new()
-    {
-        var table = new KeyedStateTable<TKey, TCell>(stateName, Context.KeyGroupRange);
-        RegisterState(new CellStateSnapshot<TKey, TCell>(table, keySerializer, cellSerializer));
-        return table;
-    }
-
-    /// <summary>
-    /// Creates the table of one keyed <see cref="ValueState{T}"/> parameter over this subtask's key groups. Without
-    /// serializers, snapshots look them up at run time (<see cref="Serialization.Serializers.For{T}"/>).
-    /// </summary>
-    protected KeyedValueTable<TKey, T> CreateValueState<TKey, T>(string stateName,
-        ISerializer<TKey>? keySerializer = null, ISerializer<T>? valueSerializer = null)
-        where TKey : notnull
-    {
-        var table = new KeyedValueTable<TKey, T>(stateName, Context.KeyGroupRange);
-        RegisterState(new ValueStateSnapshot<TKey, T>(table, keySerializer, valueSerializer));
-        return table;
-    }
-
-    /// <summary>
-    /// Creates one operator list state of this subtask (a node's <see cref="OperatorListState{T}"/> parameter, keyed or
-    /// not). Checkpoints save it under <paramref name="stateName"/>, <c>Node.parameter</c>; a restore gives each subtask
-    /// its own list back, or an even split of all old lists when the parallelism changed. Without a serializer,
-    /// snapshots look it up at run time (<see cref="Serialization.Serializers.For{T}"/>).
-    /// </summary>
-    protected OperatorListState<T> CreateOperatorListState<T>(string stateName, ISerializer<T>? elementSerializer = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(stateName);
-        CheckNewStateName(stateName);
-        var state = new OperatorListState<T>();
-        _operatorStates.Add(new OperatorListStateSnapshot<T>(stateName, state, elementSerializer));
-        return state;
-    }
-
-    private void RegisterState(IKeyedStateSnapshot state)
-    {
-        CheckNewStateName(state.Name);
-        _states.Add(state);
-    }
-
-    private void CheckNewStateName(string name)
-    {
-        if (_states.Any(s => s.Name == name) || _operatorStates.Any(s => s.Name == name))
-        {
-            throw new InvalidOperationException($"Task '{Context.TaskName}' declares state '{name}' twice: the generated code and the job graph disagree.");
-        }
-    }
-
     private TOutput Register<TOutput>(TOutput output)
         where TOutput : IOutput
     {
@@ -98,11 +41,11 @@ public abstract partial class StreamTask
 
     private InputChannel<T>[] ChannelsOf<T>(int outputIndex)
     {
-        if ((uint)outputIndex >= (uint)Context.Outputs.Length)
+        if ((uint)outputIndex >= (uint)Context.Outputs.Count)
         {
             throw new InvalidOperationException($"Task '{Context.TaskName}' has no output {outputIndex}.");
         }
-        return Context.Outputs[outputIndex].Channels as InputChannel<T>[]
+        return (Context.Outputs[outputIndex].Channels as OutputChannels<T>)?.Channels
             ?? throw new InvalidOperationException(
                 $"Output {outputIndex} of task '{Context.TaskName}' does not carry {typeof(T)}: the generated code and the job graph disagree.");
     }

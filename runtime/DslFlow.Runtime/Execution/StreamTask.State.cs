@@ -1,34 +1,67 @@
+using System.Runtime.ExceptionServices;
+using DslFlow.State;
+using DslFlow.State.Backends;
+
 namespace DslFlow.Execution;
 
-/// <summary>The states a task declares: what its snapshots copy and what a restore fills.</summary>
+/// <summary>
+/// The states a task declares: the factories generated chain classes call from <see cref="Open"/>, what its snapshots
+/// copy and what a restore fills. <see cref="TaskStates"/> keeps them; the task reports their failures as its own.
+/// </summary>
 public abstract partial class StreamTask
 {
-    private readonly List<DslFlow.State.IKeyedStateSnapshot> _states = [];
-    private readonly List<DslFlow.State.IOperatorStateSnapshot> _operatorStates = [];
+    private TaskStates? _declaredStates;
+
+    private TaskStates DeclaredStates => _declaredStates ??= new TaskStates(Context.TaskName,
+        KeyedStateBackends.Create(Context.Options.StateBackend, Context.KeyGroupRange, Context.MaxParallelism), Context.Options.StateBackend,
+        Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism);
 
     /// <summary>
-    /// The synchronous part: every keyed state, every operator list state and the subtask's own state (a source's
-    /// position) copied into one encoded snapshot, before any later record can change them. Null when there is nothing
-    /// to store.
+    /// Creates one keyed list- or map-state parameter over this subtask's key groups, in the job's state backend. Without
+    /// serializers, snapshots look them up at run time (<see cref="Serialization.Serializers.For{T}"/>).
     /// </summary>
-    private byte[]? SnapshotStates()
+    protected KeyedState<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName,
+        ISerializer<TKey>? keySerializer = null, ISerializer<TCell>? cellSerializer = null)
+        where TKey : notnull
+        where TCell : class, IStateCell, new() =>
+        DeclaredStates.CreateKeyedState(stateName, keySerializer, cellSerializer);
+
+    /// <summary>
+    /// Creates one keyed <see cref="ValueState{T}"/> parameter over this subtask's key groups, in the job's state backend. Without
+    /// serializers, snapshots look them up at run time (<see cref="Serialization.Serializers.For{T}"/>).
+    /// </summary>
+    protected KeyedState<TKey, T> CreateValueState<TKey, T>(string stateName,
+        ISerializer<TKey>? keySerializer = null, ISerializer<T>? valueSerializer = null)
+        where TKey : notnull =>
+        DeclaredStates.CreateValueState(stateName, keySerializer, valueSerializer);
+
+    /// <summary>
+    /// Creates one operator list state of this subtask (a node's <see cref="OperatorListState{T}"/> parameter, keyed or
+    /// not). Checkpoints save it under <paramref name="stateName"/>, <c>Node.parameter</c>; a restore gives each subtask
+    /// its own list back, or an even split of all old lists when the parallelism changed. Without a serializer,
+    /// snapshots look it up at run time (<see cref="Serialization.Serializers.For{T}"/>).
+    /// </summary>
+    protected OperatorListState<T> CreateOperatorListState<T>(string stateName, ISerializer<T>? elementSerializer = null) =>
+        DeclaredStates.CreateOperatorListState(stateName, elementSerializer);
+
+    /// <summary>
+    /// The synchronous part: every keyed state frozen, every operator list state and the subtask's own state (a source's
+    /// position) copied, before any later record can change them. Null when checkpoints are off.
+    /// </summary>
+    private Checkpointing.TaskSnapshot? SnapshotStates(long checkpointId)
     {
-        if (Context.AcknowledgeCheckpoint is null)
+        if (!SubtaskCheckpoints.Enabled)
         {
-            return null;
+            return null; // nothing is stored without checkpoints
         }
-        var states = new List<Checkpointing.StateEntry>(_states.Count + _operatorStates.Count + 1);
-        foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
+        try
         {
-            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.Keyed, state.Snapshot()) { Descriptor = state.Descriptor });
+            return DeclaredStates.Snapshot(checkpointId, SnapshotSubtaskState);
         }
-        foreach (DslFlow.State.IOperatorStateSnapshot state in _operatorStates)
+        catch (TaskStateException ex)
         {
-            states.Add(new Checkpointing.StateEntry(state.Name, Checkpointing.StateScope.OperatorList, state.Snapshot()) { Descriptor = state.Descriptor });
+            throw Failed(ex);
         }
-        SnapshotSubtaskState(states);
-        return states.Count == 0 ? null
-            : new Checkpointing.TaskStateSnapshot(Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism, states).Encode();
     }
 
     /// <summary>Adds the state that belongs to this subtask alone (a source reader's position) to a snapshot.</summary>
@@ -36,57 +69,30 @@ public abstract partial class StreamTask
     {
     }
 
-    /// <summary>
-    /// Loads the states this task declares from the restored checkpoint: keyed states keep this subtask's key groups,
-    /// operator list states take this subtask's list or its share of the old lists.
-    /// </summary>
+    /// <summary>Loads the states this task declares from the restored checkpoint, if any.</summary>
     private void RestoreStates()
     {
-        Checkpointing.RestoredCheckpoint? restored = Context.Restored;
-        if (restored is null)
-        {
-            return;
-        }
-        foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
-        {
-            restored.CheckDescriptor(state.Name, state.Descriptor);
-        }
-        foreach (DslFlow.State.IOperatorStateSnapshot state in _operatorStates)
-        {
-            restored.CheckDescriptor(state.Name, state.Descriptor);
-        }
-        RestoreKeyedStates(restored);
-        foreach (DslFlow.State.IOperatorStateSnapshot state in _operatorStates)
+        if (Context.Restored is { } restored)
         {
             try
             {
-                state.Restore(restored.OperatorListState(state.Name), Context.SubtaskIndex, Context.Parallelism);
+                DeclaredStates.Restore(restored);
             }
-            catch (Exception ex) when (ex is not PipelineExecutionException)
+            catch (TaskStateException ex)
             {
-                throw new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null,
-                    $"could not restore operator state '{state.Name}' from checkpoint {restored.CheckpointId}", ex);
+                throw Failed(ex);
             }
         }
     }
 
-    /// <summary>Loads the keyed states this task declares from the restored checkpoint, keeping this subtask's key groups.</summary>
-    private void RestoreKeyedStates(Checkpointing.RestoredCheckpoint restored)
+    /// <summary>A state failure as this task's failure; one already naming a node (thrown by user code) is rethrown as it is.</summary>
+    private PipelineExecutionException Failed(TaskStateException ex)
     {
-        foreach (DslFlow.State.IKeyedStateSnapshot state in _states)
+        Exception cause = ex.InnerException!;
+        if (cause is PipelineExecutionException named)
         {
-            foreach (byte[] bytes in restored.KeyedState(state.Name, Context.MaxParallelism))
-            {
-                try
-                {
-                    state.Restore(bytes);
-                }
-                catch (Exception ex) when (ex is not PipelineExecutionException)
-                {
-                    throw new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null,
-                        $"could not restore keyed state '{state.Name}' from checkpoint {restored.CheckpointId}", ex);
-                }
-            }
+            ExceptionDispatchInfo.Capture(named).Throw();
         }
+        return new PipelineExecutionException(Context.TaskName, Context.SubtaskIndex, Context.Parallelism, null, ex.Problem, cause);
     }
 }

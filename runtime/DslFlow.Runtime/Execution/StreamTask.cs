@@ -22,9 +22,16 @@ public abstract partial class StreamTask : IWakeable
     private volatile int _interrupt;
     private bool _opened;
     private long _recordsIn;
+    private readonly string _processing; // the activity of the run loop, built once
+    private CancellationTokenRegistration _interruptOnCancel;
 
     /// <summary>Creates the task.</summary>
-    protected StreamTask(TaskContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));
+    protected StreamTask(TaskContext context)
+    {
+        Context = context ?? throw new ArgumentNullException(nameof(context));
+        SubtaskCheckpoints = CreateCheckpoints(this, context);
+        _processing = $"processing records in the user code of {string.Join(", ", context.Graph.Chains[context.ChainIndex].Nodes)}";
+    }
 
     /// <summary>Where this subtask sits in the job.</summary>
     public TaskContext Context { get; }
@@ -46,6 +53,9 @@ public abstract partial class StreamTask : IWakeable
 
     /// <summary>How long the records queued at the task's input take to consume (buffer debloating), or null.</summary>
     internal virtual TimeSpan? EstimatedTimeToConsumeBuffers => null;
+
+    /// <summary>What the task's thread runs now, named by the cancellation watchdog when the task does not stop.</summary>
+    internal TaskActivity Activity { get; } = new("starting");
 
     /// <summary>Completes when the task finished, failed or was cancelled.</summary>
     public Task Completion => _mailbox?.Completion ?? throw new InvalidOperationException("The task has not started.");
@@ -92,6 +102,9 @@ public abstract partial class StreamTask : IWakeable
             MaxDegreeOfParallelism = 1,
             CancellationToken = Context.Cancellation,
         });
+        // A cancelled task stops after the record it is processing, not at the end of its buffer: less user code runs
+        // for a run that is over, and user code that returns late (abandoned by the watchdog) runs no further.
+        _interruptOnCancel = Context.Cancellation.UnsafeRegister(static task => ((StreamTask)task!).RequestInterrupt(), this);
         // Upstream tasks may have woken this one before its mailbox existed; those wakes were dropped.
         Volatile.Write(ref _runScheduled, 1);
         _mailbox.Post(null);
@@ -164,14 +177,13 @@ public abstract partial class StreamTask : IWakeable
         {
             output.Finish();
         }
-        if (Context.AcknowledgeCheckpoint is null)
+        if (!SubtaskCheckpoints.Enabled)
         {
             Complete();
             return;
         }
         // With checkpoints, the last records are committed only by a checkpoint taken after them: stay alive for it.
-        IsWaitingForFinalCheckpoint = true;
-        Context.WaitingForFinalCheckpoint?.Invoke();
+        SubtaskCheckpoints.InputEnded();
     }
 
     private void Complete()
@@ -190,6 +202,8 @@ public abstract partial class StreamTask : IWakeable
     /// <summary>Releases readers, writers and sinks after the task stopped (called by the runner).</summary>
     internal virtual void Release()
     {
+        _interruptOnCancel.Dispose();
+        _declaredStates?.Dispose();
         foreach (IOutput output in _outputs)
         {
             try
@@ -223,18 +237,27 @@ public abstract partial class StreamTask : IWakeable
             if (!_opened)
             {
                 _opened = true;
-                Open();
-                RestoreStates();
+                using (Activity.Enter("opening: creating its readers and writers and restoring its state"))
+                {
+                    Open();
+                    RestoreStates();
+                }
             }
             if (mail is null)
             {
                 Volatile.Write(ref _runScheduled, 0);
-                RunLoop();
+                using (Activity.Enter(_processing))
+                {
+                    RunLoop();
+                }
             }
             else
             {
                 Interlocked.Decrement(ref _pendingMails);
-                mail();
+                using (Activity.Enter("running a mailbox action between records (a checkpoint's snapshot, a commit or a checkpoint notification)"))
+                {
+                    mail();
+                }
                 ScheduleRun();
             }
         }

@@ -1,9 +1,13 @@
 using System.ComponentModel;
+using DslFlow.Checkpointing;
 using Microsoft.Extensions.Logging;
 
 namespace DslFlow.Execution;
 
-/// <summary>Where a subtask sits in the job: its chain, index, parallelism, key groups, input and outputs.</summary>
+/// <summary>
+/// Where a subtask sits in the job: its chain, index, parallelism, key groups, input, outputs and checkpointing. Built
+/// once per run and never changed.
+/// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class TaskContext
 {
@@ -55,45 +59,20 @@ public sealed class TaskContext
     /// <summary>The task's logger.</summary>
     public ILogger Logger { get; }
 
-    /// <summary>True when checkpoints are unaligned: barriers overtake in-flight data, which is persisted as channel state.</summary>
-    public bool Unaligned { get; internal set; }
+    /// <summary>The chain head's input (null for a source).</summary>
+    internal TaskInput? Input { get; init; }
 
-    /// <summary>
-    /// With unaligned checkpoints, the aligned-checkpoint timeout: a checkpoint starts aligned and switches to unaligned
-    /// when its alignment is not done this long after the trigger. Null: unaligned from the start.
-    /// </summary>
-    public TimeSpan? AlignedTimeout { get; internal set; }
+    /// <summary>What the subtask takes checkpoints with; null when checkpoints are off.</summary>
+    internal TaskCheckpointing? Checkpointing { get; init; }
 
-    /// <summary>How barriers are handled: aligned (exactly-once) or counted (at-least-once).</summary>
-    public CheckpointingMode CheckpointingMode { get; internal set; } = CheckpointingMode.ExactlyOnce;
-
-    internal object? InputGate { get; set; }
-
-    /// <summary>Where each channel of <see cref="InputGate"/> comes from, in channel order (empty for a source).</summary>
-    internal Channels.InputChannelInfo[] InputChannels { get; set; } = [];
-
-    /// <summary>The input records' serializer chosen at compile time (an <c>ISerializer&lt;TIn&gt;</c>), or null.</summary>
-    internal object? RecordSerializer { get; set; }
-
-    /// <summary>Reports this subtask's snapshot of a checkpoint to the coordinator (null when checkpoints are off).</summary>
-    internal Action<long, IReadOnlyList<Checkpointing.StateHandle>, Checkpointing.SubtaskCheckpointStats>? AcknowledgeCheckpoint { get; set; }
-
-    /// <summary>Where the subtask writes its state snapshots (null when checkpoints are off).</summary>
-    internal Checkpointing.ICheckpointStorage? CheckpointStorage { get; set; }
-
-    /// <summary>Tells the job that this subtask's input ended and it waits for its final checkpoint.</summary>
-    internal Action? WaitingForFinalCheckpoint { get; set; }
-
-    /// <summary>Tells the coordinator this subtask cannot take a checkpoint.</summary>
-    internal Action<long, string, Checkpointing.CheckpointFailureCategory, Checkpointing.SubtaskCheckpointStats?>? DeclineCheckpoint { get; set; }
-
-    internal OutputSpec[] Outputs { get; set; } = [];
+    /// <summary>The task's outputs: per outbound edge, the downstream channels and how to route to them.</summary>
+    internal IReadOnlyList<OutputSpec> Outputs { get; init; } = [];
 
     /// <summary>The checkpoint this run restores (null when it starts without one).</summary>
-    internal Checkpointing.RestoredCheckpoint? Restored { get; set; }
+    internal RestoredCheckpoint? Restored { get; init; }
 
     /// <summary>The id of the job's run (<see cref="NodeContext.JobId"/>).</summary>
-    internal Guid JobId { get; set; }
+    internal Guid JobId { get; init; }
 
     /// <summary>A context for a source reader or sink writer of a node of this chain.</summary>
     public NodeContext ForNode(string nodeName) => ForNode(nodeName, SubtaskIndex, Parallelism);
@@ -104,7 +83,7 @@ public sealed class TaskContext
     /// </summary>
     internal NodeContext ForNode(string nodeName, int subtaskIndex, int parallelism) =>
         new(nodeName, subtaskIndex, parallelism, Options, Options.LoggerFactory.CreateLogger("DslFlow.Node." + nodeName), Cancellation,
-            checkpointsEnabled: AcknowledgeCheckpoint is not null)
+            checkpointsEnabled: Checkpointing is not null)
         {
             JobName = Options.JobName ?? Graph.Name,
             JobId = JobId,
@@ -112,4 +91,4 @@ public sealed class TaskContext
 }
 
 /// <summary>One output of a task: the downstream channels of one edge, and how to route to them.</summary>
-internal sealed record OutputSpec(EdgeInfo Edge, EdgePartitioning Resolved, object Channels, int MaxParallelism);
+internal sealed record OutputSpec(EdgeInfo Edge, EdgePartitioning Resolved, OutputChannels Channels, int MaxParallelism);

@@ -10,7 +10,10 @@ namespace DslFlow;
 /// <remarks>
 /// A format must be self-delimiting: <see cref="Read"/> consumes exactly the bytes <see cref="Write"/> produced, so
 /// values can be concatenated without framing. Readers report damaged input with <see cref="StateFormatException"/>.
-/// Register a custom implementation for a type with <see cref="SerializerAttribute"/>.
+/// Register a custom implementation for a type with <see cref="SerializerAttribute"/>. A custom serializer of a
+/// recursive type brackets each value with <see cref="StateWriter.EnterNested"/>/<see cref="StateWriter.ExitNested"/>
+/// and the reader's pair, and one that loops over a count read from the input calls
+/// <see cref="StateReader.CountElement"/> after each element, so the bounds of <see cref="StateLimits"/> hold for it too.
 /// </remarks>
 /// <typeparam name="T">The serialized type.</typeparam>
 public interface ISerializer<T>

@@ -140,9 +140,8 @@ public static class Serializers
             ? $" Value tuples of more than {MaxTupleArity} elements are not supported; group the elements into a record."
             : "";
         return new NotSupportedException($"DslFlow has no serializer for type '{name}'{context}.{hint} Supported "
-            + "types: primitives, decimal, string, Guid, DateTime, DateTimeOffset, TimeSpan, enums, nullable value "
-            + "types, single-dimensional arrays, List<T>, Dictionary<TKey, TValue>, KeyValuePair<TKey, TValue> and value "
-            + $"tuples of 2 to {MaxTupleArity} elements of supported types. To fix: annotate '{name}' with "
+            + $"types: {SerializationMessages.BuiltInTypes}, of supported types (records, classes and structs are "
+            + $"serialized by the code the generator writes for a [Pipeline]). To fix: annotate '{name}' with "
             + $"[Serializer(typeof(MySerializer))], where MySerializer implements ISerializer<{name}> and has a public "
             + "parameterless constructor, or use supported types.");
     }

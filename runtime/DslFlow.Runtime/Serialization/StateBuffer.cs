@@ -37,7 +37,18 @@ public sealed class StateBuffer : IBufferWriter<byte>, IDisposable
     public byte[] ToArray() => WrittenSpan.ToArray();
 
     /// <summary>Forgets the written bytes and keeps the array for reuse.</summary>
-    public void Reset() => _count = 0;
+    public void Reset()
+    {
+        _count = 0;
+        NestingDepth = 0; // a write that failed part-way left its levels behind
+        EmptyElements = 0;
+    }
+
+    /// <summary>Levels of user-type values being written (<see cref="StateWriter.EnterNested"/>); here so copies of a writer agree.</summary>
+    internal int NestingDepth { get; set; }
+
+    /// <summary>Collection elements written that took no bytes, since creation or <see cref="Reset"/> (<see cref="StateWriter.CountElement"/>).</summary>
+    internal int EmptyElements { get; set; }
 
     /// <inheritdoc/>
     public void Advance(int count)

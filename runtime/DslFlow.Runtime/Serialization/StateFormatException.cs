@@ -4,7 +4,8 @@ namespace DslFlow.Serialization;
 
 /// <summary>
 /// Serialized state is truncated or malformed: it ends before a value is complete, holds a value no serializer
-/// writes (an overlong varint, a boolean that is neither 0 nor 1, invalid UTF-8), or fails a blob's checksum.
+/// writes (an overlong varint, a boolean that is neither 0 nor 1, invalid UTF-8, values nested or counted past
+/// <see cref="StateLimits"/>), or fails a blob's checksum.
 /// </summary>
 /// <remarks>Readers throw only this exception for bad input, never <see cref="IndexOutOfRangeException"/>.</remarks>
 public sealed class StateFormatException : SerializationException
@@ -14,8 +15,8 @@ public sealed class StateFormatException : SerializationException
     /// <param name="offset">The byte offset in the input where the damaged value starts.</param>
     /// <param name="inner">The exception that revealed the damage, if any.</param>
     public StateFormatException(string problem, int offset, Exception? inner = null)
-        : base($"Serialized state is invalid at byte offset {offset}: {problem}. The data was cut short, damaged, or "
-            + "written by a different serializer or format version.", inner)
+        : base(Messages.Sentences.End($"Serialized state is invalid at byte offset {offset}: {problem}")
+            + " The data was cut short, damaged, or written by a different serializer or format version.", inner)
     {
         Problem = problem;
         Offset = offset;

@@ -9,10 +9,19 @@ namespace DslFlow.Serialization;
 /// remaining and throws <see cref="StateFormatException"/> — never an index exception — on truncated or malformed
 /// input. Pass it by <c>ref</c>.
 /// </summary>
+/// <remarks>
+/// Besides the position it keeps the input's budget for work that bytes alone do not bound (<see cref="StateLimits"/>):
+/// how deep user-type values nest (<see cref="EnterNested"/>), how many collection elements took no bytes
+/// (<see cref="CountElement"/>), and how much capacity collections were presized with (<see cref="SafeCapacity"/>).
+/// After an exception the reader is not used again, so nothing is unwound.
+/// </remarks>
 public ref struct StateReader
 {
     private readonly ReadOnlySpan<byte> _data;
     private int _position;
+    private int _depth;
+    private int _emptyElements;
+    private int _capacityLeft;
 
     /// <summary>Creates a reader over <paramref name="data"/>.</summary>
     /// <param name="data">The serialized bytes.</param>
@@ -20,6 +29,7 @@ public ref struct StateReader
     {
         _data = data;
         _position = 0;
+        _capacityLeft = data.Length;
     }
 
     /// <summary>The offset of the next byte to read.</summary>
@@ -159,16 +169,15 @@ public ref struct StateReader
 
     /// <summary>Reads a length or count written by <see cref="StateWriter.WriteLength"/>.</summary>
     /// <returns>A non-negative length.</returns>
-    public int ReadLength()
-    {
-        int start = _position;
-        uint value = ReadVarUInt32();
-        if (value > int.MaxValue)
-        {
-            throw Malformed($"a length of {value} exceeds {int.MaxValue}", start);
-        }
-        return (int)value;
-    }
+    public int ReadLength() => ReadNonNegative("a length");
+
+    /// <summary>
+    /// Reads an index written by <see cref="StateWriter.WriteIndex"/> — a subtask, a key group, a position in a list.
+    /// A value above <see cref="int.MaxValue"/> is malformed: cast to <see cref="int"/> it would be negative and pass
+    /// every <c>index &gt;= count</c> check.
+    /// </summary>
+    /// <returns>A non-negative index.</returns>
+    public int ReadIndex() => ReadNonNegative("an index");
 
     /// <summary>Reads a length written by <see cref="StateWriter.WriteNullableLength"/>.</summary>
     /// <returns>A non-negative length, or -1 for null.</returns>
@@ -194,11 +203,65 @@ public ref struct StateReader
 
     /// <summary>
     /// A capacity to preallocate for a collection of <paramref name="count"/> elements: no more than the bytes left,
-    /// so a corrupted count cannot make a reader allocate gigabytes before it notices the input is short.
+    /// and, summed over every collection this reader sized, no more than the input's length — so neither a corrupted
+    /// count nor collections nested in each other, each claiming the rest of the input, can make a reader allocate
+    /// gigabytes before it notices the input is short. Valid input never needs more: every element but those counted
+    /// by <see cref="CountElement"/> takes a byte of its own. A collection grows past its capacity as elements arrive.
     /// </summary>
     /// <param name="count">The element count read from the input.</param>
     /// <returns>The capacity.</returns>
-    public readonly int SafeCapacity(int count) => Math.Min(count, Remaining);
+    public int SafeCapacity(int count)
+    {
+        int capacity = Math.Max(0, Math.Min(Math.Min(count, Remaining), _capacityLeft));
+        _capacityLeft -= capacity;
+        return capacity;
+    }
+
+    /// <summary>
+    /// Counts one more level of user-type values nested in each other; pair with <see cref="ExitNested"/>. Generated
+    /// serializers call it for every record, class and struct; a custom serializer of a recursive type calls it too.
+    /// </summary>
+    /// <param name="typeName">The type being read, for the message.</param>
+    /// <exception cref="StateFormatException">
+    /// Values nest so deep that this thread's stack would overflow — which would kill the process instead of failing
+    /// the restore. Unlike writing, reading has no fixed bound (<see cref="StateLimits.MaxNestingDepth"/>): state that
+    /// versions before it saved deeper still restores wherever the stack holds it.
+    /// </exception>
+    public void EnterNested(string typeName)
+    {
+        if (++_depth > StateLimits.StackProbeDepth && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Malformed($"'{typeName}' values are nested {_depth} levels deep, more than this thread's stack "
+                + $"holds (DslFlow saves at most {StateLimits.MaxNestingDepth})", _position);
+        }
+    }
+
+    /// <summary>Ends a level begun by <see cref="EnterNested"/>.</summary>
+    public void ExitNested()
+    {
+        if (_depth == 0)
+        {
+            throw new InvalidOperationException("ExitNested was called more often than EnterNested.");
+        }
+        _depth--;
+    }
+
+    /// <summary>
+    /// Ends one element of a collection, which began at <paramref name="start"/> (the <see cref="Position"/> before it
+    /// was read). An element that took no bytes is counted: their number is bounded by
+    /// <see cref="StateLimits.MaxEmptyElements"/>, since a count of them costs nothing to forge. Collection serializers
+    /// call it after every element (or dictionary entry), as <see cref="StateWriter.CountElement"/> when writing.
+    /// </summary>
+    /// <param name="start">Where the element began.</param>
+    /// <exception cref="StateFormatException">More elements took no bytes than any writer saves.</exception>
+    public void CountElement(int start)
+    {
+        if (_position == start && ++_emptyElements > StateLimits.MaxEmptyElements)
+        {
+            throw Malformed($"more than {StateLimits.MaxEmptyElements} collection elements take no bytes, more than "
+                + "any writer saves", start);
+        }
+    }
 
     /// <summary>Throws unless every byte has been read: trailing bytes mean the reader and writer disagree.</summary>
     public readonly void ExpectEnd()
@@ -220,6 +283,17 @@ public ref struct StateReader
         new(problem, _position, inner);
 
     private static StateFormatException Malformed(string problem, int offset) => new(problem, offset);
+
+    private int ReadNonNegative(string what)
+    {
+        int start = _position;
+        uint value = ReadVarUInt32();
+        if (value > int.MaxValue)
+        {
+            throw Malformed($"{what} of {value} exceeds {int.MaxValue}", start);
+        }
+        return (int)value;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> Take(int count, string what)

@@ -10,6 +10,8 @@ namespace DslFlow.Serialization;
 /// <remarks>
 /// A thin facade: the position lives in the buffer, so copies of a writer stay consistent. Serializers take it by
 /// <c>ref</c> for symmetry with <see cref="StateReader"/>, which must be passed by reference because it advances.
+/// The writer enforces <see cref="StateLimits"/> before any reader does, so what it saved can be restored; the counts
+/// live in the buffer too and start again at <see cref="StateBuffer.Reset"/>.
 /// </remarks>
 public ref struct StateWriter
 {
@@ -112,6 +114,72 @@ public ref struct StateWriter
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         WriteVarUInt32((uint)length);
+    }
+
+    /// <summary>
+    /// Writes a non-negative index — a subtask, a key group, a position in a list — as a varint, which
+    /// <see cref="StateReader.ReadIndex"/> reads back (the encoding of <see cref="WriteLength"/>).
+    /// </summary>
+    /// <param name="index">A non-negative index.</param>
+    public readonly void WriteIndex(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        WriteVarUInt32((uint)index);
+    }
+
+    /// <summary>
+    /// Counts one more level of user-type values nested in each other; pair with <see cref="ExitNested"/>. Generated
+    /// serializers call it for every record, class and struct; a custom serializer of a recursive type calls it too.
+    /// </summary>
+    /// <param name="typeName">The type being written, for the message.</param>
+    /// <exception cref="InvalidOperationException">
+    /// Values nest deeper than <see cref="StateLimits.MaxNestingDepth"/>, which no reader would restore, or so deep
+    /// that this thread's stack would overflow — which would kill the process instead of failing the checkpoint.
+    /// </exception>
+    public readonly void EnterNested(string typeName)
+    {
+        int depth = ++_buffer.NestingDepth;
+        if (depth > StateLimits.MaxNestingDepth)
+        {
+            throw new InvalidOperationException($"State of type '{typeName}' nests more than "
+                + $"{StateLimits.MaxNestingDepth} values of user types inside each other (a linked chain or a tree that "
+                + $"deep). State saves at most {StateLimits.MaxNestingDepth} levels, so that every restore can read it "
+                + "back without overflowing the stack; keep a long chain in a List<T> or an array instead of links.");
+        }
+        if (depth > StateLimits.StackProbeDepth && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new InvalidOperationException($"State of type '{typeName}' nests {depth} values of user types inside "
+                + "each other, more than this thread's stack holds; keep a long chain in a List<T> or an array instead "
+                + "of links.");
+        }
+    }
+
+    /// <summary>Ends a level begun by <see cref="EnterNested"/>.</summary>
+    public readonly void ExitNested()
+    {
+        if (_buffer.NestingDepth == 0)
+        {
+            throw new InvalidOperationException("ExitNested was called more often than EnterNested.");
+        }
+        _buffer.NestingDepth--;
+    }
+
+    /// <summary>
+    /// Ends one element of a collection, which began at <paramref name="start"/> (<see cref="BytesWritten"/> before it
+    /// was written). An element that took no bytes is counted, as <see cref="StateReader.CountElement"/> counts it when
+    /// reading, and at most <see cref="StateLimits.MaxEmptyElements"/> of them are written between resets.
+    /// </summary>
+    /// <param name="start">Where the element began.</param>
+    /// <exception cref="InvalidOperationException">Too many elements took no bytes; the message says how to fix it.</exception>
+    public readonly void CountElement(int start)
+    {
+        if (_buffer.WrittenCount == start && ++_buffer.EmptyElements > StateLimits.MaxEmptyElements)
+        {
+            throw new InvalidOperationException($"State holds more than {StateLimits.MaxEmptyElements} list, array, "
+                + "dictionary or in-flight elements that take no bytes (values of a struct with no saved members), more "
+                + "than a restore accepts, since a count of them costs nothing to forge. Keep a count instead of the "
+                + "elements, or give the type a member that is saved.");
+        }
     }
 
     /// <summary>

@@ -75,8 +75,10 @@ public sealed class CollectSink<T> : ISink<T>, ITransactionalSink
         _lastCommitted[jobId] = Math.Max(checkpointId, _lastCommitted.GetValueOrDefault(jobId));
 
     /// <inheritdoc />
-    public void RecoverTransactions(long? restoredCheckpointId)
+    public void RecoverTransactions(SinkRecoveryContext recovery)
     {
+        ArgumentNullException.ThrowIfNull(recovery);
+        long? restoredCheckpointId = recovery.RestoredCheckpointId;
         lock (_lock)
         {
             foreach (Subtask subtask in _bySubtask.Values)

@@ -8,13 +8,14 @@ namespace DslFlow;
 public interface ITransactionalSink
 {
     /// <summary>
-    /// Called before the job's tasks start — at start and before every restart — with the checkpoint the job
-    /// restores (null when it starts without one). The sink commits every transaction pre-committed for that checkpoint
-    /// or an earlier one (the checkpoint completed, but its completion may not have reached the sink before the failure)
-    /// and discards every later or unsealed transaction: the sources replay their records. Must be idempotent.
+    /// Called before the job's tasks start — at start and before every restart — with the job run and the checkpoint it
+    /// restores (null when it starts without one). The sink commits every transaction of that run pre-committed for
+    /// that checkpoint or an earlier one (the checkpoint completed, but its completion may not have reached the sink
+    /// before the failure) and discards the run's later or unsealed transactions: the sources replay their records.
+    /// It must leave alone what other jobs or runs wrote to the same output. Must be idempotent.
     /// </summary>
-    /// <param name="restoredCheckpointId">The restored checkpoint's id, or null.</param>
-    void RecoverTransactions(long? restoredCheckpointId);
+    /// <param name="recovery">The job run, the restored checkpoint's id (or null) and a logger.</param>
+    void RecoverTransactions(SinkRecoveryContext recovery);
 
     /// <summary>
     /// The newest checkpoint of the job run <paramref name="jobId"/> whose transactions made records visible here, as the

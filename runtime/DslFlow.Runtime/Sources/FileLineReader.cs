@@ -23,6 +23,7 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
     private long _bufferOffset; // file offset of _buffer[0]
     private int _start;
     private int _end;
+    private long? _skipping; // the file offset of the over-long line being skipped (SkipLongLines)
 
     internal FileLineReader(FileLineShare share, FileDiscovery? discovery, bool skipChangedFiles, ILogger logger)
     {
@@ -47,6 +48,9 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
 
     /// <summary>The longest line read (see <see cref="FileLineSource.MaxLineLength"/>).</summary>
     internal int MaxLineLength { get; init; } = FileLineSource.DefaultMaxLineLength;
+
+    /// <summary>Called for each longer line, which is then skipped; null (the default) fails instead (see <see cref="FileLineSource.SkipLongLines"/>).</summary>
+    internal Action? LongLineSkipped { get; init; }
 
     internal FileLineShare Share => _share;
 
@@ -84,7 +88,10 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
             int newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                destination[count++] = Decode(_start, newline);
+                if (TryDecode(_start, newline, out string line))
+                {
+                    destination[count++] = line;
+                }
                 _start += newline + 1;
                 if (_bufferOffset + _start == end)
                 {
@@ -102,9 +109,12 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
             else
             {
                 // The split's last line has no line end (the file ends there, or it grew past its listed length).
-                if (_start < _end)
+                if (_start < _end || _skipping is not null)
                 {
-                    destination[count++] = Decode(_start, _end - _start);
+                    if (TryDecode(_start, _end - _start, out string line))
+                    {
+                        destination[count++] = line;
+                    }
                     _start = _end;
                 }
                 CloseSplit();
@@ -153,19 +163,40 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
     private JobConfigurationException LineTooLong(long offset) =>
         new($"FileLineSource: the line at byte offset {offset} of '{_share.Splits[_share.Current].Path}' is longer than "
             + $"MaxLineLength ({MaxLineLength} bytes). Is the file binary, or are its lines separated by something other than "
-            + "'\\n'? Raise FileLineSource.MaxLineLength (up to 1 GiB), or fix the file.");
+            + "'\\n'? Raise FileLineSource.MaxLineLength (up to 1 GiB), set SkipLongLines to skip such lines, or fix the file.");
 
-    private string Decode(int start, int length)
+    /// <summary>The line at <paramref name="start"/>; false when it was too long and is skipped (opted in).</summary>
+    private bool TryDecode(int start, int length, out string line)
     {
+        line = string.Empty;
+        if (_skipping is long skipped)
+        {
+            _skipping = null; // this is the end of the over-long line that FillBuffer began to drop
+            SkipLongLine(skipped);
+            return false;
+        }
         if (length > 0 && _buffer[start + length - 1] == (byte)'\r')
         {
             length--;
         }
         if (length > MaxLineLength)
         {
-            throw LineTooLong(_bufferOffset + start);
+            if (LongLineSkipped is null)
+            {
+                throw LineTooLong(_bufferOffset + start);
+            }
+            SkipLongLine(_bufferOffset + start);
+            return false;
         }
-        return length == 0 ? string.Empty : Encoding.UTF8.GetString(_buffer, start, length);
+        line = length == 0 ? string.Empty : Encoding.UTF8.GetString(_buffer, start, length);
+        return true;
+    }
+
+    private void SkipLongLine(long offset)
+    {
+        LongLineSkipped!();
+        _logger.LogWarning("FileLineSource: skipped the line at byte offset {Offset} of '{Path}': it is longer than "
+            + "MaxLineLength ({MaxLineLength} bytes) and SkipLongLines is set", offset, _share.Splits[_share.Current].Path, MaxLineLength);
     }
 
     /// <summary>Opens the current split; false when it needs no reading (already read, or skipped because it changed).</summary>
@@ -198,6 +229,7 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
         });
         _bufferOffset = split.Offset;
         _start = _end = 0;
+        _skipping = null;
         if (split.Offset == 0)
         {
             while (_end < Bom.Length && _end < split.End)
@@ -249,11 +281,24 @@ public sealed class FileLineReader : ISourceReader<string>, ICheckpointedReader,
         }
         if (_end == _buffer.Length)
         {
-            if (_end >= MaxLineLength)
+            // The buffer grows to the longest line plus "\r\n"; full at that size, it holds a line that is too long.
+            bool tooLong = _end >= MaxLineLength + 2L;
+            if (tooLong && LongLineSkipped is null)
             {
                 throw LineTooLong(_bufferOffset); // _start is 0 here: the whole buffer is one line without its end
             }
-            Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, Math.Max(MaxLineLength, InitialBufferSize) + 1L));
+            if (tooLong)
+            {
+                // Drop what is buffered of the over-long line and read on to its end. Read does not return before that,
+                // so no position is ever taken inside the line: a restore resumes at its start or after it.
+                _skipping ??= _bufferOffset;
+                _bufferOffset += _end;
+                _end = 0;
+            }
+            else
+            {
+                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, Math.Max(MaxLineLength + 2L, InitialBufferSize)));
+            }
         }
         FileStream stream = _stream!;
         int want = (int)Math.Min(_buffer.Length - _end, end - (_bufferOffset + _end));

@@ -79,7 +79,7 @@ internal sealed class FileLineShare
     public void Write(ref StateWriter writer, long currentOffset)
     {
         writer.WriteByte(FormatVersion);
-        writer.WriteVarUInt32((uint)Current);
+        writer.WriteIndex(Current);
         writer.WriteVarInt64(IsDone ? 0 : currentOffset);
         writer.WriteRaw(_encodedLists ??= EncodeLists());
     }
@@ -95,7 +95,7 @@ internal sealed class FileLineShare
             throw reader.Malformed($"a FileLineSource position of format version {version}; this version reads only version "
                 + $"{FormatVersion} (a checkpoint written before file splits carried their identity cannot be resumed: start fresh)");
         }
-        int current = (int)reader.ReadVarUInt32();
+        int current = reader.ReadIndex();
         long currentOffset = reader.ReadVarInt64();
         int count = reader.ReadLength();
         var splits = new List<FileSplit>(reader.SafeCapacity(count));

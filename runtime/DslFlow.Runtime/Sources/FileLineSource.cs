@@ -101,6 +101,18 @@ public sealed class FileLineSource : ICheckpointedSource<string>, IStartValidati
     }
 
     private readonly int _maxLineLength = DefaultMaxLineLength;
+    private long _skippedLongLines;
+
+    /// <summary>
+    /// False (the default): a line longer than <see cref="MaxLineLength"/> fails the job. True: it is skipped with a
+    /// warning naming the file and offset, counted in <see cref="SkippedLongLines"/> and the
+    /// <c>dslflow.source.lines_skipped</c> counter, and reading goes on after it (the line is read through, never held
+    /// in memory).
+    /// </summary>
+    public bool SkipLongLines { get; init; }
+
+    /// <summary>Lines skipped for their length (<see cref="SkipLongLines"/>) by this source's readers, over every restart.</summary>
+    public long SkippedLongLines => Interlocked.Read(ref _skippedLongLines);
 
     /// <summary>The offsets at which reading resumes (see <see cref="WithStartPositions"/>); empty when reading from the start.</summary>
     public IReadOnlyList<FileLinePosition> StartPositions =>
@@ -181,7 +193,7 @@ public sealed class FileLineSource : ICheckpointedSource<string>, IStartValidati
         var share = new FileLineShare(
             listing.Where((_, k) => Mine(k)).Select(split => split with { Offset = _startOffsets.GetValueOrDefault(split.Path) }),
             listing.Where((_, k) => !Mine(k)).Select(split => split.Path));
-        return new FileLineReader(share, Discovery(context), SkipChangedFiles, context.Logger) { MaxLineLength = MaxLineLength };
+        return NewReader(share, context);
     }
 
     ISourceReader<string> ISource<string>.CreateReader(NodeContext context) => CreateReader(context);
@@ -196,10 +208,21 @@ public sealed class FileLineSource : ICheckpointedSource<string>, IStartValidati
     {
         ArgumentNullException.ThrowIfNull(context);
         FileLineShare share = FileLineShare.Read(position);
-        var reader = new FileLineReader(share, Discovery(context), SkipChangedFiles, context.Logger) { MaxLineLength = MaxLineLength };
+        FileLineReader reader = NewReader(share, context);
         FileLineRestore.Check(reader, this, context);
         return reader;
     }
+
+    private FileLineReader NewReader(FileLineShare share, NodeContext context) =>
+        new(share, Discovery(context), SkipChangedFiles, context.Logger)
+        {
+            MaxLineLength = MaxLineLength,
+            LongLineSkipped = SkipLongLines ? () =>
+            {
+                Interlocked.Increment(ref _skippedLongLines);
+                Execution.JobMetrics.RecordSkippedLine(context.JobName, context.NodeName, context.SubtaskIndex);
+            } : null,
+        };
 
     /// <summary>Up to ten of <paramref name="paths"/> for a log line.</summary>
     internal static string Sample(IEnumerable<string> paths)

@@ -52,8 +52,8 @@ internal readonly record struct IndexRange(long First, long Stride, ulong Count)
         {
             string share = Stride == 1 ? $"{First} to {End}" : $"{First} + k × {Stride} for k from 0 to {Count}";
             throw new ArgumentOutOfRangeException(nameof(position), position,
-                $"{sourceName}: start position {position} is not in the share of subtask {context.SubtaskIndex} of " +
-                $"{context.Parallelism} of node '{context.NodeName}', whose valid positions are {share}. Pass a position that this " +
+                $"{sourceName}: start position {position} is not in the share of {Messages.SubtaskNames.Of(context.SubtaskIndex, context.Parallelism)} " +
+                $"of node '{context.NodeName}', whose valid positions are {share}. Pass a position that this " +
                 "subtask's reader reported (its Position property) under the same parallelism.");
         }
         return new IndexRange(position, Stride, Count - (offset / (ulong)Stride));

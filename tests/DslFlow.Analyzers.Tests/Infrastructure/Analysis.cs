@@ -14,9 +14,13 @@ public static class Analysis
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new PipelineAnalyzer(), new StaticFieldWriteAnalyzer(), new FileCompactionAnalyzer()];
 
     public static CSharpCompilation Compile(params string[] sources) =>
+        Compile(sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"User{i}.cs")).ToArray());
+
+    /// <summary>A compilation of these trees as they are (a code fix's output, say), without printing and parsing them again.</summary>
+    public static CSharpCompilation Compile(params SyntaxTree[] trees) =>
         CSharpCompilation.Create(
             "UserAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"User{i}.cs")),
+            trees,
             Verify.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 

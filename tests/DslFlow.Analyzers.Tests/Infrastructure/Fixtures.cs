@@ -22,7 +22,7 @@ public static class Fixtures
 
         public sealed class CommittedOut<T> : Out<T>, ITransactionalSink
         {
-            public void RecoverTransactions(long? restoredCheckpointId)
+            public void RecoverTransactions(SinkRecoveryContext recovery)
             {
             }
         }

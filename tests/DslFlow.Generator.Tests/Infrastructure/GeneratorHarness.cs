@@ -28,9 +28,10 @@ public static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() =>
+    /// <summary>A driver for <paramref name="generator"/> (a test may set its test-only hooks), else a plain one.</summary>
+    public static GeneratorDriver CreateDriver(PipelineGenerator? generator = null) =>
         CSharpGeneratorDriver.Create(
-            [new PipelineGenerator().AsSourceGenerator()],
+            [(generator ?? new PipelineGenerator()).AsSourceGenerator()],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 

@@ -9,27 +9,27 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>FanIn</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "FanIn",
-            1,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "FanIn",
+            defaultParallelism: 1,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Odd", global::DslFlow.NodeKind.Source, null, "long", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Even", global::DslFlow.NodeKind.Source, null, "long", 2, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Double", global::DslFlow.NodeKind.Map, "long", "long", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "long", null, 0, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Odd", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "long", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Even", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "long", Parallelism: 2, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Double", Kind: global::DslFlow.NodeKind.Map, InputType: "long", OutputType: "long", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "long", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Odd", "Double", global::DslFlow.EdgePartitioning.Auto, false),
-                new global::DslFlow.EdgeInfo("Even", "Double", global::DslFlow.EdgePartitioning.Auto, false),
-                new global::DslFlow.EdgeInfo("Double", "Out", global::DslFlow.EdgePartitioning.Auto, true),
+                new global::DslFlow.EdgeInfo(From: "Odd", To: "Double", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Even", To: "Double", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Double", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Odd", new string[] { "Odd" }),
-                new global::DslFlow.ChainInfo("Even", new string[] { "Even" }),
-                new global::DslFlow.ChainInfo("Double+Out", new string[] { "Double", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Odd", Nodes: new string[] { "Odd" }),
+                new global::DslFlow.ChainInfo(Name: "Even", Nodes: new string[] { "Even" }),
+                new global::DslFlow.ChainInfo(Name: "Double+Out", Nodes: new string[] { "Double", "Out" }),
             });
 
         /// <summary>Starts pipeline <c>FanIn</c>; the returned handle completes when every source is exhausted.</summary>
@@ -44,9 +44,9 @@ namespace Samples
                 var node_Even = job.CreateNode<global::Fixtures.ArraySource<long>>("Even", static ctx => global::Samples.FanIn.Even(ctx));
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<long>>("Out", static ctx => global::Samples.FanIn.Out());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Odd)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain1(ctx, node_Even)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<long>(ctx => new __DslFlowChain2(ctx, node_Out), global::DslFlow.Serialization.Int64Serializer.Instance));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Odd(ctx, node_Odd)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Even(ctx, node_Even)));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<long>(ctx => new __Chain_Double_Out(ctx, node_Out), global::DslFlow.Serialization.Int64Serializer.Instance));
                 #nullable restore warnings
             });
 
@@ -63,11 +63,11 @@ namespace Samples
 
         /// <summary>Task 'Odd': Odd.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<long>
+        private sealed class __Chain_Odd : global::DslFlow.Execution.SourceStreamTask<long>
         {
             private global::DslFlow.Execution.ChannelWriter<long> _out0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<long> source)
+            public __Chain_Odd(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<long> source)
                 : base(context, "Odd", source)
             {
             }
@@ -101,11 +101,11 @@ namespace Samples
 
         /// <summary>Task 'Even': Even.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.SourceStreamTask<long>
+        private sealed class __Chain_Even : global::DslFlow.Execution.SourceStreamTask<long>
         {
             private global::DslFlow.Execution.ChannelWriter<long> _out0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<long> source)
+            public __Chain_Even(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<long> source)
                 : base(context, "Even", source)
             {
             }
@@ -139,12 +139,12 @@ namespace Samples
 
         /// <summary>Task 'Double+Out': Double -> Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain2 : global::DslFlow.Execution.OneInputStreamTask<long>
+        private sealed class __Chain_Double_Out : global::DslFlow.Execution.OneInputStreamTask<long>
         {
             private readonly global::DslFlow.ISink<long> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<long> _sink0 = null!;
 
-            public __DslFlowChain2(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<long> sink0)
+            public __Chain_Double_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<long> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;

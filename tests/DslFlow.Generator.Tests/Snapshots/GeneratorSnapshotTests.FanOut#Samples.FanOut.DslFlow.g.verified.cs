@@ -9,29 +9,29 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>FanOut</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "FanOut",
-            1,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "FanOut",
+            defaultParallelism: 1,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Numbers", global::DslFlow.NodeKind.Source, null, "string", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Parse", global::DslFlow.NodeKind.Map, "string", "int", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("All", global::DslFlow.NodeKind.Sink, "int", null, 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Valid", global::DslFlow.NodeKind.Filter, "int", "int", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Copy", global::DslFlow.NodeKind.Sink, "int", null, 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Audit", global::DslFlow.NodeKind.Sink, "int", null, 0, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Numbers", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "string", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Parse", Kind: global::DslFlow.NodeKind.Map, InputType: "string", OutputType: "int", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "All", Kind: global::DslFlow.NodeKind.Sink, InputType: "int", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Valid", Kind: global::DslFlow.NodeKind.Filter, InputType: "int", OutputType: "int", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Copy", Kind: global::DslFlow.NodeKind.Sink, InputType: "int", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Audit", Kind: global::DslFlow.NodeKind.Sink, InputType: "int", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Numbers", "Parse", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Parse", "All", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Parse", "Valid", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Valid", "Copy", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Valid", "Audit", global::DslFlow.EdgePartitioning.Auto, true),
+                new global::DslFlow.EdgeInfo(From: "Numbers", To: "Parse", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Parse", To: "All", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Parse", To: "Valid", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Valid", To: "Copy", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Valid", To: "Audit", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Numbers+Parse+All+Valid+Copy+Audit", new string[] { "Numbers", "Parse", "All", "Valid", "Copy", "Audit" }),
+                new global::DslFlow.ChainInfo(Name: "Numbers+Parse+All+Valid+Copy+Audit", Nodes: new string[] { "Numbers", "Parse", "All", "Valid", "Copy", "Audit" }),
             });
 
         /// <summary>Starts pipeline <c>FanOut</c>; the returned handle completes when every source is exhausted.</summary>
@@ -46,7 +46,7 @@ namespace Samples
                 var node_All = job.CreateNode<global::Fixtures.QueueSink<int>>("All", static ctx => global::Samples.FanOut.All());
                 var node_Copy = job.CreateNode<global::Fixtures.QueueSink<int>>("Copy", static ctx => global::Samples.FanOut.Copy());
                 var node_Audit = job.CreateNode<global::Fixtures.QueueSink<int>>("Audit", static ctx => global::Samples.FanOut.Audit());
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Numbers, node_All, node_Copy, node_Audit)));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Numbers_Parse_All_Valid_Copy_Audit(ctx, node_Numbers, node_All, node_Copy, node_Audit)));
             });
 
         /// <summary>Runs pipeline <c>FanOut</c> to the end of its sources.</summary>
@@ -62,7 +62,7 @@ namespace Samples
 
         /// <summary>Task 'Numbers+Parse+All+Valid+Copy+Audit': Numbers -> Parse -> All -> Valid -> Copy -> Audit.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<string>
+        private sealed class __Chain_Numbers_Parse_All_Valid_Copy_Audit : global::DslFlow.Execution.SourceStreamTask<string>
         {
             private readonly global::DslFlow.ISink<int> _sinkNode0;
             private readonly global::DslFlow.ISink<int> _sinkNode1;
@@ -71,7 +71,7 @@ namespace Samples
             private global::DslFlow.Execution.SinkOutput<int> _sink1 = null!;
             private global::DslFlow.Execution.SinkOutput<int> _sink2 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<string> source, global::DslFlow.ISink<int> sink0, global::DslFlow.ISink<int> sink1, global::DslFlow.ISink<int> sink2)
+            public __Chain_Numbers_Parse_All_Valid_Copy_Audit(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<string> source, global::DslFlow.ISink<int> sink0, global::DslFlow.ISink<int> sink1, global::DslFlow.ISink<int> sink2)
                 : base(context, "Numbers", source)
             {
                 _sinkNode0 = sink0;

@@ -9,31 +9,31 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>Routing</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "Routing",
-            2,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "Routing",
+            defaultParallelism: 2,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Readings", global::DslFlow.NodeKind.Source, null, "double", 1, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Positive", global::DslFlow.NodeKind.Filter, "double", "double", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Scale", global::DslFlow.NodeKind.Map, "double", "double", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Label", global::DslFlow.NodeKind.Map, "double", "string", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "string", null, 3, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Readings", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "double", Parallelism: 1, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Positive", Kind: global::DslFlow.NodeKind.Filter, InputType: "double", OutputType: "double", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Scale", Kind: global::DslFlow.NodeKind.Map, InputType: "double", OutputType: "double", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Label", Kind: global::DslFlow.NodeKind.Map, InputType: "double", OutputType: "string", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "string", OutputType: null, Parallelism: 3, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Readings", "Positive", global::DslFlow.EdgePartitioning.Auto, false),
-                new global::DslFlow.EdgeInfo("Positive", "Scale", global::DslFlow.EdgePartitioning.Broadcast, false),
-                new global::DslFlow.EdgeInfo("Scale", "Label", global::DslFlow.EdgePartitioning.Rebalance, false),
-                new global::DslFlow.EdgeInfo("Label", "Out", global::DslFlow.EdgePartitioning.Auto, false),
+                new global::DslFlow.EdgeInfo(From: "Readings", To: "Positive", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Positive", To: "Scale", Partitioning: global::DslFlow.EdgePartitioning.Broadcast, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Scale", To: "Label", Partitioning: global::DslFlow.EdgePartitioning.Rebalance, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Label", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Readings", new string[] { "Readings" }),
-                new global::DslFlow.ChainInfo("Positive", new string[] { "Positive" }),
-                new global::DslFlow.ChainInfo("Scale", new string[] { "Scale" }),
-                new global::DslFlow.ChainInfo("Label", new string[] { "Label" }),
-                new global::DslFlow.ChainInfo("Out", new string[] { "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Readings", Nodes: new string[] { "Readings" }),
+                new global::DslFlow.ChainInfo(Name: "Positive", Nodes: new string[] { "Positive" }),
+                new global::DslFlow.ChainInfo(Name: "Scale", Nodes: new string[] { "Scale" }),
+                new global::DslFlow.ChainInfo(Name: "Label", Nodes: new string[] { "Label" }),
+                new global::DslFlow.ChainInfo(Name: "Out", Nodes: new string[] { "Out" }),
             });
 
         /// <summary>Starts pipeline <c>Routing</c>; the returned handle completes when every source is exhausted.</summary>
@@ -47,11 +47,11 @@ namespace Samples
                 var node_Readings = job.CreateNode<global::Fixtures.ArraySource<double>>("Readings", static ctx => global::Samples.Routing.Readings());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Routing.Out());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Readings)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain1(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain2(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
-                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __DslFlowChain3(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
-                job.SetChain(4, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain4(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Readings(ctx, node_Readings)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Positive(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Scale(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Label(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+                job.SetChain(4, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
                 #nullable restore warnings
             });
 
@@ -68,11 +68,11 @@ namespace Samples
 
         /// <summary>Task 'Readings': Readings.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<double>
+        private sealed class __Chain_Readings : global::DslFlow.Execution.SourceStreamTask<double>
         {
             private global::DslFlow.Execution.ChannelWriter<double> _out0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<double> source)
+            public __Chain_Readings(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<double> source)
                 : base(context, "Readings", source)
             {
             }
@@ -106,11 +106,11 @@ namespace Samples
 
         /// <summary>Task 'Positive': Positive.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.OneInputStreamTask<double>
+        private sealed class __Chain_Positive : global::DslFlow.Execution.OneInputStreamTask<double>
         {
             private global::DslFlow.Execution.BroadcastWriter<double> _out0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context)
+            public __Chain_Positive(global::DslFlow.Execution.TaskContext context)
                 : base(context)
             {
             }
@@ -153,11 +153,11 @@ namespace Samples
 
         /// <summary>Task 'Scale': Scale.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain2 : global::DslFlow.Execution.OneInputStreamTask<double>
+        private sealed class __Chain_Scale : global::DslFlow.Execution.OneInputStreamTask<double>
         {
             private global::DslFlow.Execution.ChannelWriter<double> _out0 = null!;
 
-            public __DslFlowChain2(global::DslFlow.Execution.TaskContext context)
+            public __Chain_Scale(global::DslFlow.Execution.TaskContext context)
                 : base(context)
             {
             }
@@ -199,11 +199,11 @@ namespace Samples
 
         /// <summary>Task 'Label': Label.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain3 : global::DslFlow.Execution.OneInputStreamTask<double>
+        private sealed class __Chain_Label : global::DslFlow.Execution.OneInputStreamTask<double>
         {
             private global::DslFlow.Execution.ChannelWriter<string> _out0 = null!;
 
-            public __DslFlowChain3(global::DslFlow.Execution.TaskContext context)
+            public __Chain_Label(global::DslFlow.Execution.TaskContext context)
                 : base(context)
             {
             }
@@ -245,12 +245,12 @@ namespace Samples
 
         /// <summary>Task 'Out': Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain4 : global::DslFlow.Execution.OneInputStreamTask<string>
+        private sealed class __Chain_Out : global::DslFlow.Execution.OneInputStreamTask<string>
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
 
-            public __DslFlowChain4(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;

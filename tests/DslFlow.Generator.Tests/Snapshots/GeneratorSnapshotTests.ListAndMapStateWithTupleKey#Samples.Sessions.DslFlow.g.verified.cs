@@ -9,27 +9,27 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>Sessions</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "Sessions",
-            1,
-            64,
-            new global::DslFlow.NodeInfo[]
+            name: "Sessions",
+            defaultParallelism: 1,
+            maxParallelism: 64,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Events", global::DslFlow.NodeKind.Source, null, "(string User, int Region, long Time)", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Track", global::DslFlow.NodeKind.Process, "(string User, int Region, long Time)", "string", 4, "(string, int)", new string[] { "times", "visits" }),
-                new global::DslFlow.NodeInfo("Tag", global::DslFlow.NodeKind.Map, "string", "string", 0, "Level", global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "string", null, 0, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Events", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "(string User, int Region, long Time)", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Track", Kind: global::DslFlow.NodeKind.Process, InputType: "(string User, int Region, long Time)", OutputType: "string", Parallelism: 4, KeyType: "(string, int)", States: new string[] { "times", "visits" }),
+                new global::DslFlow.NodeInfo(Name: "Tag", Kind: global::DslFlow.NodeKind.Map, InputType: "string", OutputType: "string", Parallelism: 0, KeyType: "Level", States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "string", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Events", "Track", global::DslFlow.EdgePartitioning.Hash, false),
-                new global::DslFlow.EdgeInfo("Track", "Tag", global::DslFlow.EdgePartitioning.Hash, false),
-                new global::DslFlow.EdgeInfo("Tag", "Out", global::DslFlow.EdgePartitioning.Auto, true),
+                new global::DslFlow.EdgeInfo(From: "Events", To: "Track", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Track", To: "Tag", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Tag", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Events", new string[] { "Events" }),
-                new global::DslFlow.ChainInfo("Track", new string[] { "Track" }),
-                new global::DslFlow.ChainInfo("Tag+Out", new string[] { "Tag", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Events", Nodes: new string[] { "Events" }),
+                new global::DslFlow.ChainInfo(Name: "Track", Nodes: new string[] { "Track" }),
+                new global::DslFlow.ChainInfo(Name: "Tag+Out", Nodes: new string[] { "Tag", "Out" }),
             });
 
         /// <summary>Starts pipeline <c>Sessions</c>; the returned handle completes when every source is exhausted.</summary>
@@ -43,9 +43,9 @@ namespace Samples
                 var node_Events = job.CreateNode<global::Fixtures.ArraySource<(string User, int Region, long Time)>>("Events", static ctx => global::Samples.Sessions.Events());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Sessions.Out());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Events)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string User, int Region, long Time)>(static ctx => new __DslFlowChain1(ctx), new global::DslFlow.Serialization.ValueTupleSerializer<string, int, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain2(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Events(ctx, node_Events)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string User, int Region, long Time)>(static ctx => new __Chain_Track(ctx), new global::DslFlow.Serialization.ValueTupleSerializer<string, int, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Tag_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
                 #nullable restore warnings
             });
 
@@ -62,11 +62,11 @@ namespace Samples
 
         /// <summary>Task 'Events': Events.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<(string User, int Region, long Time)>
+        private sealed class __Chain_Events : global::DslFlow.Execution.SourceStreamTask<(string User, int Region, long Time)>
         {
             private global::DslFlow.Execution.KeyGroupWriter<(string User, int Region, long Time)> _out0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<(string User, int Region, long Time)> source)
+            public __Chain_Events(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<(string User, int Region, long Time)> source)
                 : base(context, "Events", source)
             {
             }
@@ -108,16 +108,16 @@ namespace Samples
 
         /// <summary>Task 'Track': Track.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.OneInputStreamTask<(string User, int Region, long Time)>
+        private sealed class __Chain_Track : global::DslFlow.Execution.OneInputStreamTask<(string User, int Region, long Time)>
         {
             private global::DslFlow.Execution.KeyGroupWriter<string> _out0 = null!;
-            private global::DslFlow.State.KeyedStateTable<(string, int), global::DslFlow.ListCell<long>> _table0 = null!;
+            private global::DslFlow.State.KeyedState<(string, int), global::DslFlow.ListCell<long>> _table0 = null!;
             private global::DslFlow.ListState<long> _state0 = null!;
-            private global::DslFlow.State.KeyedStateTable<(string, int), global::DslFlow.MapCell<string, int>> _table1 = null!;
+            private global::DslFlow.State.KeyedState<(string, int), global::DslFlow.MapCell<string, int>> _table1 = null!;
             private global::DslFlow.MapState<string, int> _state1 = null!;
             private global::DslFlow.Collector<string> _collector0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context)
+            public __Chain_Track(global::DslFlow.Execution.TaskContext context)
                 : base(context)
             {
             }
@@ -157,8 +157,8 @@ namespace Samples
                         var key = global::Samples.Sessions.UserRegion(r0);
                         int keyHash = global::DslFlow.StableHash.Combine(global::DslFlow.StableHash.Of(key.Item1), global::DslFlow.StableHash.Of(key.Item2));
                         int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);
-                        _state0.Cell = _table0.Get(key, keyGroup);
-                        _state1.Cell = _table1.Get(key, keyGroup);
+                        _state0.Cell = global::DslFlow.State.KeyedCellStates.Cell(_table0, key, keyHash, keyGroup);
+                        _state1.Cell = global::DslFlow.State.KeyedCellStates.Cell(_table1, key, keyHash, keyGroup);
                         _collector0.Clear();
                         global::Samples.Sessions.Track(r0, _state0, _state1, _collector0);
                         foreach (var item1 in _collector0.Emitted)
@@ -194,12 +194,12 @@ namespace Samples
 
         /// <summary>Task 'Tag+Out': Tag -> Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain2 : global::DslFlow.Execution.OneInputStreamTask<string>
+        private sealed class __Chain_Tag_Out : global::DslFlow.Execution.OneInputStreamTask<string>
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
 
-            public __DslFlowChain2(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Tag_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;

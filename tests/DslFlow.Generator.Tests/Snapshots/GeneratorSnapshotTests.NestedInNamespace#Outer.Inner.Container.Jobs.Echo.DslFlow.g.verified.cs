@@ -13,23 +13,23 @@ namespace Outer.Inner
                 /// <summary>The job graph of pipeline <c>Echo</c>: its nodes, edges and fused tasks.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
                 public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-                    "Echo",
-                    1,
-                    128,
-                    new global::DslFlow.NodeInfo[]
+                    name: "Echo",
+                    defaultParallelism: 1,
+                    maxParallelism: 128,
+                    nodes: new global::DslFlow.NodeInfo[]
                     {
-                        new global::DslFlow.NodeInfo("Numbers", global::DslFlow.NodeKind.Source, null, "int", 0, null, global::System.Array.Empty<string>()),
-                        new global::DslFlow.NodeInfo("fixed", global::DslFlow.NodeKind.Map, "int", "int", 0, null, global::System.Array.Empty<string>()),
-                        new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "int", null, 0, null, global::System.Array.Empty<string>()),
+                        new global::DslFlow.NodeInfo(Name: "Numbers", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "int", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                        new global::DslFlow.NodeInfo(Name: "fixed", Kind: global::DslFlow.NodeKind.Map, InputType: "int", OutputType: "int", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                        new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "int", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
                     },
-                    new global::DslFlow.EdgeInfo[]
+                    edges: new global::DslFlow.EdgeInfo[]
                     {
-                        new global::DslFlow.EdgeInfo("Numbers", "fixed", global::DslFlow.EdgePartitioning.Auto, true),
-                        new global::DslFlow.EdgeInfo("fixed", "Out", global::DslFlow.EdgePartitioning.Auto, true),
+                        new global::DslFlow.EdgeInfo(From: "Numbers", To: "fixed", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                        new global::DslFlow.EdgeInfo(From: "fixed", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
                     },
-                    new global::DslFlow.ChainInfo[]
+                    chains: new global::DslFlow.ChainInfo[]
                     {
-                        new global::DslFlow.ChainInfo("Numbers+fixed+Out", new string[] { "Numbers", "fixed", "Out" }),
+                        new global::DslFlow.ChainInfo(Name: "Numbers+fixed+Out", Nodes: new string[] { "Numbers", "fixed", "Out" }),
                     });
 
                 /// <summary>Starts pipeline <c>Echo</c>; the returned handle completes when every source is exhausted.</summary>
@@ -42,7 +42,7 @@ namespace Outer.Inner
                     {
                         var node_Numbers = job.CreateNode<global::DslFlow.ISource<int>>("Numbers", static ctx => global::Outer.Inner.Container.Jobs.Echo.Numbers());
                         var node_Out = job.CreateNode<global::Fixtures.QueueSink<int>>("Out", static ctx => global::Outer.Inner.Container.Jobs.Echo.Out()!);
-                        job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Numbers, node_Out)));
+                        job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Numbers_fixed_Out(ctx, node_Numbers, node_Out)));
                     });
 
                 /// <summary>Runs pipeline <c>Echo</c> to the end of its sources.</summary>
@@ -58,12 +58,12 @@ namespace Outer.Inner
 
                 /// <summary>Task 'Numbers+fixed+Out': Numbers -> fixed -> Out.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-                private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<int>
+                private sealed class __Chain_Numbers_fixed_Out : global::DslFlow.Execution.SourceStreamTask<int>
                 {
                     private readonly global::DslFlow.ISink<int> _sinkNode0;
                     private global::DslFlow.Execution.SinkOutput<int> _sink0 = null!;
 
-                    public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<int> source, global::DslFlow.ISink<int> sink0)
+                    public __Chain_Numbers_fixed_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<int> source, global::DslFlow.ISink<int> sink0)
                         : base(context, "Numbers", source)
                     {
                         _sinkNode0 = sink0;

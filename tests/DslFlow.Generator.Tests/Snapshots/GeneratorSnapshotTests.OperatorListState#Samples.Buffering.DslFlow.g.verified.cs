@@ -9,28 +9,28 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>Buffering</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "Buffering",
-            2,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "Buffering",
+            defaultParallelism: 2,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Readings", global::DslFlow.NodeKind.Source, null, "Reading", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Dedupe", global::DslFlow.NodeKind.Filter, "Reading", "Reading", 0, null, new string[] { "recent" }),
-                new global::DslFlow.NodeInfo("Batch", global::DslFlow.NodeKind.Process, "Reading", "List<Reading>", 0, null, new string[] { "pending" }),
-                new global::DslFlow.NodeInfo("Count", global::DslFlow.NodeKind.Map, "List<Reading>", "long", 0, "int", new string[] { "perSize", "seen" }),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "long", null, 0, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Readings", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "Reading", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Dedupe", Kind: global::DslFlow.NodeKind.Filter, InputType: "Reading", OutputType: "Reading", Parallelism: 0, KeyType: null, States: new string[] { "recent" }),
+                new global::DslFlow.NodeInfo(Name: "Batch", Kind: global::DslFlow.NodeKind.Process, InputType: "Reading", OutputType: "List<Reading>", Parallelism: 0, KeyType: null, States: new string[] { "pending" }),
+                new global::DslFlow.NodeInfo(Name: "Count", Kind: global::DslFlow.NodeKind.Map, InputType: "List<Reading>", OutputType: "long", Parallelism: 0, KeyType: "int", States: new string[] { "perSize", "seen" }),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "long", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Readings", "Dedupe", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Dedupe", "Batch", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Batch", "Count", global::DslFlow.EdgePartitioning.Hash, false),
-                new global::DslFlow.EdgeInfo("Count", "Out", global::DslFlow.EdgePartitioning.Auto, true),
+                new global::DslFlow.EdgeInfo(From: "Readings", To: "Dedupe", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Dedupe", To: "Batch", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Batch", To: "Count", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Count", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Readings+Dedupe+Batch", new string[] { "Readings", "Dedupe", "Batch" }),
-                new global::DslFlow.ChainInfo("Count+Out", new string[] { "Count", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Readings+Dedupe+Batch", Nodes: new string[] { "Readings", "Dedupe", "Batch" }),
+                new global::DslFlow.ChainInfo(Name: "Count+Out", Nodes: new string[] { "Count", "Out" }),
             });
 
         /// <summary>Starts pipeline <c>Buffering</c>; the returned handle completes when every source is exhausted.</summary>
@@ -44,8 +44,8 @@ namespace Samples
                 var node_Readings = job.CreateNode<global::Fixtures.ArraySource<global::Samples.Reading>>("Readings", static ctx => global::Samples.Buffering.Readings());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<long>>("Out", static ctx => global::Samples.Buffering.Out());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Readings)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::System.Collections.Generic.List<global::Samples.Reading>>(ctx => new __DslFlowChain1(ctx, node_Out), new global::DslFlow.Serialization.ListSerializer<global::Samples.Reading>(new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Reading>(__DslFlowSerializer0.Instance))));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Readings_Dedupe_Batch(ctx, node_Readings)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::System.Collections.Generic.List<global::Samples.Reading>>(ctx => new __Chain_Count_Out(ctx, node_Out), new global::DslFlow.Serialization.ListSerializer<global::Samples.Reading>(new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Reading>(__DslFlowSerializer0.Instance))));
                 #nullable restore warnings
             });
 
@@ -62,14 +62,14 @@ namespace Samples
 
         /// <summary>Task 'Readings+Dedupe+Batch': Readings -> Dedupe -> Batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<global::Samples.Reading>
+        private sealed class __Chain_Readings_Dedupe_Batch : global::DslFlow.Execution.SourceStreamTask<global::Samples.Reading>
         {
             private global::DslFlow.Execution.KeyGroupWriter<global::System.Collections.Generic.List<global::Samples.Reading>> _out0 = null!;
             private global::DslFlow.OperatorListState<string> _operatorState0 = null!;
             private global::DslFlow.OperatorListState<global::Samples.Reading> _operatorState1 = null!;
             private global::DslFlow.Collector<global::System.Collections.Generic.List<global::Samples.Reading>> _collector0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<global::Samples.Reading> source)
+            public __Chain_Readings_Dedupe_Batch(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<global::Samples.Reading> source)
                 : base(context, "Readings", source)
             {
             }
@@ -135,15 +135,15 @@ namespace Samples
 
         /// <summary>Task 'Count+Out': Count -> Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.OneInputStreamTask<global::System.Collections.Generic.List<global::Samples.Reading>>
+        private sealed class __Chain_Count_Out : global::DslFlow.Execution.OneInputStreamTask<global::System.Collections.Generic.List<global::Samples.Reading>>
         {
             private readonly global::DslFlow.ISink<long> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<long> _sink0 = null!;
-            private global::DslFlow.State.KeyedValueTable<int, long> _table0 = null!;
+            private global::DslFlow.State.KeyedState<int, long> _table0 = null!;
             private global::DslFlow.ValueState<long> _state0 = null!;
             private global::DslFlow.OperatorListState<(int Size, long Seen)> _operatorState0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<long> sink0)
+            public __Chain_Count_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<long> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;
@@ -222,14 +222,18 @@ namespace Samples
 
             public void Write(ref global::DslFlow.Serialization.StateWriter writer, global::Samples.Reading value)
             {
+                writer.EnterNested("Reading");
                 _Sensor.Write(ref writer, value.Sensor);
                 _Value.Write(ref writer, value.Value);
+                writer.ExitNested();
             }
 
             public global::Samples.Reading Read(ref global::DslFlow.Serialization.StateReader reader)
             {
+                reader.EnterNested("Reading");
                 string SensorValue = _Sensor.Read(ref reader);
                 double ValueValue = _Value.Read(ref reader);
+                reader.ExitNested();
                 return new global::Samples.Reading(SensorValue, ValueValue);
             }
         }

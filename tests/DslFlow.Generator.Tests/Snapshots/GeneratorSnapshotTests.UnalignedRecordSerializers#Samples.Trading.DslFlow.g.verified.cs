@@ -9,34 +9,34 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>Trading</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "Trading",
-            2,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "Trading",
+            defaultParallelism: 2,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Trades", global::DslFlow.NodeKind.Source, null, "Trade", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Large", global::DslFlow.NodeKind.Filter, "Trade", "Trade", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Total", global::DslFlow.NodeKind.Process, "Trade", "(string Symbol, decimal Total)", 0, "string", new string[] { "last" }),
-                new global::DslFlow.NodeInfo("Format", global::DslFlow.NodeKind.Map, "(string Symbol, decimal Total)", "string", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "string", null, 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Audit", global::DslFlow.NodeKind.Sink, "string", null, 1, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Trades", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "Trade", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Large", Kind: global::DslFlow.NodeKind.Filter, InputType: "Trade", OutputType: "Trade", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Total", Kind: global::DslFlow.NodeKind.Process, InputType: "Trade", OutputType: "(string Symbol, decimal Total)", Parallelism: 0, KeyType: "string", States: new string[] { "last" }),
+                new global::DslFlow.NodeInfo(Name: "Format", Kind: global::DslFlow.NodeKind.Map, InputType: "(string Symbol, decimal Total)", OutputType: "string", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "string", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Audit", Kind: global::DslFlow.NodeKind.Sink, InputType: "string", OutputType: null, Parallelism: 1, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Trades", "Large", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Large", "Total", global::DslFlow.EdgePartitioning.Hash, false),
-                new global::DslFlow.EdgeInfo("Total", "Format", global::DslFlow.EdgePartitioning.Rebalance, false),
-                new global::DslFlow.EdgeInfo("Format", "Out", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Format", "Audit", global::DslFlow.EdgePartitioning.Auto, false),
+                new global::DslFlow.EdgeInfo(From: "Trades", To: "Large", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Large", To: "Total", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Total", To: "Format", Partitioning: global::DslFlow.EdgePartitioning.Rebalance, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Format", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Format", To: "Audit", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Trades+Large", new string[] { "Trades", "Large" }),
-                new global::DslFlow.ChainInfo("Total", new string[] { "Total" }),
-                new global::DslFlow.ChainInfo("Format+Out", new string[] { "Format", "Out" }),
-                new global::DslFlow.ChainInfo("Audit", new string[] { "Audit" }),
+                new global::DslFlow.ChainInfo(Name: "Trades+Large", Nodes: new string[] { "Trades", "Large" }),
+                new global::DslFlow.ChainInfo(Name: "Total", Nodes: new string[] { "Total" }),
+                new global::DslFlow.ChainInfo(Name: "Format+Out", Nodes: new string[] { "Format", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Audit", Nodes: new string[] { "Audit" }),
             },
-            new global::DslFlow.CheckpointDeclaration(1000, global::DslFlow.CheckpointingMode.ExactlyOnce, 600000, 0, 1, 0, 1, true, -1, null));
+            checkpointing: new global::DslFlow.CheckpointDeclaration(IntervalMs: 1000, Mode: global::DslFlow.CheckpointingMode.ExactlyOnce, TimeoutMs: 600000, MinPauseMs: 0, MaxConcurrentCheckpoints: 1, TolerableFailedCheckpoints: 0, RetainedCheckpoints: 1, Unaligned: true, AlignedTimeoutMs: -1, Directory: null));
 
         /// <summary>Starts pipeline <c>Trading</c>; the returned handle completes when every source is exhausted.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>
@@ -50,10 +50,10 @@ namespace Samples
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Trading.Out());
                 var node_Audit = job.CreateNode<global::Fixtures.QueueSink<string>>("Audit", static ctx => global::Samples.Trading.Audit());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Trades)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Samples.Trade>(static ctx => new __DslFlowChain1(ctx), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Trade>(__DslFlowSerializer0.Instance)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<(string Symbol, decimal Total)>(ctx => new __DslFlowChain2(ctx, node_Out), new global::DslFlow.Serialization.ValueTupleSerializer<string, decimal>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.DecimalSerializer.Instance)));
-                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain3(ctx, node_Audit), global::DslFlow.Serialization.StringSerializer.Instance));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Trades_Large(ctx, node_Trades)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Samples.Trade>(static ctx => new __Chain_Total(ctx), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Trade>(__DslFlowSerializer0.Instance)));
+                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<(string Symbol, decimal Total)>(ctx => new __Chain_Format_Out(ctx, node_Out), new global::DslFlow.Serialization.ValueTupleSerializer<string, decimal>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.DecimalSerializer.Instance)));
+                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Audit(ctx, node_Audit), global::DslFlow.Serialization.StringSerializer.Instance));
                 #nullable restore warnings
             });
 
@@ -70,11 +70,11 @@ namespace Samples
 
         /// <summary>Task 'Trades+Large': Trades -> Large.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<global::Samples.Trade>
+        private sealed class __Chain_Trades_Large : global::DslFlow.Execution.SourceStreamTask<global::Samples.Trade>
         {
             private global::DslFlow.Execution.KeyGroupWriter<global::Samples.Trade> _out0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<global::Samples.Trade> source)
+            public __Chain_Trades_Large(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<global::Samples.Trade> source)
                 : base(context, "Trades", source)
             {
             }
@@ -121,14 +121,14 @@ namespace Samples
 
         /// <summary>Task 'Total': Total.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.OneInputStreamTask<global::Samples.Trade>
+        private sealed class __Chain_Total : global::DslFlow.Execution.OneInputStreamTask<global::Samples.Trade>
         {
             private global::DslFlow.Execution.ChannelWriter<(string Symbol, decimal Total)> _out0 = null!;
-            private global::DslFlow.State.KeyedValueTable<string, global::Samples.Trade> _table0 = null!;
+            private global::DslFlow.State.KeyedState<string, global::Samples.Trade> _table0 = null!;
             private global::DslFlow.ValueState<global::Samples.Trade> _state0 = null!;
             private global::DslFlow.Collector<(string Symbol, decimal Total)> _collector0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context)
+            public __Chain_Total(global::DslFlow.Execution.TaskContext context)
                 : base(context)
             {
             }
@@ -197,13 +197,13 @@ namespace Samples
 
         /// <summary>Task 'Format+Out': Format -> Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain2 : global::DslFlow.Execution.OneInputStreamTask<(string Symbol, decimal Total)>
+        private sealed class __Chain_Format_Out : global::DslFlow.Execution.OneInputStreamTask<(string Symbol, decimal Total)>
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.ChannelWriter<string> _out0 = null!;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
 
-            public __DslFlowChain2(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Format_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;
@@ -250,12 +250,12 @@ namespace Samples
 
         /// <summary>Task 'Audit': Audit.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain3 : global::DslFlow.Execution.OneInputStreamTask<string>
+        private sealed class __Chain_Audit : global::DslFlow.Execution.OneInputStreamTask<string>
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
 
-            public __DslFlowChain3(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Audit(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;
@@ -308,16 +308,20 @@ namespace Samples
 
             public void Write(ref global::DslFlow.Serialization.StateWriter writer, global::Samples.Trade value)
             {
+                writer.EnterNested("Trade");
                 _Symbol.Write(ref writer, value.Symbol);
                 _Quantity.Write(ref writer, value.Quantity);
                 _Price.Write(ref writer, value.Price);
+                writer.ExitNested();
             }
 
             public global::Samples.Trade Read(ref global::DslFlow.Serialization.StateReader reader)
             {
+                reader.EnterNested("Trade");
                 string SymbolValue = _Symbol.Read(ref reader);
                 long QuantityValue = _Quantity.Read(ref reader);
                 decimal PriceValue = _Price.Read(ref reader);
+                reader.ExitNested();
                 return new global::Samples.Trade(SymbolValue, QuantityValue, PriceValue);
             }
         }

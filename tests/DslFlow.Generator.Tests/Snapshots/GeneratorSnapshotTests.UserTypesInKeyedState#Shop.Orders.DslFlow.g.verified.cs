@@ -9,24 +9,24 @@ namespace Shop
         /// <summary>The job graph of pipeline <c>Orders</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "Orders",
-            1,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "Orders",
+            defaultParallelism: 1,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Incoming", global::DslFlow.NodeKind.Source, null, "Order", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Track", global::DslFlow.NodeKind.Process, "Order", "string", 0, "string", new string[] { "last", "points", "totals" }),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "string", null, 0, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Incoming", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "Order", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Track", Kind: global::DslFlow.NodeKind.Process, InputType: "Order", OutputType: "string", Parallelism: 0, KeyType: "string", States: new string[] { "last", "points", "totals" }),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "string", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Incoming", "Track", global::DslFlow.EdgePartitioning.Hash, false),
-                new global::DslFlow.EdgeInfo("Track", "Out", global::DslFlow.EdgePartitioning.Auto, true),
+                new global::DslFlow.EdgeInfo(From: "Incoming", To: "Track", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Track", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Incoming", new string[] { "Incoming" }),
-                new global::DslFlow.ChainInfo("Track+Out", new string[] { "Track", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Incoming", Nodes: new string[] { "Incoming" }),
+                new global::DslFlow.ChainInfo(Name: "Track+Out", Nodes: new string[] { "Track", "Out" }),
             });
 
         /// <summary>Starts pipeline <c>Orders</c>; the returned handle completes when every source is exhausted.</summary>
@@ -40,8 +40,8 @@ namespace Shop
                 var node_Incoming = job.CreateNode<global::Fixtures.ArraySource<global::Shop.Order>>("Incoming", static ctx => global::Shop.Orders.Incoming());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Shop.Orders.Out());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Incoming)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Shop.Order>(ctx => new __DslFlowChain1(ctx, node_Out), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Shop.Order>(__DslFlowSerializer0.Instance)));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Incoming(ctx, node_Incoming)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Shop.Order>(ctx => new __Chain_Track_Out(ctx, node_Out), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Shop.Order>(__DslFlowSerializer0.Instance)));
                 #nullable restore warnings
             });
 
@@ -58,11 +58,11 @@ namespace Shop
 
         /// <summary>Task 'Incoming': Incoming.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<global::Shop.Order>
+        private sealed class __Chain_Incoming : global::DslFlow.Execution.SourceStreamTask<global::Shop.Order>
         {
             private global::DslFlow.Execution.KeyGroupWriter<global::Shop.Order> _out0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<global::Shop.Order> source)
+            public __Chain_Incoming(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<global::Shop.Order> source)
                 : base(context, "Incoming", source)
             {
             }
@@ -104,19 +104,19 @@ namespace Shop
 
         /// <summary>Task 'Track+Out': Track -> Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.OneInputStreamTask<global::Shop.Order>
+        private sealed class __Chain_Track_Out : global::DslFlow.Execution.OneInputStreamTask<global::Shop.Order>
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
-            private global::DslFlow.State.KeyedValueTable<string, global::Shop.Order> _table0 = null!;
+            private global::DslFlow.State.KeyedState<string, global::Shop.Order> _table0 = null!;
             private global::DslFlow.ValueState<global::Shop.Order> _state0 = null!;
-            private global::DslFlow.State.KeyedStateTable<string, global::DslFlow.ListCell<global::Shop.Point>> _table1 = null!;
+            private global::DslFlow.State.KeyedState<string, global::DslFlow.ListCell<global::Shop.Point>> _table1 = null!;
             private global::DslFlow.ListState<global::Shop.Point> _state1 = null!;
-            private global::DslFlow.State.KeyedStateTable<string, global::DslFlow.MapCell<string, global::Shop.Money>> _table2 = null!;
+            private global::DslFlow.State.KeyedState<string, global::DslFlow.MapCell<string, global::Shop.Money>> _table2 = null!;
             private global::DslFlow.MapState<string, global::Shop.Money> _state2 = null!;
             private global::DslFlow.Collector<string> _collector0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Track_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;
@@ -164,8 +164,8 @@ namespace Shop
                         int keyHash = global::DslFlow.StableHash.Of(key);
                         int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);
                         _state0.Slot = _table0.Slot(key, keyHash, keyGroup);
-                        _state1.Cell = _table1.Get(key, keyGroup);
-                        _state2.Cell = _table2.Get(key, keyGroup);
+                        _state1.Cell = global::DslFlow.State.KeyedCellStates.Cell(_table1, key, keyHash, keyGroup);
+                        _state2.Cell = global::DslFlow.State.KeyedCellStates.Cell(_table2, key, keyHash, keyGroup);
                         _collector0.Clear();
                         global::Shop.Orders.Track(r0, _state0, _state1, _state2, _collector0);
                         foreach (var item1 in _collector0.Emitted)
@@ -218,20 +218,24 @@ namespace Shop
                 {
                     throw new global::System.NotSupportedException("The generated serializer of 'Order' saves the members of 'Order' only, but the state holds a '" + value.GetType().FullName + "'. Declare the state with the derived type, seal the class, or annotate it with [Serializer(typeof(MySerializer))].");
                 }
+                writer.EnterNested("Order");
                 _Id.Write(ref writer, value.Id);
                 _Lines.Write(ref writer, value.Lines);
                 _Status.Write(ref writer, value.Status);
                 _ShippedAt.Write(ref writer, value.ShippedAt);
                 (_Previous ??= new global::DslFlow.Serialization.NullableReferenceSerializer<global::Shop.Order>(__DslFlowSerializer0.Instance)).Write(ref writer, value.Previous);
+                writer.ExitNested();
             }
 
             public global::Shop.Order Read(ref global::DslFlow.Serialization.StateReader reader)
             {
+                reader.EnterNested("Order");
                 string IdValue = _Id.Read(ref reader);
                 global::System.Collections.Generic.List<global::Shop.Line> LinesValue = _Lines.Read(ref reader);
                 global::Shop.Status StatusValue = _Status.Read(ref reader);
                 global::System.DateTime? ShippedAtValue = _ShippedAt.Read(ref reader);
                 global::Shop.Order? PreviousValue = (_Previous ??= new global::DslFlow.Serialization.NullableReferenceSerializer<global::Shop.Order>(__DslFlowSerializer0.Instance)).Read(ref reader);
+                reader.ExitNested();
                 return new global::Shop.Order(IdValue, LinesValue, StatusValue)
                 {
                     ShippedAt = ShippedAtValue,
@@ -255,14 +259,18 @@ namespace Shop
                 {
                     throw new global::System.NotSupportedException("The generated serializer of 'Line' saves the members of 'Line' only, but the state holds a '" + value.GetType().FullName + "'. Declare the state with the derived type, seal the class, or annotate it with [Serializer(typeof(MySerializer))].");
                 }
+                writer.EnterNested("Line");
                 _Product.Write(ref writer, value.Product);
                 _Quantity.Write(ref writer, value.Quantity);
+                writer.ExitNested();
             }
 
             public global::Shop.Line Read(ref global::DslFlow.Serialization.StateReader reader)
             {
+                reader.EnterNested("Line");
                 global::Shop.Product? ProductValue = _Product.Read(ref reader);
                 int QuantityValue = _Quantity.Read(ref reader);
+                reader.ExitNested();
                 return new global::Shop.Line()
                 {
                     Product = ProductValue,
@@ -282,14 +290,18 @@ namespace Shop
 
             public void Write(ref global::DslFlow.Serialization.StateWriter writer, global::Shop.Product value)
             {
+                writer.EnterNested("Product");
                 _Name.Write(ref writer, value.Name);
                 _Price.Write(ref writer, value.Price);
+                writer.ExitNested();
             }
 
             public global::Shop.Product Read(ref global::DslFlow.Serialization.StateReader reader)
             {
+                reader.EnterNested("Product");
                 string NameValue = _Name.Read(ref reader);
                 decimal PriceValue = _Price.Read(ref reader);
+                reader.ExitNested();
                 return new global::Shop.Product(NameValue, PriceValue);
             }
         }
@@ -305,14 +317,18 @@ namespace Shop
 
             public void Write(ref global::DslFlow.Serialization.StateWriter writer, global::Shop.Point value)
             {
+                writer.EnterNested("Point");
                 _X.Write(ref writer, value.X);
                 _Y.Write(ref writer, value.Y);
+                writer.ExitNested();
             }
 
             public global::Shop.Point Read(ref global::DslFlow.Serialization.StateReader reader)
             {
+                reader.EnterNested("Point");
                 int XValue = _X.Read(ref reader);
                 int YValue = _Y.Read(ref reader);
+                reader.ExitNested();
                 return new global::Shop.Point(XValue, YValue);
             }
         }

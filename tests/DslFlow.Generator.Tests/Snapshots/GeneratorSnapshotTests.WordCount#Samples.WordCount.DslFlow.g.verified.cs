@@ -9,28 +9,28 @@ namespace Samples
         /// <summary>The job graph of pipeline <c>WordCount</c>: its nodes, edges and fused tasks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobGraph Graph { get; } = new global::DslFlow.JobGraph(
-            "WordCount",
-            2,
-            128,
-            new global::DslFlow.NodeInfo[]
+            name: "WordCount",
+            defaultParallelism: 2,
+            maxParallelism: 128,
+            nodes: new global::DslFlow.NodeInfo[]
             {
-                new global::DslFlow.NodeInfo("Lines", global::DslFlow.NodeKind.Source, null, "string", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Split", global::DslFlow.NodeKind.FlatMap, "string", "string", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Count", global::DslFlow.NodeKind.Map, "string", "(string Word, long Count)", 0, "string", new string[] { "count" }),
-                new global::DslFlow.NodeInfo("Milestones", global::DslFlow.NodeKind.Process, "(string Word, long Count)", "string", 0, null, global::System.Array.Empty<string>()),
-                new global::DslFlow.NodeInfo("Out", global::DslFlow.NodeKind.Sink, "string", null, 0, null, global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Lines", Kind: global::DslFlow.NodeKind.Source, InputType: null, OutputType: "string", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Split", Kind: global::DslFlow.NodeKind.FlatMap, InputType: "string", OutputType: "string", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Count", Kind: global::DslFlow.NodeKind.Map, InputType: "string", OutputType: "(string Word, long Count)", Parallelism: 0, KeyType: "string", States: new string[] { "count" }),
+                new global::DslFlow.NodeInfo(Name: "Milestones", Kind: global::DslFlow.NodeKind.Process, InputType: "(string Word, long Count)", OutputType: "string", Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
+                new global::DslFlow.NodeInfo(Name: "Out", Kind: global::DslFlow.NodeKind.Sink, InputType: "string", OutputType: null, Parallelism: 0, KeyType: null, States: global::System.Array.Empty<string>()),
             },
-            new global::DslFlow.EdgeInfo[]
+            edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo("Lines", "Split", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Split", "Count", global::DslFlow.EdgePartitioning.Hash, false),
-                new global::DslFlow.EdgeInfo("Count", "Milestones", global::DslFlow.EdgePartitioning.Auto, true),
-                new global::DslFlow.EdgeInfo("Milestones", "Out", global::DslFlow.EdgePartitioning.Auto, true),
+                new global::DslFlow.EdgeInfo(From: "Lines", To: "Split", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Split", To: "Count", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
+                new global::DslFlow.EdgeInfo(From: "Count", To: "Milestones", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Milestones", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
-            new global::DslFlow.ChainInfo[]
+            chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo("Lines+Split", new string[] { "Lines", "Split" }),
-                new global::DslFlow.ChainInfo("Count+Milestones+Out", new string[] { "Count", "Milestones", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Lines+Split", Nodes: new string[] { "Lines", "Split" }),
+                new global::DslFlow.ChainInfo(Name: "Count+Milestones+Out", Nodes: new string[] { "Count", "Milestones", "Out" }),
             });
 
         /// <summary>Starts pipeline <c>WordCount</c>; the returned handle completes when every source is exhausted.</summary>
@@ -44,8 +44,8 @@ namespace Samples
                 var node_Lines = job.CreateNode<global::Fixtures.ArraySource<string>>("Lines", static ctx => global::Samples.WordCount.Lines());
                 var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.WordCount.Out());
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __DslFlowChain0(ctx, node_Lines)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __DslFlowChain1(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Lines_Split(ctx, node_Lines)));
+                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Count_Milestones_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
                 #nullable restore warnings
             });
 
@@ -62,11 +62,11 @@ namespace Samples
 
         /// <summary>Task 'Lines+Split': Lines -> Split.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain0 : global::DslFlow.Execution.SourceStreamTask<string>
+        private sealed class __Chain_Lines_Split : global::DslFlow.Execution.SourceStreamTask<string>
         {
             private global::DslFlow.Execution.KeyGroupWriter<string> _out0 = null!;
 
-            public __DslFlowChain0(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<string> source)
+            public __Chain_Lines_Split(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<string> source)
                 : base(context, "Lines", source)
             {
             }
@@ -116,15 +116,15 @@ namespace Samples
 
         /// <summary>Task 'Count+Milestones+Out': Count -> Milestones -> Out.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __DslFlowChain1 : global::DslFlow.Execution.OneInputStreamTask<string>
+        private sealed class __Chain_Count_Milestones_Out : global::DslFlow.Execution.OneInputStreamTask<string>
         {
             private readonly global::DslFlow.ISink<string> _sinkNode0;
             private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
-            private global::DslFlow.State.KeyedValueTable<string, long> _table0 = null!;
+            private global::DslFlow.State.KeyedState<string, long> _table0 = null!;
             private global::DslFlow.ValueState<long> _state0 = null!;
             private global::DslFlow.Collector<string> _collector0 = null!;
 
-            public __DslFlowChain1(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Count_Milestones_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
                 : base(context)
             {
                 _sinkNode0 = sink0;

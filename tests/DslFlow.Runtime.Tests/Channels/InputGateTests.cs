@@ -184,6 +184,22 @@ public class InputGateTests
         Assert.Throws<ArgumentOutOfRangeException>(() => gate.Channels[0].BufferSize = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => gate.Channels[0].Send(new long[1], 2));
     }
+
+    [Fact]
+    public void An_overtaking_barrier_kept_in_order_on_a_forward_channel_does_not_use_up_the_announcement_of_its_checkpoint()
+    {
+        var gate = new InputGate<long>(channelCount: 2, exclusiveCredits: 2, floatingCredits: 0, bufferSize: 4);
+        var announced = new List<DslFlow.Checkpointing.CheckpointBarrier>();
+        gate.BarrierQueued = announced.Add;
+        gate.Channels[0].StaysAligned = true;
+        var timed = new DslFlow.Checkpointing.CheckpointBarrier(1, 0, DslFlow.Checkpointing.CheckpointAlignment.AlignedThenUnaligned(TimeSpan.FromSeconds(10)));
+
+        // The forward channel's upstream switched checkpoint 1 to unaligned: its barrier stays in order but has no deadline.
+        gate.Channels[0].SendPriorityEvent(timed.AsUnaligned());
+        gate.Channels[1].SendEvent(timed); // the keyed channel's barrier, queued behind buffers, with the deadline to watch
+
+        Assert.Contains(announced, b => b.AlignedDeadline is not null); // the aligned timeout can still watch checkpoint 1
+    }
 }
 
 internal sealed class TestEvent(string name) : ChannelEvent

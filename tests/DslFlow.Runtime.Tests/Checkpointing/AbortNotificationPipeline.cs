@@ -80,7 +80,7 @@ public sealed class ListeningSink : ISink<long>, ITransactionalSink
         return writer;
     }
 
-    public void RecoverTransactions(long? restoredCheckpointId)
+    public void RecoverTransactions(SinkRecoveryContext recovery)
     {
     }
 
@@ -114,17 +114,25 @@ internal sealed class FailingStorage(string directory) : ICheckpointStorage
     private readonly LocalCheckpointStorage _inner = new(directory);
     private int _asyncFailures;
 
-    public CheckpointStateOutputStream OpenStateWriter(long checkpointId, string name) => _inner.OpenStateWriter(checkpointId, name);
+    public CheckpointStateOutputStream OpenStateWriter(long checkpointId, string name) =>
+        checkpointId == 2 && Interlocked.Exchange(ref _asyncFailures, 1) == 0
+            ? throw new IOException("injected: the disk is full")
+            : _inner.OpenStateWriter(checkpointId, name);
 
     public Task<StateHandle> WriteStateAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-        checkpointId == 2 && Interlocked.Exchange(ref _asyncFailures, 1) == 0
-            ? Task.FromException<StateHandle>(new IOException("injected: the disk is full"))
-            : _inner.WriteStateAsync(checkpointId, name, data, cancellationToken);
+        _inner.WriteStateAsync(checkpointId, name, data, cancellationToken);
 
     public Task<StateHandle> WriteStateAsync(long checkpointId, string name, Stream data, CancellationToken cancellationToken = default) =>
         _inner.WriteStateAsync(checkpointId, name, data, cancellationToken);
 
+    public CheckpointStateOutputStream OpenSharedStateWriter(long checkpointId, string name) => _inner.OpenSharedStateWriter(checkpointId, name);
+
+    public Task<StateHandle> WriteSharedStateAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        _inner.WriteSharedStateAsync(checkpointId, name, data, cancellationToken);
+
     public Task<byte[]> ReadStateAsync(StateHandle handle, CancellationToken cancellationToken = default) => _inner.ReadStateAsync(handle, cancellationToken);
+
+    public void ReadStateRange(StateHandle handle, long offset, Span<byte> destination) => _inner.ReadStateRange(handle, offset, destination);
 
     public Task CompleteCheckpointAsync(CheckpointMetadata metadata, CancellationToken cancellationToken = default) =>
         metadata.CheckpointId == 1

@@ -40,7 +40,7 @@ public class AlignedBarrierTests
         var sourceB = (ForwardingSourceTask)job.SourceB;
 
         sourceA.TriggerCheckpoint(new CheckpointBarrier(1, 0)); // B never sends barrier 1
-        Eventually.True(() => job.Probe.Barriers.IsPending, "checkpoint 1 waits for B");
+        Eventually.True(() => job.Probe.Barriers.State is CollectingBarriers, "checkpoint 1 waits for B");
         sourceA.TriggerCheckpoint(new CheckpointBarrier(2, 0));
         sourceB.TriggerCheckpoint(new CheckpointBarrier(2, 0));
         Eventually.True(() => !job.Probe.Checkpoints.IsEmpty, "checkpoint 2 completes");
@@ -49,6 +49,25 @@ public class AlignedBarrierTests
         (long _, long fromA, long fromB) = job.Probe.Checkpoints.Single();
         Assert.Equal(sourceA.EmittedAtCheckpoint[2], fromA);
         Assert.Equal(sourceB.EmittedAtCheckpoint[2], fromB);
+        await job.Handle.DisposeAsync();
+    }
+    [Fact]
+    public async Task An_injected_unaligned_barrier_reaches_the_snapshot_hooks_of_a_job_whose_tasks_cannot_persist_channel_state()
+    {
+        // Checkpoints are off: the tasks have no channel state, yet barriers a caller injects still travel (whatever their kind).
+        var job = new FanInJob(new PipelineOptions { BufferSize = 64 });
+        Eventually.True(() => job.Probe is not null && job.Probe.Processed > 1_000, "both sources flow");
+        var sourceA = (ForwardingSourceTask)job.SourceA;
+        var sourceB = (ForwardingSourceTask)job.SourceB;
+
+        Assert.True(sourceA.TriggerCheckpoint(new CheckpointBarrier(1, 0, CheckpointAlignment.Unaligned)));
+        Assert.True(sourceB.TriggerCheckpoint(new CheckpointBarrier(1, 0, CheckpointAlignment.Unaligned)));
+        Eventually.True(() => !job.Probe.Checkpoints.IsEmpty, "checkpoint 1 reaches the downstream task", timeoutMs: 10_000);
+
+        (long id, long fromA, long fromB) = job.Probe.Checkpoints.Single();
+        Assert.Equal(1, id);
+        Assert.Equal(sourceA.EmittedAtCheckpoint[1], fromA); // aligned: it cannot overtake what it cannot persist
+        Assert.Equal(sourceB.EmittedAtCheckpoint[1], fromB);
         await job.Handle.DisposeAsync();
     }
 }

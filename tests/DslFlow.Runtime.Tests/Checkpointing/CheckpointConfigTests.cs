@@ -1,3 +1,5 @@
+using DslFlow.Checkpointing;
+
 namespace DslFlow.Runtime.Tests.Checkpointing;
 
 public class CheckpointConfigTests
@@ -23,7 +25,7 @@ public class CheckpointConfigTests
         Assert.Equal(TimeSpan.FromMinutes(10), config.Timeout);
         Assert.Equal(1, config.MaxConcurrentCheckpoints);
         Assert.Equal("x", config.Directory);
-        Assert.Null(config.AlignedTimeout);
+        Assert.Same(CheckpointAlignment.Aligned, config.Alignment);
     }
 
     [Fact]

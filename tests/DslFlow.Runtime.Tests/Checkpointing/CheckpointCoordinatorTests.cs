@@ -11,8 +11,8 @@ public class CheckpointCoordinatorTests
 
     private CheckpointCoordinator Create(int maxConcurrent = 1, int tolerable = 0, int minPauseMs = 0, int timeoutMs = 10_000,
         CheckpointStatsTracker? stats = null) =>
-        new(new CheckpointConfig(TimeSpan.FromSeconds(1), CheckpointingMode.ExactlyOnce, TimeSpan.FromMilliseconds(timeoutMs),
-            TimeSpan.FromMilliseconds(minPauseMs), maxConcurrent, tolerable, 1, false, null, "unused"), _participants, _time, NullLogger.Instance,
+        new(new CheckpointConfig(TimeSpan.FromSeconds(1), CheckpointAlignment.Aligned, TimeSpan.FromMilliseconds(timeoutMs),
+            TimeSpan.FromMilliseconds(minPauseMs), maxConcurrent, tolerable, 1, "unused"), _participants, _time, NullLogger.Instance,
             stats: stats);
 
     private SubtaskCheckpointStats Subtask(int index, long size = 10) => new("Map", index, _time.GetUtcNow(), TimeSpan.FromMilliseconds(1),
@@ -37,7 +37,7 @@ public class CheckpointCoordinatorTests
         coordinator.TriggerNow();
         coordinator.Decline(4, 2, "writing the state failed: disk full", CheckpointFailureCategory.AsyncPhaseFailed, Subtask(2) with { Aborted = true });
         Assert.NotNull(failOver);
-        Assert.StartsWith("Checkpoint 4 failed (AsyncPhaseFailed: declined by Map (3): writing the state failed: disk full); 1 consecutive failures", failOver);
+        Assert.StartsWith("Checkpoint 4 failed (AsyncPhaseFailed: declined by Map subtask 2: writing the state failed: disk full); 1 consecutive failures", failOver);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class CheckpointCoordinatorTests
         Assert.Equal(CheckpointStatus.Failed, failed.Status);
         Assert.Equal(triggered + TimeSpan.FromMilliseconds(30), failed.EndedAt);
         Assert.Equal(CheckpointFailureCategory.AsyncPhaseFailed, failed.FailureCategory);
-        Assert.Equal("declined by Map (2): writing the state failed: disk full", failed.FailureReason);
+        Assert.Equal("declined by Map subtask 1: writing the state failed: disk full", failed.FailureReason);
         Assert.Equal((1, 3), (failed.Acknowledged, failed.Total)); // the decline is not an acknowledgement
         Assert.Equal(100, failed.StateSize);
         Assert.Equal([false, true], failed.Subtasks.Select(s => s.Aborted));

@@ -86,6 +86,7 @@ public class FinishedTaskBarrierTests
     {
         private readonly DedicatedThreadScheduler _thread = new("DslFlow test source");
         private readonly CancellationTokenSource _cancellation = new();
+        private readonly RecordingResponder _responder = new();
 
         public FinishedSource(bool unaligned, TimeSpan? alignedTimeout)
         {
@@ -95,19 +96,17 @@ public class FinishedTaskBarrierTests
                 [new EdgeInfo("S", "R", EdgePartitioning.Hash, false)],
                 [new ChainInfo("S", ["S"]), new ChainInfo("R", ["R"])]);
             Gate = new InputGate<long>(1, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize);
+            CheckpointAlignment alignment = !unaligned ? CheckpointAlignment.Aligned
+                : alignedTimeout is { } timeout ? CheckpointAlignment.AlignedThenUnaligned(timeout) : CheckpointAlignment.Unaligned;
             var context = new TaskContext(graph, 0, 0, 1, 128, options, new PipelineContext(options, _cancellation.Token), _cancellation.Token)
             {
-                Unaligned = unaligned,
-                AlignedTimeout = alignedTimeout,
-                AcknowledgeCheckpoint = (id, _, _) => Acknowledged.Enqueue(id),
-                Outputs = [new OutputSpec(graph.Edges[0], EdgePartitioning.Hash, new[] { Gate.Channels[0] }, 128)],
+                Checkpointing = _responder.For(alignment),
+                Outputs = [new OutputSpec(graph.Edges[0], EdgePartitioning.Hash, new OutputChannels<long>([Gate.Channels[0]]), 128)],
             };
-            var ended = new ManualResetEventSlim();
-            context.WaitingForFinalCheckpoint = ended.Set;
             var items = new CollectionSource<long>(Enumerable.Range(0, Records).Select(i => (long)i));
             Task = new ForwardingSourceTask(context, "S", items);
             Task.Start(_thread);
-            Assert.True(ended.Wait(TimeSpan.FromSeconds(20)), "the source ends its input"); // every record fits in the credits
+            Assert.True(_responder.InputEnded.Wait(TimeSpan.FromSeconds(20)), "the source ends its input"); // every record fits in the credits
         }
 
         public ForwardingSourceTask Task { get; }
@@ -115,7 +114,7 @@ public class FinishedTaskBarrierTests
         /// <summary>The receiving side of the task's output channel.</summary>
         public InputGate<long> Gate { get; }
 
-        public ConcurrentQueue<long> Acknowledged { get; } = new();
+        public IEnumerable<long> Acknowledged => _responder.Acknowledged.Select(a => a.Id);
 
         /// <summary>Returns once the mails posted to the task so far have run.</summary>
         public void RunMail()
@@ -148,6 +147,7 @@ public class FinishedTaskBarrierTests
             }
             _thread.Dispose();
             _cancellation.Dispose();
+            _responder.Dispose();
         }
     }
 }

@@ -40,7 +40,7 @@ public class StateSnapshotTests
         CheckpointMetadata latest = (await storage.LoadLatestAsync())!;
         string keyedTask = KeyedCountPipeline.Graph.Chains[KeyedCountPipeline.Graph.ChainOf("Count")].Name;
         var restored = new Dictionary<string, long>();
-        var table = new KeyedValueTable<string, long>("Count.count", new KeyGroupRange(0, KeyedCountPipeline.Graph.MaxParallelism - 1));
+        var table = State.HeapStates.Value<string, long>("Count.count", new KeyGroupRange(0, KeyedCountPipeline.Graph.MaxParallelism - 1));
         int keyedSubtasks = 0;
         foreach ((OperatorSubtaskId subtask, IReadOnlyList<StateHandle> handles) in latest.SubtaskStates)
         {
@@ -51,7 +51,7 @@ public class StateSnapshotTests
             {
                 Assert.Equal(keyedTask, subtask.OperatorId);
                 Assert.Equal(StateScope.Keyed, entry.Scope);
-                table.RestoreSnapshot(entry.Bytes, Serializers.For<string>(), Int64Serializer.Instance);
+                State.HeapStates.Restore(table, entry.Blocks, KeyedCountPipeline.Graph.MaxParallelism);
                 keyedSubtasks++;
             }
         }

@@ -23,7 +23,7 @@ public class FailureTests
         Assert.Equal(0, failure.SubtaskIndex);
         Assert.Equal("5000", failure.Record);
         Assert.IsType<InvalidOperationException>(failure.InnerException);
-        Assert.Contains("Node 'Probe' (subtask 1 of 1) failed on record 5000: InvalidOperationException: bad record", failure.Message);
+        Assert.Contains("Node 'Probe' (subtask 0 of parallelism 1) failed on record 5000: InvalidOperationException: bad record", failure.Message);
         Assert.All(job.Handle.Tasks, t => Assert.True(t.Completion.IsCompleted));
         Assert.Equal(threadsBefore, DedicatedThreadScheduler.LiveThreads);
     }

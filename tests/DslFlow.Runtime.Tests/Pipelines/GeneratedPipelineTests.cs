@@ -116,7 +116,7 @@ public class GeneratedPipelineTests
         Assert.Equal("Check", failure.NodeName);
         Assert.Equal("777", failure.Record);
         Assert.Equal(0, failure.SubtaskIndex); // 777 lies in subtask 0's half of the sequence
-        Assert.Contains("Node 'Check' (subtask 1 of 2) failed on record 777: FormatException: cannot handle 777", failure.Message);
+        Assert.Contains("Node 'Check' (subtask 0 of parallelism 2) failed on record 777: FormatException: cannot handle 777", failure.Message);
         Assert.Equal(threadsBefore, DedicatedThreadScheduler.LiveThreads);
     }
 

@@ -1,6 +1,6 @@
-using System.Reflection;
 using DslFlow.Checkpointing;
 using DslFlow.Runtime.Tests.Checkpointing;
+using DslFlow.Runtime.Tests.Serialization;
 using DslFlow.Serialization;
 using DslFlow.State;
 
@@ -96,15 +96,15 @@ public class RecordStatePipelineTests
         }
         foreach (string name in StateNames)
         {
-            Assert.Equal(2, entries.Count(e => e.Name == name && e.Scope == StateScope.Keyed && e.Bytes.Length > 0)); // one per subtask
+            Assert.Equal(2, entries.Count(e => e.Name == name && e.Scope == StateScope.Keyed && e.Blocks.Count > 0)); // one per subtask
         }
 
         // The saved records read back, through the generated serializer, to what the job computed.
-        var summaries = new KeyedValueTable<string, Summary?>("Track.summary", new KeyGroupRange(0, RecordStatePipeline.Graph.MaxParallelism - 1));
         var summarySerializer = new NullableReferenceSerializer<Summary>(GeneratedSerializer<Summary>());
+        var summaries = State.HeapStates.Value<string, Summary?>("Track.summary", new KeyGroupRange(0, RecordStatePipeline.Graph.MaxParallelism - 1), StringSerializer.Instance!, summarySerializer);
         foreach (StateEntry entry in entries.Where(e => e.Name == "Track.summary"))
         {
-            summaries.RestoreSnapshot(entry.Bytes, StringSerializer.Instance!, summarySerializer);
+            State.HeapStates.Restore(summaries, entry.Blocks, RecordStatePipeline.Graph.MaxParallelism);
         }
         var restored = Enumerable.Range(0, RecordStatePipeline.Graph.MaxParallelism)
             .SelectMany(summaries.EntriesOf)
@@ -123,11 +123,5 @@ public class RecordStatePipelineTests
         RecordStatePipeline.Input.GroupBy(o => o.Customer).SelectMany(g =>
             g.Select((o, i) => $"{g.Key}:{i + 1}:{g.Take(i + 1).Sum(x => (long)x.Amount)}"));
 
-    /// <summary>The serializer class the generator nested in the pipeline for <typeparamref name="T"/>.</summary>
-    private static ISerializer<T> GeneratedSerializer<T>()
-    {
-        Type type = typeof(RecordStatePipeline).GetNestedTypes(BindingFlags.NonPublic)
-            .Single(t => t.GetInterfaces().Contains(typeof(ISerializer<T>)));
-        return (ISerializer<T>)type.GetField("Instance", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-    }
+    private static ISerializer<T> GeneratedSerializer<T>() => GeneratedSerializers.Of<T>(typeof(RecordStatePipeline));
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DslFlow.Runtime.Tests.Checkpointing;
+using DslFlow.Runtime.Tests.Support;
 using Xunit.Abstractions;
 
 namespace DslFlow.Runtime.Tests.Recovery;
@@ -165,21 +166,6 @@ public class ProcessKillTests(ITestOutputHelper output)
         Assert.Fail($"the child exited before printing '{prefix}': {await child.StandardError.ReadToEndAsync()}");
     }
 
-    private static Process StartChild(string work, double rate, string mode, long records = Records)
-    {
-        string harness = Path.Combine(AppContext.BaseDirectory.Replace("DslFlow.Runtime.Tests", "DslFlow.ProcessHarness", StringComparison.Ordinal),
-            "DslFlow.ProcessHarness.dll");
-        Assert.True(File.Exists(harness), $"the harness is not built at {harness}");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { harness, work, records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture), mode })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        return Process.Start(start) ?? throw new InvalidOperationException("the child process did not start");
-    }
+    private static Process StartChild(string work, double rate, string mode, long records = Records) =>
+        HarnessProcess.Start(work, records.ToString(), rate.ToString(System.Globalization.CultureInfo.InvariantCulture), mode);
 }

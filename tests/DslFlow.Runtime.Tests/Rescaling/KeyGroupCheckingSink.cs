@@ -16,7 +16,7 @@ public sealed class KeyGroupCheckingSink<T>(CollectSink<T> inner, Func<T, int> k
     public ISinkWriter<T> CreateWriter(NodeContext context) =>
         new Writer(this, (ITwoPhaseCommitWriter<T>)inner.CreateWriter(context), context.SubtaskIndex, context.Parallelism);
 
-    public void RecoverTransactions(long? restoredCheckpointId) => inner.RecoverTransactions(restoredCheckpointId);
+    public void RecoverTransactions(SinkRecoveryContext recovery) => inner.RecoverTransactions(recovery);
 
     private sealed class Writer(KeyGroupCheckingSink<T> sink, ITwoPhaseCommitWriter<T> inner, int subtask, int parallelism) : ITwoPhaseCommitWriter<T>
     {

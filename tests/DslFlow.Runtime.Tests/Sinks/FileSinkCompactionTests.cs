@@ -1,12 +1,12 @@
 using DslFlow.Runtime.Tests.Sources;
+using static DslFlow.Runtime.Tests.Sinks.FileSinkTestKit;
+using Microsoft.Extensions.Logging;
 
 namespace DslFlow.Runtime.Tests.Sinks;
 
 /// <summary>File-sink compaction: committed parts stay hidden until merged; nothing is lost or published twice.</summary>
 public sealed class FileSinkCompactionTests
 {
-    private static NodeContext Checkpointed(int subtask) => FileSinkTests.Checkpointed(subtask);
-
     private static string[] Visible(string directory) =>
         Directory.EnumerateFiles(directory, "part-*.txt").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
@@ -24,13 +24,13 @@ public sealed class FileSinkCompactionTests
         writer.PreCommit(1);
         writer.Commit(1);
         Assert.Empty(sink.ReadCommittedLines()); // committed, not yet visible
-        Assert.Equal(["part-0-1.txt"], Hidden(directory.Path));
+        Assert.Equal([Part("0-1.txt")], Hidden(directory.Path));
 
         writer.Write(["c"]);
         writer.PreCommit(2);
         writer.Commit(2);
         Assert.Equal(["a", "b", "c"], sink.ReadCommittedLines());
-        Assert.Equal(["part-0-1-to-2.txt"], Visible(directory.Path));
+        Assert.Equal([Part("0-1-to-2.txt")], Visible(directory.Path));
         Assert.Empty(Hidden(directory.Path));
 
         writer.Write(["d"]);
@@ -42,7 +42,7 @@ public sealed class FileSinkCompactionTests
         writer.PreCommit(5);
         writer.Commit(5); // one notification for 4 and 5
         Assert.Equal(["a", "b", "c", "d", "e", "f"], sink.ReadCommittedLines());
-        Assert.Equal(["part-0-1-to-2.txt", "part-0-3-to-5.txt"], Visible(directory.Path));
+        Assert.Equal([Part("0-1-to-2.txt"), Part("0-3-to-5.txt")], Visible(directory.Path));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class FileSinkCompactionTests
         writer.PreCommit(2); // nothing written: no part
         writer.Commit(2);
 
-        Assert.Equal(["part-1-1.txt"], Visible(directory.Path));
+        Assert.Equal([Part("1-1.txt")], Visible(directory.Path));
         Assert.Equal(["x"], sink.ReadCommittedLines());
     }
 
@@ -100,33 +100,41 @@ public sealed class FileSinkCompactionTests
         Assert.Empty(Hidden(directory.Path));
     }
 
-    [Fact]
-    public void Recovery_after_a_crash_between_publishing_and_deleting_publishes_each_line_once()
+    [Theory]
+    [InlineData("compact.publish")] // the manifest is durable, the merged file not yet renamed: roll back
+    [InlineData("compact.record")] // renamed, the publication not yet recorded: the missing temporary file proves it
+    [InlineData("compact.delete")] // recorded, the merged parts not yet deleted
+    public void Recovery_after_a_crash_in_a_compaction_publishes_each_line_once(string crashBefore)
     {
         using var directory = new TempDirectory();
-        var crashed = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 10 } };
-        var writer = (ITwoPhaseCommitWriter<string>)crashed.CreateWriter(Checkpointed(0));
-        foreach ((long id, string line) in new[] { (1L, "a"), (2L, "b"), (3L, "c"), (4L, "d") })
-        {
-            writer.Write([line]);
-            writer.PreCommit(id);
-            writer.Commit(id);
-        }
-        // Simulate two crashed compactions: one of parts 1..2 that was published but whose parts were not deleted yet,
-        // and one of parts 3..4 that had written its manifest but was never published.
-        string hidden = Path.Combine(directory.Path, ".committed");
-        File.WriteAllText(Path.Combine(directory.Path, "part-0-1-to-2.txt"), "a\nb\n");
-        File.WriteAllLines(Path.Combine(hidden, "compacting-0-done.manifest"), ["part-0-1-to-2.txt", "part-0-1.txt", "part-0-2.txt"]);
-        File.WriteAllText(Path.Combine(hidden, "compacting-0-lost.tmp"), "c\nd\n");
-        File.WriteAllLines(Path.Combine(hidden, "compacting-0-lost.manifest"), ["part-0-3-to-4.txt", "part-0-3.txt", "part-0-4.txt"]);
+        CrashInSecondCompaction(directory.Path, crashBefore); // the compaction of 1..2 dies
 
-        var restarted = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 10 } };
-        restarted.RecoverTransactions(4);
-        restarted.RecoverTransactions(4);
+        var restarted = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 2 } };
+        restarted.RecoverTransactions(Restoring(2));
+        restarted.RecoverTransactions(Restoring(2));
 
-        Assert.Equal(["a", "b", "c", "d"], restarted.ReadCommittedLines());
+        Assert.Equal(["a", "b"], restarted.ReadCommittedLines());
         Assert.Empty(Hidden(directory.Path));
-        writer.Dispose();
+    }
+
+    [Theory]
+    [InlineData("compact.record")]
+    [InlineData("compact.delete")]
+    public void A_merged_file_a_consumer_moved_away_before_the_recovery_is_not_published_again(string crashBefore)
+    {
+        using var directory = new TempDirectory();
+        using var consumed = new TempDirectory();
+        CrashInSecondCompaction(directory.Path, crashBefore); // published 1..2, then died
+        foreach (string published in Directory.GetFiles(directory.Path, "part-*.txt"))
+        {
+            File.Move(published, Path.Combine(consumed.Path, Path.GetFileName(published))); // a consumer takes what it sees
+        }
+
+        new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 2 } }.RecoverTransactions(Restoring(2));
+
+        Assert.Equal(["a", "b"], new FileSink<string>(consumed.Path).ReadCommittedLines());
+        Assert.Empty(new FileSink<string>(directory.Path).ReadCommittedLines()); // before the fix: "a", "b" published again
+        Assert.Empty(Hidden(directory.Path));
     }
 
     [Theory]
@@ -138,8 +146,9 @@ public sealed class FileSinkCompactionTests
         foreach (string[] run in new[] { new[] { "a", "b" }, new[] { "c", "d" } })
         {
             var sink = new FileSink<string>(directory.Path) { Compaction = compacting ? new FileCompaction { EveryCheckpoints = 2 } : null };
-            sink.RecoverTransactions(null); // a fresh start: the first run's checkpoints were discarded when it finished
-            using var writer = (ITwoPhaseCommitWriter<string>)sink.CreateWriter(Checkpointed(0));
+            Guid jobId = Guid.NewGuid(); // a new run: the first run's checkpoints were discarded when it finished
+            sink.RecoverTransactions(Restoring(null, jobId));
+            using var writer = (ITwoPhaseCommitWriter<string>)sink.CreateWriter(Checkpointed(0, jobId));
             for (int i = 0; i < run.Length; i++)
             {
                 writer.Write([run[i]]);
@@ -162,7 +171,7 @@ public sealed class FileSinkCompactionTests
         // The process dies.
 
         var compacting = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 3 } };
-        compacting.RecoverTransactions(1);
+        compacting.RecoverTransactions(Restoring(1));
 
         Assert.Equal(["a"], compacting.ReadCommittedLines());
         writer.Dispose();
@@ -183,7 +192,7 @@ public sealed class FileSinkCompactionTests
         // The process dies: no dispose.
 
         var plain = new FileSink<string>(directory.Path);
-        plain.RecoverTransactions(2);
+        plain.RecoverTransactions(Restoring(2));
 
         Assert.Equal(["a", "b"], plain.ReadCommittedLines());
         writer.Dispose();
@@ -207,7 +216,7 @@ public sealed class FileSinkCompactionTests
     }
 
     [Fact]
-    public async Task A_job_without_checkpoints_publishes_what_a_crashed_compacting_run_committed_and_drops_its_open_parts()
+    public async Task A_job_without_checkpoints_leaves_a_crashed_runs_files_alone_and_that_runs_restore_still_publishes_them()
     {
         using var directory = new TempDirectory();
         var crashed = new FileSink<string>(directory.Path) { Compaction = new FileCompaction { EveryCheckpoints = 10 } };
@@ -217,14 +226,20 @@ public sealed class FileSinkCompactionTests
         writer.Commit(1); // hidden, waiting for compaction
         writer.Write(["open"]);
         writer.PreCommit(2); // never completed
-        // The process dies; the job is started again without checkpointing.
+        // The process dies; another job, without checkpointing, writes into the same directory.
         FileSinkJob.Sink = new FileSink<string>(directory.Path);
+        var logs = new DslFlow.Runtime.Tests.Support.ListLoggerProvider();
+        var options = new PipelineOptions { LoggerFactory = LoggerFactory.Create(b => b.AddProvider(logs)) };
 
-        await using (JobHandle job = FileSinkJob.Start(new PipelineOptions()))
+        await using (JobHandle job = FileSinkJob.Start(options))
         {
             await job.Completion;
         }
 
+        Assert.Equal(["fresh"], FileSinkJob.Sink.ReadCommittedLines());
+        Assert.Contains(logs.Lines, line => line.Message.Contains("holds 1 uncommitted pending or in-progress files", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Message.Contains("holds 1 committed parts of other jobs or runs", StringComparison.Ordinal));
+        new FileSink<string>(directory.Path).RecoverTransactions(Restoring(1)); // the crashed run restores checkpoint 1
         Assert.Equal(["committed", "fresh"], FileSinkJob.Sink.ReadCommittedLines().Order(StringComparer.Ordinal));
         writer.Dispose();
     }

@@ -1,14 +1,10 @@
 using DslFlow.Runtime.Tests.Sources;
-using Microsoft.Extensions.Logging.Abstractions;
+using static DslFlow.Runtime.Tests.Sinks.FileSinkTestKit;
 
 namespace DslFlow.Runtime.Tests.Sinks;
 
 public sealed class FileSinkTests
 {
-    /// <summary>The context of a sink subtask (of 2) in a checkpointed job.</summary>
-    internal static NodeContext Checkpointed(int subtask) =>
-        new("out", subtask, 2, new PipelineOptions(), NullLogger.Instance, CancellationToken.None, checkpointsEnabled: true);
-
     [Fact]
     public void Without_checkpoints_each_subtask_commits_one_part_at_the_end_of_input()
     {
@@ -25,7 +21,10 @@ public sealed class FileSinkTests
         }
 
         Assert.Equal(["n1", "n2", "n3", "n4"], sink.ReadCommittedLines());
-        Assert.True(File.Exists(Path.Combine(directory.Path, "part-0-end.txt")));
+        string[] visible = [.. Directory.EnumerateFiles(directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        Assert.Equal(2, visible.Length);
+        Assert.All(visible, name => Assert.Matches("^part-[0-9a-f]{32}-[01]-end\\.txt$", name)); // one run id for both subtasks
+        Assert.Equal(visible[0][..38], visible[1][..38]);
     }
 
     [Fact]
@@ -61,8 +60,8 @@ public sealed class FileSinkTests
         // The process dies here: the writer is never disposed or committed.
 
         var restarted = new FileSink<string>(directory.Path);
-        restarted.RecoverTransactions(4);
-        restarted.RecoverTransactions(4);
+        restarted.RecoverTransactions(Restoring(4));
+        restarted.RecoverTransactions(Restoring(4));
 
         Assert.Equal(["x"], restarted.ReadCommittedLines());
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(directory.Path, ".pending")));
@@ -80,7 +79,7 @@ public sealed class FileSinkTests
             writer.Write(["x"]);
             writer.PreCommit(1);
         }
-        sink.RecoverTransactions(null);
+        sink.RecoverTransactions(Restoring(null));
         Assert.Empty(sink.ReadCommittedLines());
     }
 

@@ -121,7 +121,7 @@ public sealed class SequenceSourceTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(
             () => new SequenceSource(0, 10).CreateReader(Context(1, 2), position));
         Assert.Contains("5 to 10", ex.Message);
-        Assert.Contains("subtask 1 of 2", ex.Message);
+        Assert.Contains("subtask 1 of parallelism 2", ex.Message);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class SourceSplitTests
     public void A_split_outside_its_layout_or_truncated_bytes_are_refused()
     {
         var error = Assert.Throws<StateFormatException>(() => SourceSplit.DecodeList(SourceSplit.EncodeList([new(3, 3, 0, [])])));
-        Assert.Contains("subtask 3 of 3", error.Message);
+        Assert.Contains("subtask 3 of parallelism 3", error.Message);
         byte[] bytes = SourceSplit.EncodeList([new(0, 1, 5, [9, 9])]);
         Assert.Throws<StateFormatException>(() => SourceSplit.DecodeList(bytes[..^1]));
     }

@@ -1,5 +1,6 @@
 using DslFlow.Serialization;
 using DslFlow.State;
+using DslFlow.State.Backends;
 
 namespace DslFlow.Runtime.Tests.State;
 
@@ -16,38 +17,30 @@ public class KeyedStateSnapshotTests
     public void A_snapshot_restores_every_value_into_the_subtask_that_owns_its_key_group_at_any_new_parallelism(int oldParallelism, int newParallelism)
     {
         var expected = new Dictionary<string, long>();
-        var snapshots = new List<byte[]>();
+        var snapshots = new List<IReadOnlyList<KeyGroupBlock>>();
         for (int s = 0; s < oldParallelism; s++)
         {
-            var table = new KeyedValueTable<string, long>("count", KeyGroups.RangeOf(s, oldParallelism, MaxParallelism));
+            var table = HeapStates.Value<string, long>("count", KeyGroups.RangeOf(s, oldParallelism, MaxParallelism));
             for (int k = 0; k < 1_000; k++)
             {
                 string key = $"key-{k}";
-                int hash = StableHash.Of(key);
-                int group = KeyGroups.Assign(hash, MaxParallelism);
-                if (table.Range.Contains(group))
+                if (table.Range.Contains(KeyGroups.Assign(StableHash.Of(key), MaxParallelism)))
                 {
-                    int slot = table.Slot(key, hash, group);
-                    var state = new ValueState<long>();
-                    state.Bind(table);
-                    state.Slot = slot;
-                    state.Value = k * 10L;
+                    table.Set(key, k * 10L);
                     expected[key] = k * 10L;
                 }
             }
-            using var buffer = new StateBuffer();
-            table.WriteSnapshot(buffer, Serializers.For<string>(), Int64Serializer.Instance);
-            snapshots.Add(buffer.ToArray());
+            snapshots.Add(table.SnapshotBlocks());
         }
 
         var restored = new Dictionary<string, long>();
         for (int s = 0; s < newParallelism; s++)
         {
             KeyGroupRange range = KeyGroups.RangeOf(s, newParallelism, MaxParallelism);
-            var table = new KeyedValueTable<string, long>("count", range);
-            foreach (byte[] snapshot in snapshots)
+            var table = HeapStates.Value<string, long>("count", range);
+            foreach (IReadOnlyList<KeyGroupBlock> snapshot in snapshots)
             {
-                table.RestoreSnapshot(snapshot, Serializers.For<string>(), Int64Serializer.Instance);
+                table.Restore(snapshot);
             }
             foreach (int group in Enumerable.Range(range.Start, range.Count))
             {
@@ -62,22 +55,30 @@ public class KeyedStateSnapshotTests
     }
 
     [Fact]
-    public void A_truncated_snapshot_is_reported_as_malformed()
+    public void A_truncated_block_is_reported_as_malformed()
     {
-        var table = new KeyedValueTable<int, int>("v", new KeyGroupRange(0, 127));
-        int slot = table.Slot(1, StableHash.Of(1), KeyGroups.Assign(StableHash.Of(1), MaxParallelism));
-        var state = new ValueState<int>();
-        state.Bind(table);
-        state.Slot = slot;
-        state.Value = 5;
-        using var buffer = new StateBuffer();
-        table.WriteSnapshot(buffer, Int32Serializer.Instance, Int32Serializer.Instance);
-        byte[] bytes = buffer.ToArray();
+        var table = HeapStates.Value<int, int>("v", new KeyGroupRange(0, 127));
+        table.Set(1, 5);
+        KeyGroupBlock block = Assert.Single(table.SnapshotBlocks());
+        byte[] bytes = block.First.ToArray();
         for (int cut = 0; cut < bytes.Length; cut++)
         {
-            var target = new KeyedValueTable<int, int>("v", new KeyGroupRange(0, 127));
-            Assert.Throws<StateFormatException>(() => target.RestoreSnapshot(bytes.AsSpan(0, cut), Int32Serializer.Instance, Int32Serializer.Instance));
+            var target = HeapStates.Value<int, int>("v", new KeyGroupRange(0, 127));
+            Assert.Throws<StateFormatException>(() => target.RestoreBlock(block.KeyGroup, 1, bytes.AsSpan(0, cut), MaxParallelism));
         }
+    }
+
+    [Fact]
+    public void An_entry_whose_hash_belongs_to_another_key_group_is_refused()
+    {
+        var table = HeapStates.Value<int, int>("v", new KeyGroupRange(0, 127));
+        table.Set(1, 5);
+        KeyGroupBlock block = Assert.Single(table.SnapshotBlocks());
+        var target = HeapStates.Value<int, int>("v", new KeyGroupRange(0, 127));
+        int other = (block.KeyGroup + 1) % MaxParallelism;
+
+        var error = Assert.Throws<StateFormatException>(() => target.RestoreBlock(other, 1, block.First.Span, MaxParallelism));
+        Assert.Contains($"not to the block's key group {other}", error.Message);
     }
 }
 
@@ -86,38 +87,45 @@ public class ListAndMapStateSnapshotTests
     [Fact]
     public void List_and_map_cells_round_trip_and_are_split_by_key_group_on_rescale()
     {
-        var lists = new KeyedStateTable<int, ListCell<string>>("l", new KeyGroupRange(0, 127));
-        var maps = new KeyedStateTable<int, MapCell<string, long>>("m", new KeyGroupRange(0, 127));
+        var lists = HeapStates.List<int, string>("l", new KeyGroupRange(0, 127));
+        var maps = HeapStates.Map<int, string, long>("m", new KeyGroupRange(0, 127));
         for (int k = 0; k < 200; k++)
         {
-            int group = KeyGroups.Assign(StableHash.Of(k), 128);
-            lists.Get(k, group).Items.AddRange([$"a{k}", $"b{k}"]);
-            maps.Get(k, group).Entries[$"x{k}"] = k;
+            lists.CellOf(k).Items.AddRange([$"a{k}", $"b{k}"]);
+            maps.CellOf(k).Entries[$"x{k}"] = k;
         }
-        using var listBuffer = new StateBuffer();
-        using var mapBuffer = new StateBuffer();
-        var listCells = new ListCellSerializer<string>(Serializers.For<string>());
-        var mapCells = new MapCellSerializer<string, long>(Serializers.For<string>(), Int64Serializer.Instance);
-        lists.WriteSnapshot(listBuffer, Int32Serializer.Instance, listCells);
-        maps.WriteSnapshot(mapBuffer, Int32Serializer.Instance, mapCells);
+        IReadOnlyList<KeyGroupBlock> listBlocks = lists.SnapshotBlocks(), mapBlocks = maps.SnapshotBlocks();
 
         int total = 0;
         for (int s = 0; s < 2; s++)
         {
             KeyGroupRange range = KeyGroups.RangeOf(s, 2, 128);
-            var restoredLists = new KeyedStateTable<int, ListCell<string>>("l", range);
-            var restoredMaps = new KeyedStateTable<int, MapCell<string, long>>("m", range);
-            total += restoredLists.RestoreSnapshot(listBuffer.WrittenSpan, Int32Serializer.Instance, listCells);
-            restoredMaps.RestoreSnapshot(mapBuffer.WrittenSpan, Int32Serializer.Instance, mapCells);
+            var restoredLists = HeapStates.List<int, string>("l", range);
+            var restoredMaps = HeapStates.Map<int, string, long>("m", range);
+            total += restoredLists.Restore(listBlocks);
+            restoredMaps.Restore(mapBlocks);
             foreach (int group in Enumerable.Range(range.Start, range.Count))
             {
                 foreach ((int key, ListCell<string> cell) in restoredLists.EntriesOf(group))
                 {
                     Assert.Equal([$"a{key}", $"b{key}"], cell.Items);
-                    Assert.Equal(key, restoredMaps.Get(key, group).Entries[$"x{key}"]);
+                    Assert.Equal(key, restoredMaps.CellOf(key).Entries[$"x{key}"]);
                 }
             }
         }
         Assert.Equal(200, total);
+    }
+
+    [Fact]
+    public void Empty_cells_are_left_out_of_snapshots()
+    {
+        var lists = HeapStates.List<int, string>("l", new KeyGroupRange(0, 127));
+        lists.CellOf(1).Items.Add("kept");
+        _ = lists.CellOf(2); // read, never written
+        lists.CellOf(3).Items.Add("cleared");
+        lists.CellOf(3).Items.Clear();
+
+        Assert.Equal(1, lists.SnapshotBlocks().Sum(b => b.Count));
+        Assert.Equal(1, lists.Count);
     }
 }

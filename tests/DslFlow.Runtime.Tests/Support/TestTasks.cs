@@ -145,16 +145,20 @@ internal sealed class StandaloneProbe : IDisposable
 
     /// <param name="channels">The number of input channels.</param>
     /// <param name="options">The options the task runs with.</param>
-    /// <param name="configure">Sets more of the task's context (checkpointing hooks, channel layout) before the task is created.</param>
-    public StandaloneProbe(int channels, PipelineOptions options, Action<TaskContext>? configure = null)
+    /// <param name="checkpointing">What the task takes checkpoints with (null: checkpoints off).</param>
+    /// <param name="layout">Where each channel comes from (default: channel i from subtask i of a keyed upstream 'Up').</param>
+    public StandaloneProbe(int channels, PipelineOptions options, DslFlow.Checkpointing.TaskCheckpointing? checkpointing = null,
+        InputChannelInfo[]? layout = null)
     {
         var graph = new JobGraph("Standalone", 1, 128,
             [new NodeInfo("Probe", NodeKind.Map, "long", "long", 0, null, [])], [], [new ChainInfo("Probe", ["Probe"])]);
+        var gate = new InputGate<long>(channels, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize);
+        layout ??= [.. Enumerable.Range(0, channels).Select(i => new InputChannelInfo("Up", i, EdgePartitioning.Hash))];
         var context = new TaskContext(graph, 0, 0, 1, 128, options, new PipelineContext(options, _cancellation.Token), _cancellation.Token)
         {
-            InputGate = new InputGate<long>(channels, options.ExclusiveCreditsPerChannel, options.FloatingCreditsPerGate, options.BufferSize),
+            Input = new TaskInput<long>(gate, layout, null, null),
+            Checkpointing = checkpointing,
         };
-        configure?.Invoke(context);
         Task = new ProbeTask(context);
     }
 

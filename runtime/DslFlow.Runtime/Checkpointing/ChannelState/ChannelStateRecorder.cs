@@ -16,9 +16,6 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
     private readonly bool[] _pending = new bool[gate.Channels.Count];
     private int _pendingCount;
 
-    /// <summary>The checkpoint being recorded, or the last one recorded; -1 before the first.</summary>
-    public long CheckpointId { get; private set; } = -1;
-
     /// <summary>True while some channel's barrier has not arrived.</summary>
     public bool IsRecording => _pendingCount > 0;
 
@@ -26,13 +23,12 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
     public bool IsPending(int channel) => _pending[channel];
 
     /// <summary>
-    /// Starts recording checkpoint <paramref name="checkpointId"/> at the task's snapshot: every channel that has not
-    /// ended waits for its barrier; <paramref name="rest"/> is the unprocessed part of the buffer in hand, if any.
+    /// Starts recording at the task's unaligned snapshot (the barrier handler knows which checkpoint): every channel that
+    /// has not ended waits for its barrier; <paramref name="rest"/> is the unprocessed part of the buffer in hand, if any.
     /// </summary>
-    public void Start(long checkpointId, (int Channel, long Sequence, T[] Records)? rest)
+    public void Start((int Channel, long Sequence, T[] Records)? rest)
     {
         Reset();
-        CheckpointId = checkpointId;
         for (int c = 0; c < _pending.Length; c++)
         {
             _pending[c] = !gate.Channels[c].Ended;
@@ -66,17 +62,11 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
         Complete(channel);
     }
 
-    /// <summary>The channel delivered the barrier in order before the switch to unaligned: it owes no channel state.</summary>
+    /// <summary>
+    /// The channel owes no more channel state: it delivered its barrier in order before the snapshot, or it ended before
+    /// its barrier (everything taken from it since the snapshot preceded the barrier it never sent).
+    /// </summary>
     public void MarkDelivered(int channel)
-    {
-        if (_pending[channel])
-        {
-            Complete(channel);
-        }
-    }
-
-    /// <summary>The channel ended before its barrier: everything taken from it since the snapshot preceded the barrier.</summary>
-    public void OnEndOfInput(int channel)
     {
         if (_pending[channel])
         {
@@ -108,7 +98,7 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
         for (int c = 0; c < _channels.Length; c++)
         {
             StringSerializer.Instance.Write(ref writer, channels[c].From);
-            writer.WriteVarUInt32((uint)channels[c].UpstreamSubtask);
+            writer.WriteIndex(channels[c].UpstreamSubtask);
             writer.WriteByte((byte)channels[c].Partitioning);
             List<QueuedBuffer<T>> state = _channels[c];
             writer.WriteVarUInt32((uint)state.Count);
@@ -117,7 +107,9 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
                 writer.WriteVarUInt32((uint)b.Records.Length);
                 foreach (T record in b.Records)
                 {
+                    int start = writer.BytesWritten;
                     serializer.Write(ref writer, record);
+                    writer.CountElement(start);
                 }
             }
         }
@@ -135,7 +127,7 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
         for (int c = 0; c < channels; c++)
         {
             string from = StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed($"channel {c} names no upstream node");
-            int upstream = reader.ReadLength();
+            int upstream = reader.ReadIndex();
             var partitioning = (EdgePartitioning)reader.ReadByte();
             if (!Enum.IsDefined(partitioning))
             {
@@ -149,7 +141,9 @@ internal sealed class ChannelStateRecorder<T>(InputGate<T> gate)
                 var records = new List<T>(reader.SafeCapacity(count)); // a damaged count cannot allocate more than the input holds
                 for (int r = 0; r < count; r++)
                 {
+                    int start = reader.Position;
                     records.Add(serializer.Read(ref reader));
+                    reader.CountElement(start); // records that take no bytes are bounded by count, not by the input
                 }
                 list.Add([.. records]);
             }

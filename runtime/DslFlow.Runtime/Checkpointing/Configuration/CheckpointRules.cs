@@ -5,7 +5,10 @@ using System.Collections.Generic;
 
 namespace DslFlow.Checkpointing
 {
-    /// <summary>The checkpoint settings a rule looks at (milliseconds; null = not set).</summary>
+    /// <summary>
+    /// The checkpoint settings a rule looks at (milliseconds; null = not set, which means the default — except for
+    /// <see cref="IntervalMs"/>, which has none).
+    /// </summary>
     internal readonly struct CheckpointSettings
     {
         public CheckpointSettings(long? intervalMs, bool exactlyOnce, long? timeoutMs, long? minPauseMs, int? maxConcurrent,
@@ -65,10 +68,16 @@ namespace DslFlow.Checkpointing
         public const string UnalignedRequiresOneConcurrentMessage =
             "Unaligned checkpoints allow only one concurrent checkpoint, but MaxConcurrentCheckpoints is {0}. Set MaxConcurrentCheckpoints = 1.";
         public const string ValueOutOfRangeMessage = "{0} is {1}, but it {2}. {3}";
+        public const string IntervalNotSetMessage =
+            "IntervalMs is not set, and checkpoints have no default interval. Set it to the time between two checkpoints in milliseconds, for example [Checkpointing(IntervalMs = 1000)].";
 
         public static List<CheckpointRuleViolation> Check(CheckpointSettings s)
         {
             var found = new List<CheckpointRuleViolation>();
+            if (s.IntervalMs is null)
+            {
+                found.Add(new CheckpointRuleViolation(ValueOutOfRange, true, "IntervalMs", IntervalNotSetMessage));
+            }
             Range(found, "IntervalMs", s.IntervalMs, s.IntervalMs is null || s.IntervalMs > 0, "must be greater than 0", "Use the time between two checkpoints, for example 1000.");
             Range(found, "TimeoutMs", s.TimeoutMs, s.TimeoutMs is null || s.TimeoutMs > 0, "must be greater than 0", "The default is 600000 (10 minutes).");
             Range(found, "MinPauseMs", s.MinPauseMs, s.MinPauseMs is null || s.MinPauseMs >= 0, "must not be negative", "Use 0 for no pause.");

@@ -2,7 +2,7 @@ namespace DslFlow;
 
 /// <summary>
 /// Enables periodic checkpoints for a pipeline (Flink's <c>execution.checkpointing.*</c> options). Attributes take
-/// integer milliseconds; <see cref="CheckpointingOptions"/> in <see cref="PipelineOptions"/> override them at run time.
+/// integer milliseconds; <see cref="CheckpointingOptions"/> in <c>PipelineOptions</c> override them at run time.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class CheckpointingAttribute : Attribute

@@ -71,7 +71,7 @@ public sealed class CheckpointingOptions
     /// </summary>
     public bool RetainAfterFinish { get; set; }
 
-    /// <summary>Checkpoints kept in the statistics history (<see cref="JobHandle.CheckpointStats"/>). Default 10.</summary>
+    /// <summary>Checkpoints kept in the statistics history (<c>JobHandle.CheckpointStats</c>). Default 10.</summary>
     public int? StatsHistorySize { get; set; }
 
     /// <summary>
@@ -98,17 +98,18 @@ public sealed record CheckpointDeclaration(int IntervalMs, CheckpointingMode Mod
 
 /// <summary>The checkpoint settings a job runs with: attribute values overridden by options, validated.</summary>
 /// <param name="Interval">Time between triggers.</param>
-/// <param name="Mode">Exactly-once or at-least-once.</param>
+/// <param name="Alignment">
+/// How barriers are aligned, resolved from the mode, Unaligned and AlignedTimeout settings into one of four kinds that
+/// cannot contradict each other (at-least-once ignores Unaligned, as DSLF1001 warns; a zero timeout is unaligned from the start).
+/// </param>
 /// <param name="Timeout">Checkpoint timeout.</param>
 /// <param name="MinPause">Pause between checkpoints.</param>
 /// <param name="MaxConcurrentCheckpoints">Concurrent checkpoints.</param>
 /// <param name="TolerableFailedCheckpoints">Tolerated consecutive failures.</param>
 /// <param name="RetainedCheckpoints">Completed checkpoints kept.</param>
-/// <param name="Unaligned">Unaligned checkpoints.</param>
-/// <param name="AlignedTimeout">Switch-to-unaligned timeout, or null.</param>
 /// <param name="Directory">Checkpoint directory.</param>
-public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode, TimeSpan Timeout, TimeSpan MinPause, int MaxConcurrentCheckpoints,
-    int TolerableFailedCheckpoints, int RetainedCheckpoints, bool Unaligned, TimeSpan? AlignedTimeout, string Directory)
+public sealed record CheckpointConfig(TimeSpan Interval, Checkpointing.CheckpointAlignment Alignment, TimeSpan Timeout, TimeSpan MinPause,
+    int MaxConcurrentCheckpoints, int TolerableFailedCheckpoints, int RetainedCheckpoints, string Directory)
 {
     /// <summary>True when the job ignores existing checkpoints at start (see <see cref="CheckpointingOptions.StartFresh"/>).</summary>
     public bool StartFresh { get; init; }
@@ -172,10 +173,12 @@ public sealed record CheckpointConfig(TimeSpan Interval, CheckpointingMode Mode,
             throw new ArgumentException(string.Join(Environment.NewLine, errors.Select(e => $"{e.Id}: {e.Message}")));
         }
         warnings = violations.Select(v => $"{v.Id}: {v.Message}").ToList();
-        return new CheckpointConfig(TimeSpan.FromMilliseconds(interval.Value), mode, TimeSpan.FromMilliseconds(timeout),
-            TimeSpan.FromMilliseconds(minPause), maxConcurrent, tolerable, retained, unaligned,
-            alignedTimeout is null ? null : TimeSpan.FromMilliseconds(alignedTimeout.Value),
-            options.Directory ?? declared?.Directory ?? DefaultDirectory)
+        Checkpointing.CheckpointAlignment alignment = mode == CheckpointingMode.AtLeastOnce ? Checkpointing.CheckpointAlignment.AtLeastOnce
+            : !unaligned ? Checkpointing.CheckpointAlignment.Aligned
+            : alignedTimeout is > 0 ? Checkpointing.CheckpointAlignment.AlignedThenUnaligned(TimeSpan.FromMilliseconds(alignedTimeout.Value))
+            : Checkpointing.CheckpointAlignment.Unaligned;
+        return new CheckpointConfig(TimeSpan.FromMilliseconds(interval.Value), alignment, TimeSpan.FromMilliseconds(timeout),
+            TimeSpan.FromMilliseconds(minPause), maxConcurrent, tolerable, retained, options.Directory ?? declared?.Directory ?? DefaultDirectory)
         {
             StartFresh = options.StartFresh,
             RetainAfterFinish = options.RetainAfterFinish,

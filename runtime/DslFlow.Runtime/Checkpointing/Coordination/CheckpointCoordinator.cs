@@ -121,7 +121,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         lock (_lock)
         {
             return _pending.Values.Where(p => !p.HasAcknowledged(subtask))
-                .Select(p => new CheckpointBarrier(p.Id, p.TriggeredAt.ToUnixTimeMilliseconds())).ToList();
+                .Select(p => new CheckpointBarrier(p.Id, p.TriggeredAt.ToUnixTimeMilliseconds(), _config.Alignment)).ToList();
         }
     }
 
@@ -137,7 +137,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
         {
             _stats.ReportSubtask(id, stats with { Aborted = true });
         }
-        Fail(id, category, $"declined by {(stats is null ? $"subtask {subtask}" : $"{stats.TaskName} ({stats.SubtaskIndex + 1})")}: {reason}");
+        Fail(id, category, $"declined by {(stats is null ? $"subtask {subtask}" : $"{stats.TaskName} subtask {stats.SubtaskIndex}")}: {reason}");
     }
 
     /// <summary>
@@ -186,7 +186,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             pending.Timeout = _time.CreateTimer(_ => Fail(pending.Id, CheckpointFailureCategory.Expired, $"expired after {_config.Timeout}"),
                 null, _config.Timeout, Timeout.InfiniteTimeSpan);
         }
-        var barrier = new CheckpointBarrier(pending.Id, pending.TriggeredAt.ToUnixTimeMilliseconds());
+        var barrier = new CheckpointBarrier(pending.Id, pending.TriggeredAt.ToUnixTimeMilliseconds(), _config.Alignment);
         _participants.InjectBarrier(barrier);
         return pending.Id;
     }

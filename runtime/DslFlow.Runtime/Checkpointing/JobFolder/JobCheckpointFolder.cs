@@ -52,12 +52,7 @@ internal sealed class JobCheckpointFolder : IDisposable
         {
             RefuseOldLayout(root, folder, jobName);
         }
-        bool created = !Directory.Exists(folder);
-        Directory.CreateDirectory(folder);
-        if (created)
-        {
-            DirectorySync.TryFlush(root);
-        }
+        DirectorySync.CreateDirectory(folder); // and the checkpoint root, each synced into its parent
         JobFolderLock folderLock = JobFolderLock.Acquire(folder, jobName);
         try
         {

@@ -8,7 +8,7 @@ namespace DslFlow.Checkpointing;
 /// in its folder (Flink's JobID) and kept in <c>_job</c> there and in every checkpoint's metadata. A restore of a
 /// checkpoint with another name or id is refused: it is another job's state, and its sinks' output is not this job's.
 /// </summary>
-/// <param name="JobName">The job's name (<see cref="PipelineOptions.JobName"/>, or the pipeline class name).</param>
+/// <param name="JobName">The job's name (<c>PipelineOptions.JobName</c>, or the pipeline class name).</param>
 /// <param name="JobId">The run's id: new when the job first starts in an empty folder, after it finished, or with <c>StartFresh</c>.</param>
 public sealed record JobIdentity(string JobName, Guid JobId)
 {

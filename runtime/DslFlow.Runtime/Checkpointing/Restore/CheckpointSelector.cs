@@ -100,11 +100,12 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
                 + $"(CheckpointingOptions.RestoreFrom = \"{CheckpointPaths.DirectoryName(chosen.CheckpointId)}\"); or set "
                 + "CheckpointingOptions.StartFresh to start over.");
         }
-        foreach (var (id, reason) in skipped)
+        if (skipped.Count > 0)
         {
-            logger.LogWarning("Checkpoint {SkippedId} of job {Job} in {Folder} is damaged ({Reason}); restoring the older "
-                + "checkpoint {UsedId} instead. No transactional sink reports a commit after {UsedId} (sinks that do not "
-                + "record their commits cannot tell).", id, jobName, folder, reason, chosen.CheckpointId, chosen.CheckpointId);
+            logger.LogWarning("Job {Job} cannot restore its newest {Checkpoints} in {Folder} ({Skipped}); it restores the older "
+                + "checkpoint {UsedId} instead. Its sources resume from checkpoint {UsedId}, so the records they read after it "
+                + "are processed again: {SinkOutput}", jobName, skipped.Count == 1 ? "checkpoint" : "checkpoints", folder,
+                Describe(skipped), chosen.CheckpointId, chosen.CheckpointId, SinkOutputAfter(chosen.CheckpointId, committed));
         }
         logger.LogInformation("Job {Job} restores checkpoint {CheckpointId} from {Folder}", jobName, chosen.CheckpointId, folder);
         return chosen;
@@ -162,6 +163,15 @@ internal sealed class CheckpointSelector(ICheckpointStorage storage, string jobN
                 + "move the foreign checkpoint away, or set CheckpointingOptions.StartFresh.");
         }
     }
+
+    /// <summary>What restoring <paramref name="restored"/> means for the output of sinks (the selector refused already when it would repeat committed output the user did not accept).</summary>
+    private static string SinkOutputAfter(long restored, long? committed) => committed > restored
+        ? $"a transactional sink committed checkpoint {committed} already, so the output it committed after checkpoint "
+            + $"{restored} is written a second time, as accepted when this run started with CheckpointingOptions.RestoreFrom; "
+            + "other sinks may write it a second time too."
+        : $"transactional sinks that record their commits (ITransactionalSink.LastCommittedCheckpoint, as FileSink does) "
+            + $"committed nothing after checkpoint {restored}, so they write nothing twice; other sinks may write the output "
+            + "of those records a second time.";
 
     private static string Describe(List<(long Id, string Reason)> skipped) =>
         string.Join("; ", skipped.Select(s => $"{CheckpointPaths.DirectoryName(s.Id)}: {s.Reason.TrimEnd('.')}"));

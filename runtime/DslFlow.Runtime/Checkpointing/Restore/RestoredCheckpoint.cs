@@ -1,14 +1,17 @@
 using DslFlow.Serialization;
+using DslFlow.State.Backends;
 
 namespace DslFlow.Checkpointing;
 
 /// <summary>
-/// A completed checkpoint read back for a restore: every subtask snapshot it holds, indexed by state name. Loaded
-/// once per (re)start and shared by every new subtask, which takes the states it declares.
+/// A completed checkpoint opened for a restore: the index of every state file it holds, by state name. Loaded once per
+/// (re)start and shared by every new subtask, which takes the states it declares. Operator state, source positions and
+/// channel state are small and read at once; keyed state is read later by range, each subtask reading only the
+/// key-group blocks it owns (<see cref="ReadKeyGroups"/>).
 /// </summary>
-internal sealed class RestoredCheckpoint
+internal sealed class RestoredCheckpoint : IKeyedStateSource
 {
-    private readonly Dictionary<string, List<(TaskStateSnapshot Owner, StateEntry Entry)>> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Part>> _byName = new(StringComparer.Ordinal);
 
     private RestoredCheckpoint(long checkpointId) => CheckpointId = checkpointId;
 
@@ -24,49 +27,52 @@ internal sealed class RestoredCheckpoint
     /// <summary>Names of every state in the checkpoint.</summary>
     public IEnumerable<string> StateNames => _byName.Keys;
 
-    /// <summary>Reads and decodes every state file of <paramref name="metadata"/> (their checksums are verified on the way).</summary>
+    /// <summary>
+    /// Opens every state file of <paramref name="metadata"/>: reads its index and its small states (the storage checked
+    /// the files' checksums when it loaded the metadata; each block is checked again when read).
+    /// </summary>
     /// <exception cref="CheckpointCorruptedException">A state file is missing, damaged, or not in this build's format.</exception>
-    public static async Task<RestoredCheckpoint> LoadAsync(ICheckpointStorage storage, CheckpointMetadata metadata, CancellationToken cancellationToken)
+    public static Task<RestoredCheckpoint> LoadAsync(ICheckpointStorageWorkerView storage, CheckpointMetadata metadata, CancellationToken cancellationToken)
     {
         var restored = new RestoredCheckpoint(metadata.CheckpointId) { Job = metadata.Job, GraphFingerprint = metadata.GraphFingerprint };
         foreach (StateHandle handle in metadata.AllHandles)
         {
-            byte[] bytes = await storage.ReadStateAsync(handle, cancellationToken).ConfigureAwait(false);
-            TaskStateSnapshot snapshot;
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                snapshot = TaskStateSnapshot.Decode(bytes);
+                restored.Add(StateFileReader.Open(handle.Length, (offset, destination) => storage.ReadStateRange(handle, offset, destination)));
             }
             catch (StateFormatException ex)
             {
                 throw new CheckpointCorruptedException(metadata.CheckpointId, handle.RelativePath,
                     $"is not a subtask state snapshot this build can read ({ex.Message})", inner: ex);
             }
-            restored.Add(snapshot);
         }
-        return restored;
+        return Task.FromResult(restored);
     }
 
-    /// <summary>A checkpoint made of decoded subtask snapshots (tests, and <see cref="LoadAsync"/>).</summary>
+    /// <summary>A checkpoint made of subtask snapshots in memory (tests).</summary>
     public static RestoredCheckpoint FromSnapshots(long checkpointId, IEnumerable<TaskStateSnapshot> snapshots)
     {
         var restored = new RestoredCheckpoint(checkpointId);
         foreach (TaskStateSnapshot snapshot in snapshots)
         {
-            restored.Add(snapshot);
+            restored.Add(StateFileReader.FromPayload(snapshot.Encode()));
         }
         return restored;
     }
 
-    private void Add(TaskStateSnapshot snapshot)
+    private void Add(StateFileReader file)
     {
-        foreach (StateEntry entry in snapshot.States)
+        StateFileIndex index = file.Index;
+        foreach (StateSection section in index.Sections)
         {
-            if (!_byName.TryGetValue(entry.Name, out var list))
+            if (!_byName.TryGetValue(section.Name, out var list))
             {
-                _byName.Add(entry.Name, list = []);
+                _byName.Add(section.Name, list = []);
             }
-            list.Add((snapshot, entry));
+            byte[] bytes = section.Scope == StateScope.Keyed ? [] : file.ReadBlock(section, section.Blocks[0]);
+            list.Add(new Part(index.SubtaskIndex, index.Parallelism, index.MaxParallelism, section, file, bytes));
         }
     }
 
@@ -77,13 +83,14 @@ internal sealed class RestoredCheckpoint
     /// that no longer exists — its in-flight records would be lost, so that is refused even when non-restored state is
     /// allowed. Compatibility is decided per state by name here and by descriptor when each task restores
     /// (<see cref="CheckDescriptor"/>); the graph fingerprint is never compared. States dropped with the option are
-    /// returned in <paramref name="dropped"/>.
+    /// returned in <paramref name="dropped"/>. Takes the graph and the number of key groups rather than the job's plan,
+    /// so checkpointing does not depend on execution.
     /// </summary>
     /// <exception cref="JobConfigurationException">The checkpoint cannot be restored into this job; the message says why and what to do.</exception>
-    public void CheckFits(Execution.JobPlan plan, bool allowNonRestoredState, out IReadOnlyList<string> dropped)
+    public void CheckFits(JobGraph graph, int maxParallelism, bool allowNonRestoredState, out IReadOnlyList<string> dropped)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
-        foreach (NodeInfo node in plan.Graph.Nodes)
+        foreach (NodeInfo node in graph.Nodes)
         {
             if (node.Kind == NodeKind.Source)
             {
@@ -93,17 +100,17 @@ internal sealed class RestoredCheckpoint
             {
                 string name = KeyedStateName(node.Name, state);
                 known.Add(name);
-                _ = KeyedState(name, plan.MaxParallelism);
+                CheckKeyGroups(name, maxParallelism);
             }
         }
-        var tasks = new HashSet<string>(plan.Graph.Chains.Select(c => ChannelStateName(c.Name)), StringComparer.Ordinal);
+        var tasks = new HashSet<string>(graph.Chains.Select(c => ChannelStateName(c.Name)), StringComparer.Ordinal);
         List<string> lostChannels = _byName.Keys.Where(n => n.StartsWith(ChannelStatePrefix, StringComparison.Ordinal) && !tasks.Contains(n))
             .Order(StringComparer.Ordinal).ToList();
         if (lostChannels.Count > 0)
         {
             throw new JobConfigurationException($"Checkpoint {CheckpointId} holds in-flight records (channel state of an "
                 + $"unaligned checkpoint) of task(s) {string.Join(", ", lostChannels.Select(n => "'" + n[ChannelStatePrefix.Length..] + "'"))}, "
-                + $"which this job no longer has (tasks now: {string.Join(", ", plan.Graph.Chains.Select(c => "'" + c.Name + "'"))}). "
+                + $"which this job no longer has (tasks now: {string.Join(", ", graph.Chains.Select(c => "'" + c.Name + "'"))}). "
                 + "Restoring would lose those records, so it is refused even with AllowNonRestoredState. Run the pipeline "
                 + "that wrote the checkpoint, take an aligned checkpoint (checkpoints without Unaligned, e.g. "
                 + "StopWithCheckpointAsync with Unaligned = false) and change the graph after that; or start fresh.");
@@ -131,9 +138,9 @@ internal sealed class RestoredCheckpoint
         {
             return;
         }
-        foreach (var (_, entry) in entries)
+        foreach (Part entry in entries)
         {
-            if (entry.Descriptor is string saved && saved != descriptor)
+            if (entry.Section.Descriptor is string saved && saved != descriptor)
             {
                 throw new JobConfigurationException($"Checkpoint {CheckpointId} holds state '{name}' as {saved}, but the job "
                     + $"now declares it as {descriptor}. A state's type or serializer cannot change across a restore yet: keep "
@@ -149,17 +156,17 @@ internal sealed class RestoredCheckpoint
     /// <summary>The name of a source's reader positions in checkpoints.</summary>
     public static string SourcePositionName(string source) => "source/" + source;
 
-    /// <summary>Every old subtask's bytes of a keyed state (empty when the checkpoint does not have it).</summary>
+    /// <summary>Refuses keyed state written with another number of key groups.</summary>
     /// <exception cref="JobConfigurationException">The checkpoint was taken with another number of key groups.</exception>
-    public IReadOnlyList<byte[]> KeyedState(string name, int maxParallelism)
+    public void CheckKeyGroups(string name, int maxParallelism)
     {
         if (!_byName.TryGetValue(name, out var entries))
         {
-            return [];
+            return;
         }
-        foreach (var (owner, entry) in entries)
+        foreach (Part owner in entries)
         {
-            if (entry.Scope == StateScope.Keyed && owner.MaxParallelism != maxParallelism)
+            if (owner.Section.Scope == StateScope.Keyed && owner.MaxParallelism != maxParallelism)
             {
                 throw new JobConfigurationException($"Checkpoint {CheckpointId} holds keyed state '{name}' in "
                     + $"{owner.MaxParallelism} key groups, but the job now runs with MaxParallelism = {maxParallelism}. "
@@ -167,7 +174,29 @@ internal sealed class RestoredCheckpoint
                     + $"{owner.MaxParallelism}, or start fresh (CheckpointingOptions.StartFresh = true) to drop the state.");
             }
         }
-        return entries.Where(e => e.Entry.Scope == StateScope.Keyed).Select(e => e.Entry.Bytes).ToList();
+    }
+
+    /// <inheritdoc/>
+    public void ReadKeyGroups(string stateName, KeyGroupRange range, KeyGroupBlockReader restore)
+    {
+        if (!_byName.TryGetValue(stateName, out var entries))
+        {
+            return;
+        }
+        foreach (Part part in entries)
+        {
+            if (part.Section.Scope != StateScope.Keyed)
+            {
+                continue;
+            }
+            foreach (BlockLocation block in part.Section.Blocks)
+            {
+                if (range.Contains(block.KeyGroup))
+                {
+                    restore(block.KeyGroup, block.Count, part.File.ReadBlock(part.Section, block));
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -176,8 +205,8 @@ internal sealed class RestoredCheckpoint
     /// </summary>
     public IReadOnlyList<State.OperatorListPart> OperatorListState(string name) =>
         _byName.TryGetValue(name, out var entries)
-            ? entries.Where(e => e.Entry.Scope == StateScope.OperatorList)
-                .Select(e => new State.OperatorListPart(e.Owner.SubtaskIndex, e.Owner.Parallelism, e.Entry.Bytes))
+            ? entries.Where(e => e.Section.Scope == StateScope.OperatorList)
+                .Select(e => new State.OperatorListPart(e.SubtaskIndex, e.Parallelism, e.Bytes))
                 .OrderBy(p => p.Subtask)
                 .ToList()
             : [];
@@ -193,8 +222,11 @@ internal sealed class RestoredCheckpoint
     /// </summary>
     public IReadOnlyList<ChannelStatePart> ChannelStates(string task) =>
         _byName.TryGetValue(ChannelStateName(task), out var entries)
-            ? entries.Where(e => e.Entry.Scope == StateScope.ChannelState)
-                .Select(e => new ChannelStatePart(e.Owner.SubtaskIndex, e.Owner.Parallelism, e.Entry.Bytes))
+            ? entries.Where(e => e.Section.Scope == StateScope.ChannelState)
+                .Select(e => new ChannelStatePart(e.SubtaskIndex, e.Parallelism, e.Bytes))
                 .ToList()
             : [];
+
+    /// <summary>One old subtask's section of a state: where it sat, the section's index, its file, and its bytes unless keyed.</summary>
+    private sealed record Part(int SubtaskIndex, int Parallelism, int MaxParallelism, StateSection Section, StateFileReader File, byte[] Bytes);
 }

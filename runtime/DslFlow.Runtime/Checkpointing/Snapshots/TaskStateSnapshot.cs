@@ -13,7 +13,7 @@ internal enum StateScope : byte
 
     /// <summary>
     /// An operator list state of one subtask (<see cref="OperatorListState{T}"/>), the list serialized with its element
-    /// serializer, or a source subtask's list of splits (<see cref="Execution.SourceSplit"/>): restored into the subtask of the same index when the parallelism is unchanged, otherwise the lists
+    /// serializer, or a source subtask's list of splits (source splits, written by the source task): restored into the subtask of the same index when the parallelism is unchanged, otherwise the lists
     /// of all old subtasks, concatenated in subtask order, are split evenly into contiguous parts.
     /// </summary>
     OperatorList = 3,
@@ -29,80 +29,52 @@ internal enum StateScope : byte
 /// One named state of a subtask's snapshot. <see cref="Descriptor"/> says what it holds and how it is serialized
 /// (for example <c>ValueState&lt;long&gt; keyed by string</c>): a restore compares it with what the job declares now,
 /// so a state whose type changed is refused with a message instead of being decoded as garbage. Null for source
-/// positions and channel state, and in checkpoints written before descriptors existed.
+/// positions and channel state. Keyed state is held as <see cref="Blocks"/> (one per key group, <see cref="Bytes"/>
+/// empty); any other state as <see cref="Bytes"/>.
 /// </summary>
 internal sealed record StateEntry(string Name, StateScope Scope, byte[] Bytes)
 {
     public string? Descriptor { get; init; }
+
+    /// <summary>The key-group blocks of a keyed state.</summary>
+    public IReadOnlyList<State.Backends.KeyGroupBlock> Blocks { get; init; } = [];
+
+    /// <summary>The entry as a section of a state file.</summary>
+    public SectionContent ToSection() => Scope == StateScope.Keyed
+        ? new SectionContent(Name, Scope, Descriptor, Blocks)
+        : SectionContent.Whole(Name, Scope, Descriptor, Bytes);
 }
 
 /// <summary>
-/// Everything one subtask wrote for one checkpoint, stored as one state file: where the subtask sat (index,
-/// parallelism, key groups) and its named states. Named by state (<c>Count.count</c>, <c>source/Lines</c>), not by
-/// task, so a restore finds a state even when chaining or parallelism changed. The payload is a
-/// <see cref="StateBlob"/>: <c>varint subtask, varint parallelism, varint maxParallelism, varint count,
-/// count × (string name, byte scope, length-prefixed bytes)</c>, then <c>count × (nullable string descriptor)</c> (absent in
-/// snapshots written before descriptors existed, which read back with null descriptors).
+/// Everything one subtask wrote for one checkpoint, as one state file holds it, decoded whole in memory (tests, and
+/// files written from memory): where the subtask sat (index, parallelism, key groups) and its named states. Named by
+/// state (<c>Count.count</c>, <c>source/Lines</c>), not by task, so a restore finds a state even when chaining or
+/// parallelism changed. The payload layout is <see cref="StateFileWriter"/>'s; restores read files by range instead
+/// (<see cref="StateFileReader"/>).
 /// </summary>
 internal sealed record TaskStateSnapshot(int SubtaskIndex, int Parallelism, int MaxParallelism, IReadOnlyList<StateEntry> States)
 {
-    public byte[] Encode()
-    {
-        using var payload = new StateBuffer(256 + States.Sum(s => s.Bytes.Length + s.Name.Length + 8));
-        var writer = new StateWriter(payload);
-        writer.WriteVarUInt32((uint)SubtaskIndex);
-        writer.WriteVarUInt32((uint)Parallelism);
-        writer.WriteVarUInt32((uint)MaxParallelism);
-        writer.WriteVarUInt32((uint)States.Count);
-        foreach (StateEntry state in States)
-        {
-            StringSerializer.Instance.Write(ref writer, state.Name);
-            writer.WriteByte((byte)state.Scope);
-            writer.WriteLength(state.Bytes.Length);
-            writer.WriteRaw(state.Bytes);
-        }
-        foreach (StateEntry state in States)
-        {
-            StringSerializer.Instance.Write(ref writer, state.Descriptor);
-        }
-        using var framed = new StateBuffer(payload.WrittenCount + StateBlob.HeaderLength);
-        StateBlob.Write(framed, payload.WrittenSpan);
-        return framed.ToArray();
-    }
+    public byte[] Encode() => StateFileWriter.Encode(SubtaskIndex, Parallelism, MaxParallelism, States.Select(s => s.ToSection()).ToList());
 
-    /// <summary>Decodes a state file's payload.</summary>
+    /// <summary>Decodes a state file's payload, every block checked against its checksum.</summary>
     /// <exception cref="StateFormatException">The bytes are not a task snapshot of this format.</exception>
-    public static TaskStateSnapshot Decode(ReadOnlySpan<byte> bytes)
+    public static TaskStateSnapshot Decode(ReadOnlyMemory<byte> payload)
     {
-        var reader = new StateReader(StateBlob.Read(bytes));
-        int subtask = (int)reader.ReadVarUInt32();
-        int parallelism = (int)reader.ReadVarUInt32();
-        int maxParallelism = (int)reader.ReadVarUInt32();
-        if (parallelism < 1 || subtask >= parallelism || maxParallelism < 1)
+        StateFileReader reader = StateFileReader.FromPayload(payload);
+        StateFileIndex index = reader.Index;
+        var states = new List<StateEntry>(index.Sections.Count);
+        foreach (StateSection section in index.Sections)
         {
-            throw reader.Malformed($"subtask {subtask} of parallelism {parallelism} with {maxParallelism} key groups is not a valid position");
-        }
-        int count = reader.ReadLength();
-        var states = new List<StateEntry>(reader.SafeCapacity(count));
-        for (int i = 0; i < count; i++)
-        {
-            string name = StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed("a state has no name");
-            var scope = (StateScope)reader.ReadByte();
-            if (!Enum.IsDefined(scope))
+            if (section.Scope == StateScope.Keyed)
             {
-                throw reader.Malformed($"state '{name}' has an unknown scope {(byte)scope}");
+                var blocks = section.Blocks.Select(b => new State.Backends.KeyGroupBlock(b.KeyGroup, b.Count, reader.ReadBlock(section, b), default)).ToList();
+                states.Add(new StateEntry(section.Name, section.Scope, []) { Descriptor = section.Descriptor, Blocks = blocks });
             }
-            byte[] data = reader.ReadBytes(reader.ReadLength()).ToArray();
-            states.Add(new StateEntry(name, scope, data));
-        }
-        if (reader.Remaining > 0)
-        {
-            for (int i = 0; i < states.Count; i++)
+            else
             {
-                states[i] = states[i] with { Descriptor = StringSerializer.Instance.Read(ref reader) };
+                states.Add(new StateEntry(section.Name, section.Scope, reader.ReadBlock(section, section.Blocks[0])) { Descriptor = section.Descriptor });
             }
         }
-        reader.ExpectEnd();
-        return new TaskStateSnapshot(subtask, parallelism, maxParallelism, states);
+        return new TaskStateSnapshot(index.SubtaskIndex, index.Parallelism, index.MaxParallelism, states);
     }
 }

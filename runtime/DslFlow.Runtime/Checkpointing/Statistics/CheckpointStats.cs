@@ -2,7 +2,7 @@ namespace DslFlow.Checkpointing;
 
 /// <summary>
 /// The checkpoint statistics of a job at one moment (Flink's checkpoint statistics): counts over the job's life, the
-/// recent history, and the latest completed, failed and restored checkpoint. From <see cref="JobHandle.CheckpointStats"/>;
+/// recent history, and the latest completed, failed and restored checkpoint. From <c>JobHandle.CheckpointStats</c>;
 /// also written as JSON to <c>checkpoint-stats.json</c> in the checkpoint directory each time a checkpoint ends.
 /// </summary>
 /// <param name="Counts">Checkpoints by outcome over the job's life, restarts included.</param>

@@ -69,7 +69,7 @@ internal sealed class CheckpointStatsTracker
         }
         if (!stats.Aborted)
         {
-            Execution.JobMetrics.RecordAlignment(_jobName, stats.AlignmentDuration);
+            CheckpointMetrics.RecordAlignment(_jobName, stats.AlignmentDuration);
         }
     }
 
@@ -165,7 +165,7 @@ internal sealed class CheckpointStatsTracker
             _logger.LogWarning("Checkpoint {Id} of job {Job} {Status} after {Duration} ms ({Category}): {Reason}",
                 id, _jobName, status == CheckpointStatus.Failed ? "failed" : "was aborted", record.Duration?.TotalMilliseconds, category, reason);
         }
-        Execution.JobMetrics.RecordCheckpoint(_jobName, record);
+        CheckpointMetrics.RecordCheckpoint(_jobName, record);
         WriteJson();
         return record;
     }

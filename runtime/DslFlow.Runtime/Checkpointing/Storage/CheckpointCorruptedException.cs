@@ -42,8 +42,8 @@ public sealed class CheckpointCorruptedException : IOException
     private static string Format(long checkpointId, string filePath, string problem, string? expected, string? actual)
     {
         string comparison = expected is null && actual is null ? "" : $" (expected {expected}, found {actual})";
-        return $"Checkpoint {checkpointId} is corrupted: file '{filePath}' {problem}{comparison}. The file was damaged "
-            + "or changed after it was written; restore from an older completed checkpoint (LoadLatestAsync falls back "
-            + "automatically) or delete the checkpoint's directory.";
+        return Messages.Sentences.End($"Checkpoint {checkpointId} is corrupted: file '{filePath}' {problem}{comparison}")
+            + " The file was damaged or changed after it was written. Restore it from a backup, or name another checkpoint to "
+            + "restore (CheckpointingOptions.RestoreFrom; output that sinks committed after the one you name is written again).";
     }
 }

@@ -10,8 +10,14 @@ namespace DslFlow.Checkpointing;
 /// </summary>
 public sealed record CheckpointMetadata
 {
-    /// <summary>The metadata and state file format version this build writes and reads.</summary>
-    public const int CurrentFormatVersion = 2;
+    /// <summary>
+    /// The metadata and state file format version this build writes and reads. Version 3 made state files seekable
+    /// (per-key-group blocks and an index); their metadata is version 2's.
+    /// </summary>
+    public const int CurrentFormatVersion = 3;
+
+    /// <summary>The oldest state file format this build reads: the first seekable one.</summary>
+    public const int OldestReadableStateFormatVersion = 3;
 
     /// <summary>The oldest format version this build reads (version 1 metadata names no job).</summary>
     public const int OldestReadableFormatVersion = 1;

@@ -12,6 +12,10 @@ internal sealed class CheckpointPaths
     public const string MetadataFileName = "_metadata";
     public const string MetadataTempFileName = "_metadata.inprogress";
     public const int MaxStateNameLength = 200;
+    public const string SharedDirectoryName = "shared";
+    public const int MaxSharedNameLength = MaxStateNameLength - SharedSuffixLength;
+    private const int SharedSuffixLength = 33; // "-" and 32 hex digits
+    private const string SharedTempSuffix = ".inprogress";
     private const string DirectoryPrefix = "chk-";
     private const string DeletionPrefix = ".deleting-";
 
@@ -53,6 +57,40 @@ internal sealed class CheckpointPaths
         && long.TryParse(name.AsSpan(DirectoryPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long id)
         && id >= 1 && DirectoryName(id) == name ? id : null;
 
+    /// <summary>The <c>shared/</c> area: files that several checkpoints may reference.</summary>
+    public string SharedDirectory => Inside(Path.Combine(Root, SharedDirectoryName));
+
+    /// <summary>A fresh, collision-free shared file name: the caller's name and a random suffix.</summary>
+    public static string NewSharedFileName(string name) => name + "-" + Guid.NewGuid().ToString("N");
+
+    public static string RelativeSharedPath(string fileName) => SharedDirectoryName + "/" + fileName;
+
+    public string SharedFile(string fileName) => Inside(Path.Combine(SharedDirectory, fileName));
+
+    /// <summary>Where a shared file is written before its rename; the leading '.' keeps it out of every valid name.</summary>
+    public string SharedTempFile(string fileName) => Inside(Path.Combine(SharedDirectory, "." + fileName + SharedTempSuffix));
+
+    /// <summary>Whether <c>shared/{file}</c> is a temporary file of a shared write (<see cref="SharedTempFile"/>).</summary>
+    public bool IsSharedTempFile(string relativePath)
+    {
+        string file = relativePath[(SharedDirectoryName.Length + 1)..];
+        return file.Length > 1 + SharedTempSuffix.Length && file[0] == '.' && file.EndsWith(SharedTempSuffix, StringComparison.Ordinal)
+            && ProblemWithStateName(file[1..^SharedTempSuffix.Length]) is null;
+    }
+
+    /// <summary>The shared file name of a relative path <c>shared/{name}</c>, or null for any other shape.</summary>
+    public static string? ParseSharedPath(string relativePath)
+    {
+        string[] parts = relativePath.Split('/');
+        return parts.Length == 2 && parts[0] == SharedDirectoryName && ProblemWithStateName(parts[1]) is null ? parts[1] : null;
+    }
+
+    /// <summary>The relative paths (<c>shared/{name}</c>) of every file in the shared area, temporary ones included.</summary>
+    public IReadOnlyList<string> ListSharedFiles() => Directory.Exists(SharedDirectory)
+        ? [.. Directory.EnumerateFiles(SharedDirectory).Select(path => RelativeSharedPath(Path.GetFileName(path)))
+            .Order(StringComparer.Ordinal)]
+        : [];
+
     /// <summary>Every <c>chk-{id}</c> directory, newest (highest id) first.</summary>
     public IReadOnlyList<long> ListCheckpointDirectories()
     {
@@ -84,6 +122,20 @@ internal sealed class CheckpointPaths
         int bad = name.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
         return bad < 0 ? null : $"it contains '{name[bad]}' at position {bad} (path separators and other characters "
             + "could place the file outside its checkpoint directory)";
+    }
+
+    /// <summary>
+    /// Resolves a handle's path: <c>chk-{id}/{name}</c> with id = <paramref name="checkpointId"/>, or a shared file
+    /// <c>shared/{name}</c>; null for anything else (another checkpoint's directory, traversal, nesting).
+    /// </summary>
+    public string? TryResolveHandlePath(string relativePath, long checkpointId)
+    {
+        if (ParseSharedPath(relativePath) is string shared)
+        {
+            return checkpointId >= 1 ? SharedFile(shared) : null;
+        }
+        string? path = TryResolveStatePath(relativePath, out long owner);
+        return owner == checkpointId ? path : null;
     }
 
     /// <summary>

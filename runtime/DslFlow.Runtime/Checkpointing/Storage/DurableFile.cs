@@ -16,7 +16,7 @@ internal static class DurableFile
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
-        DirectorySync.TryFlush(directory);
+        DirectorySync.Flush(directory);
     }
 
     /// <summary>Deletes a file and makes the deletion durable; false when it was not there.</summary>
@@ -27,7 +27,7 @@ internal static class DurableFile
             return false;
         }
         File.Delete(path);
-        DirectorySync.TryFlush(Path.GetDirectoryName(path)!);
+        DirectorySync.Flush(Path.GetDirectoryName(path)!);
         return true;
     }
 }

@@ -11,6 +11,7 @@ public sealed partial class LocalCheckpointStorage
         long id = metadata.CheckpointId;
         CheckId(id);
         CheckCompletable(metadata);
+        List<StateHandle> shared = [.. SharedHandles(metadata)];
         lock (_gate)
         {
             if (_aborted.Contains(id))
@@ -18,17 +19,32 @@ public sealed partial class LocalCheckpointStorage
                 throw new InvalidOperationException($"Checkpoint {id} was aborted and its files deleted; it cannot be "
                     + "completed. The coordinator must not complete a checkpoint after aborting it.");
             }
+            CheckSharedFilesPresent(metadata); // under the lock deletion takes: nothing it checked can go before the metadata
             _completing.Add(id); // retention and subsumption leave it alone until its metadata is written or given up
+            if (shared.Count > 0)
+            {
+                Registry.Hold(id, shared.Select(handle => handle.RelativePath));
+            }
         }
+        bool written = false;
         try
         {
             await WriteMetadataAsync(metadata, cancellationToken).ConfigureAwait(false);
+            written = true;
         }
         finally
         {
             lock (_gate)
             {
                 _completing.Remove(id);
+                if (shared.Count > 0)
+                {
+                    if (written)
+                    {
+                        Registry.Register(id, shared);
+                    }
+                    Registry.Release(id);
+                }
             }
         }
         lock (_gate)
@@ -50,7 +66,7 @@ public sealed partial class LocalCheckpointStorage
             throw new InvalidOperationException($"Checkpoint {id} is already completed ('{final}' exists). Checkpoint "
                 + "ids must not repeat; is another job using the same checkpoint directory?");
         }
-        Directory.CreateDirectory(directory);
+        CreateCheckpointDirectory(id);
         string temp = Path.Combine(directory, CheckpointPaths.MetadataTempFileName);
         try
         {
@@ -67,13 +83,59 @@ public sealed partial class LocalCheckpointStorage
             Fault("metadata.rename", final);
             // The commit point: until this rename the checkpoint does not exist for recovery; after it, it is whole.
             File.Move(temp, final, overwrite: false);
+            SyncMetadataOrUndo(directory, temp, final);
         }
         catch (Exception ex) when (ex is not SimulatedCrashException)
         {
             TryDeleteFile(temp);
             throw;
         }
-        DirectorySync.TryFlush(directory);
+    }
+
+    /// <summary>
+    /// Makes the metadata rename durable before anyone relies on it — the coordinator reporting completion, sinks
+    /// committing, retention retiring the previous checkpoint. If the directory sync fails, the rename is undone and the
+    /// checkpoint fails: should the undo not reach the disk either, a power loss leaves a whole checkpoint no sink
+    /// committed yet, which a restore handles like any other.
+    /// </summary>
+    private void SyncMetadataOrUndo(string directory, string temp, string final)
+    {
+        try
+        {
+            Fault("metadata.sync", directory);
+            DirectorySync.Flush(directory);
+        }
+        catch (IOException ex)
+        {
+            string undo = UndoMetadata(temp, final);
+            throw new IOException($"Checkpoint metadata '{final}' was written, but {ex.Message} The checkpoint is not "
+                + $"completed and older checkpoints are kept.{undo}", ex);
+        }
+    }
+
+    /// <summary>Takes the metadata back out of the checkpoint (renamed back, else deleted); "" or what went wrong.</summary>
+    private string UndoMetadata(string temp, string final)
+    {
+        try
+        {
+            File.Move(final, temp, overwrite: true);
+            return "";
+        }
+        catch (Exception moveBack) when (moveBack is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(final);
+                return "";
+            }
+            catch (Exception delete) when (delete is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogError("Checkpoint metadata {Metadata} could not be taken back ({MoveBack}; {Delete}): the "
+                    + "checkpoint may still be restored although it was reported failed", final, moveBack.Message, delete.Message);
+                return $" Taking the metadata back failed too ({moveBack.Message}; {delete.Message}): a restore may still use "
+                    + "this checkpoint, which is safe (no sink committed it) but was reported failed.";
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -93,7 +155,9 @@ public sealed partial class LocalCheckpointStorage
             }
             _aborted.Add(checkpointId);
         }
-        return TryDeleteDirectory(checkpointId, "aborted");
+        bool deleted = TryDeleteDirectory(checkpointId, "aborted");
+        CollectUnusedSharedState();
+        return deleted;
     }
 
     /// <inheritdoc/>
@@ -112,6 +176,8 @@ public sealed partial class LocalCheckpointStorage
                 break; // keep the rest, newer ones included: never leave an older checkpoint without the newer ones
             }
         }
+        SweepSharedArea("discarded.shared.delete"); // after the checkpoints: none is ever left without its shared files
+        RemoveEmptySharedDirectory();
         return removed;
     }
 
@@ -139,6 +205,7 @@ public sealed partial class LocalCheckpointStorage
             string temp = Path.Combine(_paths.CheckpointDirectory(id), CheckpointPaths.MetadataTempFileName);
             removed += File.Exists(temp) && TryDeleteFile(temp) ? 1 : 0;
         }
+        removed += SweepSharedArea("cleanup.shared.delete");
         if (removed > 0)
         {
             _logger.LogInformation("Removed {Count} partial checkpoint directories and temporary files from {Directory}",
@@ -163,15 +230,19 @@ public sealed partial class LocalCheckpointStorage
         {
             foreach (var handle in handles)
             {
-                string? path = _paths.TryResolveStatePath(handle.RelativePath, out long owner);
-                string problem = path is null || owner != id || handle.CheckpointId != id
-                    ? $"does not lie in this checkpoint's directory '{CheckpointPaths.DirectoryName(id)}'; pass handles "
-                        + $"returned by OpenStateWriter/WriteStateAsync for checkpoint {id}"
-                    : !File.Exists(path) ? "does not exist; was it deleted, or the checkpoint aborted?"
-                    : new FileInfo(path).Length != handle.Length + StateFileOverhead
-                        ? $"has {new FileInfo(path).Length} bytes, not the {handle.Length + StateFileOverhead} its handle "
-                            + "implies; was the stream closed with CloseAndGetHandleAsync?"
-                    : "";
+                bool shared = CheckpointPaths.ParseSharedPath(handle.RelativePath) is not null;
+                string? path = shared ? null : _paths.TryResolveStatePath(handle.RelativePath, out long owner) is { } p
+                    && owner == id && handle.CheckpointId == id ? p : null;
+                string problem = shared
+                    ? handle.CheckpointId < 1 || handle.CheckpointId > id
+                        ? $"names checkpoint {handle.CheckpointId} as its creator; a shared file listed by checkpoint {id} "
+                            + $"must have been written for checkpoint 1 to {id}"
+                        : ""
+                    : path is null
+                        ? $"does not lie in this checkpoint's directory '{CheckpointPaths.DirectoryName(id)}' nor in "
+                            + $"'{CheckpointPaths.SharedDirectoryName}/'; pass handles returned by OpenStateWriter/"
+                            + $"WriteStateAsync for checkpoint {id}, or by OpenSharedStateWriter/WriteSharedStateAsync"
+                        : FileProblem(path, handle) ?? "";
                 if (problem.Length > 0)
                 {
                     throw new ArgumentException($"Checkpoint {id} cannot complete: the state handle {handle} of "
@@ -179,6 +250,41 @@ public sealed partial class LocalCheckpointStorage
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Checks, under <c>_gate</c>, that every shared file the metadata lists is there with its length: one deleted because
+    /// no retained checkpoint used it any more makes the completion fail instead of leaving a dangling reference.
+    /// </summary>
+    private void CheckSharedFilesPresent(CheckpointMetadata metadata)
+    {
+        foreach (var (subtask, handles) in metadata.SubtaskStates)
+        {
+            foreach (var handle in handles)
+            {
+                if (CheckpointPaths.ParseSharedPath(handle.RelativePath) is not string name
+                    || FileProblem(_paths.SharedFile(name), handle) is not string problem)
+                {
+                    continue;
+                }
+                throw new InvalidOperationException($"Checkpoint {metadata.CheckpointId} cannot complete: the shared "
+                    + $"state handle {handle} of {subtask} (written for checkpoint {handle.CheckpointId}) {problem}. A "
+                    + "shared file is deleted once no retained checkpoint uses it, or when the checkpoint that wrote it "
+                    + "ends without a completed checkpoint listing it; reuse only files listed by a retained completed "
+                    + "checkpoint, or write the state anew.");
+            }
+        }
+    }
+
+    /// <summary>What is wrong with a state file on disk for its handle (missing, wrong length), or null.</summary>
+    private static string? FileProblem(string path, StateHandle handle)
+    {
+        var file = new FileInfo(path);
+        return !file.Exists ? "does not exist; was it deleted, or the checkpoint aborted?"
+            : file.Length != handle.Length + StateFileOverhead
+                ? $"has {file.Length} bytes, not the {handle.Length + StateFileOverhead} its handle implies; was the "
+                    + "stream closed with CloseAndGetHandleAsync?"
+            : null;
     }
 
     private void ApplyRetention(long completedId)
@@ -205,6 +311,7 @@ public sealed partial class LocalCheckpointStorage
         {
             TryDeleteDirectory(id, "retired");
         }
+        CollectUnusedSharedState(); // after the directories: a crash in between leaves orphans, never a dangling handle
     }
 
     /// <summary>
@@ -223,7 +330,7 @@ public sealed partial class LocalCheckpointStorage
             }
             Fault(why + ".rename", directory);
             Directory.Move(directory, doomed);
-            DirectorySync.TryFlush(_paths.Root);
+            DirectorySync.Flush(_paths.Root);
             Fault(why + ".delete", doomed);
             Directory.Delete(doomed, recursive: true);
             _logger.LogDebug("Deleted {Reason} checkpoint {CheckpointId} ({Directory})", why, checkpointId, directory);

@@ -83,11 +83,12 @@ public sealed partial class LocalCheckpointStorage
     {
         string file = handle.RelativePath ?? "";
         long id = handle.CheckpointId;
-        string? path = _paths.TryResolveStatePath(file, out long owner);
-        if (path is null || owner != id)
+        string? path = _paths.TryResolveHandlePath(file, id);
+        if (path is null)
         {
             throw new CheckpointCorruptedException(id, file, $"is not a state file path of checkpoint {id} "
-                + $"('{CheckpointPaths.DirectoryName(Math.Max(id, 1))}/{{name}}'), so it is not read");
+                + $"('{CheckpointPaths.DirectoryName(Math.Max(id, 1))}/{{name}}' or '{CheckpointPaths.SharedDirectoryName}/{{name}}'), "
+                + "so it is not read");
         }
         if (handle.Length < 0 || (keepPayload && handle.Length > Array.MaxLength))
         {
@@ -114,8 +115,15 @@ public sealed partial class LocalCheckpointStorage
             var frame = new byte[CheckpointFileFormat.HeaderLength + CheckpointFileFormat.StateFooterLength];
             await stream.ReadExactlyAsync(frame.AsMemory(0, CheckpointFileFormat.HeaderLength), cancellationToken)
                 .ConfigureAwait(false);
-            CheckpointFileFormat.CheckHeader(frame.AsSpan(0, CheckpointFileFormat.HeaderLength),
+            int version = CheckpointFileFormat.CheckHeader(frame.AsSpan(0, CheckpointFileFormat.HeaderLength),
                 CheckpointFileFormat.StateMagic, id, file);
+            if (version < CheckpointMetadata.OldestReadableStateFormatVersion)
+            {
+                throw new CheckpointCorruptedException(id, file, $"was written by an older DslFlow in state file format {version}, "
+                    + $"before state files became seekable; this build reads state files of format {CheckpointMetadata.OldestReadableStateFormatVersion} "
+                    + "or later. Finish or stop the job with the DslFlow version that wrote it, or start fresh (CheckpointingOptions.StartFresh = true)",
+                    $"format {CheckpointMetadata.OldestReadableStateFormatVersion} or later", $"format {version}");
+            }
             (uint crc, byte[]? payload) = await ReadPayloadAsync(stream, handle.Length, keepPayload, cancellationToken)
                 .ConfigureAwait(false);
             await stream.ReadExactlyAsync(frame.AsMemory(CheckpointFileFormat.HeaderLength), cancellationToken)
@@ -138,6 +146,49 @@ public sealed partial class LocalCheckpointStorage
             return payload;
         }
     }
+
+    /// <inheritdoc/>
+    public void ReadStateRange(StateHandle handle, long offset, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        string file = handle.RelativePath ?? "";
+        long id = handle.CheckpointId;
+        string? path = _paths.TryResolveHandlePath(file, id);
+        if (path is null)
+        {
+            throw new CheckpointCorruptedException(id, file, $"is not a state file path of checkpoint {id}, so it is not read");
+        }
+        if (offset < 0 || offset > handle.Length - destination.Length)
+        {
+            throw new CheckpointCorruptedException(id, file, "is asked for a range outside its payload",
+                $"a range within {handle.Length} bytes", $"{destination.Length} bytes at {offset}");
+        }
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle stream = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long start = CheckpointFileFormat.HeaderLength + offset;
+            for (int done = 0; done < destination.Length;)
+            {
+                int read = RandomAccess.Read(stream, destination[done..], start + done);
+                if (read == 0)
+                {
+                    throw new CheckpointCorruptedException(id, file, "ends before the range its index points to (truncated)",
+                        $"{CheckpointFileFormat.HeaderLength + offset + destination.Length} bytes or more", $"{start + done} bytes");
+                }
+                done += read;
+            }
+            Interlocked.Add(ref _bytesRead, destination.Length);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CheckpointCorruptedException(id, file, "is missing", inner: ex);
+        }
+    }
+
+    /// <summary>Payload bytes read by <see cref="ReadStateRange"/> since the storage was opened (restores; tests count them).</summary>
+    internal long BytesRead => Interlocked.Read(ref _bytesRead);
+
+    private long _bytesRead;
 
     private static async Task<(uint Crc, byte[]? Payload)> ReadPayloadAsync(FileStream stream, long length,
         bool keepPayload, CancellationToken cancellationToken)

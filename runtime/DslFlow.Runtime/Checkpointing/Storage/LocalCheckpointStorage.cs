@@ -8,8 +8,9 @@ namespace DslFlow.Checkpointing;
 /// Layout: <c>{directory}/chk-{id}/</c> per checkpoint, holding the state files the tasks wrote and, once the
 /// checkpoint completed, <c>_metadata</c>, written last through a temporary file, fsync and an atomic rename. Every
 /// file carries a versioned header and a CRC-32C (<see cref="CheckpointFileFormat"/>). Only the newest
-/// <c>retainedCheckpoints</c> completed checkpoints are kept. The storage never deletes anything but <c>chk-{id}</c>
-/// directories and the files in them.
+/// <c>retainedCheckpoints</c> completed checkpoints are kept. Shared files, which several checkpoints may list, live
+/// in <c>{directory}/shared/</c> and are deleted only when no retained checkpoint uses them (<see cref="SharedStateRegistry"/>).
+/// The storage never deletes anything but <c>chk-{id}</c> directories, the files in them, and shared files it wrote.
 /// </summary>
 public sealed partial class LocalCheckpointStorage : ICheckpointStorage
 {
@@ -45,7 +46,7 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
             throw new IOException($"The checkpoint directory '{_paths.Root}' is a file. Pass the path of a directory, "
                 + "or move the file away.");
         }
-        Directory.CreateDirectory(_paths.Root);
+        DirectorySync.CreateDirectory(_paths.Root);
     }
 
     /// <summary>The absolute checkpoint directory.</summary>
@@ -67,18 +68,8 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
         }
         lock (_gate)
         {
-            if (_aborted.Contains(checkpointId) || checkpointId <= _highestCompleted)
-            {
-                throw new InvalidOperationException($"Checkpoint {checkpointId} no longer accepts state: it was "
-                    + (checkpointId <= _highestCompleted ? $"subsumed by completed checkpoint {_highestCompleted}" : "aborted")
-                    + ". Drop this snapshot; the next checkpoint takes a new one.");
-            }
-            if (File.Exists(_paths.MetadataFile(checkpointId)))
-            {
-                throw new InvalidOperationException($"Checkpoint {checkpointId} is already completed in '{_paths.Root}'; "
-                    + "its state cannot change. Is another job using the same checkpoint directory?");
-            }
-            Directory.CreateDirectory(_paths.CheckpointDirectory(checkpointId));
+            ThrowUnlessAcceptingState(checkpointId);
+            CreateCheckpointDirectory(checkpointId);
         }
         string path = _paths.StateFile(checkpointId, name);
         Fault("state.write", path);
@@ -90,6 +81,33 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
         {
             throw new IOException($"Checkpoint {checkpointId} already has a state file named '{name}'. Give every "
                 + "operator subtask its own name, for example '{operator}-{subtask}.state'.", ex);
+        }
+    }
+
+    /// <summary>Refuses state for a checkpoint that was aborted, subsumed or completed; call under <c>_gate</c>.</summary>
+    private void ThrowUnlessAcceptingState(long checkpointId)
+    {
+        if (_aborted.Contains(checkpointId) || checkpointId <= _highestCompleted)
+        {
+            throw new InvalidOperationException($"Checkpoint {checkpointId} no longer accepts state: it was "
+                + (checkpointId <= _highestCompleted ? $"subsumed by completed checkpoint {_highestCompleted}" : "aborted")
+                + ". Drop this snapshot; the next checkpoint takes a new one.");
+        }
+        if (File.Exists(_paths.MetadataFile(checkpointId)))
+        {
+            throw new InvalidOperationException($"Checkpoint {checkpointId} is already completed in '{_paths.Root}'; "
+                + "its state cannot change. Is another job using the same checkpoint directory?");
+        }
+    }
+
+    /// <summary>Creates <c>chk-{id}</c> durably (the job folder synced after it), so its files do not vanish with it.</summary>
+    private void CreateCheckpointDirectory(long checkpointId)
+    {
+        string directory = _paths.CheckpointDirectory(checkpointId);
+        if (!Directory.Exists(directory))
+        {
+            Fault("checkpoint.create", directory);
+            DirectorySync.CreateDirectory(directory);
         }
     }
 

@@ -2,7 +2,12 @@ using System.Runtime.CompilerServices;
 
 namespace DslFlow.Execution;
 
-/// <summary>A sink fused into a task's chain: records are gathered into a batch and written together.</summary>
+/// <summary>
+/// A sink fused into a task's chain: records are gathered into a batch and written together. Once the task's run is
+/// cancelled the writer hears of nothing more but <c>Dispose</c> — no write, pre-commit, commit, flush or checkpoint
+/// notification — so a task that returns from stuck user code after the next run started (the cancellation watchdog
+/// abandoned it) cannot add records to a sink the next run writes, or seal or commit a transaction it then commits.
+/// </summary>
 /// <typeparam name="T">The record type.</typeparam>
 public sealed class SinkOutput<T> : IOutput
 {
@@ -12,6 +17,8 @@ public sealed class SinkOutput<T> : IOutput
     private readonly T[] _batch;
     private int _count;
     private long _recordsOut;
+    private readonly string _writing; // activities, built once
+    private readonly string _calling;
 
     internal SinkOutput(StreamTask owner, string nodeName, ISinkWriter<T> writer, int batchSize)
     {
@@ -19,7 +26,12 @@ public sealed class SinkOutput<T> : IOutput
         _nodeName = nodeName;
         _writer = writer;
         _batch = new T[batchSize];
+        _writing = $"writing a batch to sink '{nodeName}' (ISinkWriter.Write)";
+        _calling = $"calling the writer of sink '{nodeName}' (a pre-commit, commit, flush or checkpoint notification)";
     }
+
+    /// <summary>True once the task's run was cancelled: the writer is called for nothing but <c>Dispose</c> any more.</summary>
+    private bool Fenced => _owner.Context.Cancellation.IsCancellationRequested;
 
     /// <inheritdoc />
     public bool IsBlocked => false;
@@ -53,9 +65,16 @@ public sealed class SinkOutput<T> : IOutput
         }
         int count = _count;
         _count = 0;
+        bool fenced = Fenced;
         try
         {
-            _writer.Write(new ReadOnlySpan<T>(_batch, 0, count));
+            if (!fenced)
+            {
+                using (_owner.Activity.Enter(_writing))
+                {
+                    _writer.Write(new ReadOnlySpan<T>(_batch, 0, count));
+                }
+            }
         }
         catch (Exception ex)
         {
@@ -68,7 +87,10 @@ public sealed class SinkOutput<T> : IOutput
                 Array.Clear(_batch, 0, count);
             }
         }
-        _recordsOut += count;
+        if (!fenced)
+        {
+            _recordsOut += count;
+        }
     }
 
     /// <inheritdoc />
@@ -87,10 +109,11 @@ public sealed class SinkOutput<T> : IOutput
     /// <summary>Seals the records written so far as the barrier's transaction (two-phase-commit writers only).</summary>
     internal void PreCommit(long checkpointId)
     {
-        if (_writer is ITwoPhaseCommitWriter<T> transactional)
+        if (_writer is ITwoPhaseCommitWriter<T> transactional && !Fenced)
         {
             try
             {
+                using TaskActivity.Scope activity = _owner.Activity.Enter(_calling);
                 transactional.PreCommit(checkpointId);
             }
             catch (Exception ex)
@@ -103,8 +126,13 @@ public sealed class SinkOutput<T> : IOutput
     /// <inheritdoc />
     public void NotifyCheckpointComplete(long checkpointId)
     {
+        if (Fenced)
+        {
+            return; // a restart or the next start commits it (ITransactionalSink.RecoverTransactions)
+        }
         try
         {
+            using TaskActivity.Scope activity = _owner.Activity.Enter(_calling);
             (_writer as ITwoPhaseCommitWriter<T>)?.Commit(checkpointId);
             (_writer as ICheckpointListener)?.OnCheckpointComplete(checkpointId);
         }
@@ -117,8 +145,13 @@ public sealed class SinkOutput<T> : IOutput
     /// <inheritdoc />
     public void NotifyCheckpointAborted(long checkpointId)
     {
+        if (Fenced)
+        {
+            return;
+        }
         try
         {
+            using TaskActivity.Scope activity = _owner.Activity.Enter(_calling);
             (_writer as ICheckpointListener)?.OnCheckpointAborted(checkpointId);
         }
         catch (Exception ex)
@@ -131,8 +164,13 @@ public sealed class SinkOutput<T> : IOutput
     public void Finish()
     {
         FlushPartial();
+        if (Fenced)
+        {
+            return;
+        }
         try
         {
+            using TaskActivity.Scope activity = _owner.Activity.Enter(_calling);
             _writer.Flush();
         }
         catch (Exception ex)

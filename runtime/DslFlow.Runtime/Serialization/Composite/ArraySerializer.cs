@@ -25,7 +25,9 @@ public sealed class ArraySerializer<T> : ISerializer<T[]?>
         writer.WriteNullableLength(value.Length);
         foreach (T item in value)
         {
+            int start = writer.BytesWritten;
             _element.Write(ref writer, item);
+            writer.CountElement(start);
         }
     }
 
@@ -37,22 +39,31 @@ public sealed class ArraySerializer<T> : ISerializer<T[]?>
         {
             return length == 0 ? [] : null;
         }
-        if (length <= reader.Remaining)
+        int capacity = reader.SafeCapacity(length);
+        if (capacity == length)
         {
             var array = new T[length];
             for (int i = 0; i < array.Length; i++)
             {
-                array[i] = _element.Read(ref reader);
+                array[i] = ReadElement(ref reader);
             }
             return array;
         }
-        // More elements than bytes left: damaged, or elements that take no bytes. Grow as elements arrive rather
-        // than trusting the count with one large allocation.
-        var list = new List<T>(reader.SafeCapacity(length));
+        // More elements than the input can pay for: damaged, or elements that take no bytes. Grow as elements arrive
+        // rather than trusting the count with one large allocation.
+        var list = new List<T>(capacity);
         for (int i = 0; i < length; i++)
         {
-            list.Add(_element.Read(ref reader));
+            list.Add(ReadElement(ref reader));
         }
         return [.. list];
+    }
+
+    private T ReadElement(ref StateReader reader)
+    {
+        int start = reader.Position;
+        T item = _element.Read(ref reader);
+        reader.CountElement(start);
+        return item;
     }
 }

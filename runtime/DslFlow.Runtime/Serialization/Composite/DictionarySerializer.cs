@@ -41,8 +41,10 @@ public sealed class DictionarySerializer<TKey, TValue> : ISerializer<Dictionary<
         writer.WriteNullableLength(value.Count);
         foreach (KeyValuePair<TKey, TValue> entry in value)
         {
+            int start = writer.BytesWritten;
             _key.Write(ref writer, entry.Key);
             _value.Write(ref writer, entry.Value);
+            writer.CountElement(start); // per entry: a set's values take no bytes, its keys do
         }
     }
 
@@ -68,6 +70,7 @@ public sealed class DictionarySerializer<TKey, TValue> : ISerializer<Dictionary<
             {
                 throw new StateFormatException($"dictionary entry {i} repeats key '{key}'", start);
             }
+            reader.CountElement(start);
         }
         return dictionary;
     }

@@ -25,7 +25,9 @@ public sealed class ListSerializer<T> : ISerializer<List<T>?>
         writer.WriteNullableLength(value.Count);
         foreach (T item in value)
         {
+            int start = writer.BytesWritten;
             _element.Write(ref writer, item);
+            writer.CountElement(start);
         }
     }
 
@@ -40,7 +42,9 @@ public sealed class ListSerializer<T> : ISerializer<List<T>?>
         var list = new List<T>(reader.SafeCapacity(count));
         for (int i = 0; i < count; i++)
         {
+            int start = reader.Position;
             list.Add(_element.Read(ref reader));
+            reader.CountElement(start); // elements that take no bytes are bounded by count, not by the input
         }
         return list;
     }

@@ -97,7 +97,7 @@ public class ChannelStateRedistributionTests
     {
         var gate = new InputGate<long>(layout.Length, 2, 8, 16);
         var recorder = new ChannelStateRecorder<long>(gate);
-        recorder.Start(1, null);
+        recorder.Start(null);
         for (int c = 0; c < layout.Length; c++)
         {
             long sequence = 0;
@@ -105,7 +105,7 @@ public class ChannelStateRedistributionTests
             {
                 recorder.OnBufferTaken(c, sequence++, buffer, buffer.Length);
             }
-            recorder.OnEndOfInput(c);
+            recorder.MarkDelivered(c); // the channel ended
         }
         return new ChannelStatePart(subtask, parallelism, recorder.Encode(Longs, layout));
     }

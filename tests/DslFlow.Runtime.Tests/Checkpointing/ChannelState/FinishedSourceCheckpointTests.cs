@@ -49,6 +49,9 @@ public class FinishedSourceCheckpointTests
         FinishedSourcePipeline.QuickInput.Started.SetResult();
         StreamTask quick = job.Tasks.Single(t => t.Context.TaskName == "Quick");
         Eventually.True(() => quick.IsWaitingForFinalCheckpoint, "the Quick subtask ended its input");
+        TaskMetrics figures = job.GetProgress().Tasks.Single(t => t.TaskName == "Quick");
+        Assert.True(figures.Finished, "its input ended: Finished, though the final checkpoint is still to come");
+        Assert.True(figures.WaitingForFinalCheckpoint);
         Assert.Equal(FinishedSourcePipeline.QuickRecords, held.Sum(h => h.Gate.ListQueuedBuffers(h.Channel).Sum(b => b.Records.Length)));
 
         // Two in a row: after the first, Quick is still in the barrier protocol (downstream has not processed its records).
@@ -81,7 +84,7 @@ public class FinishedSourceCheckpointTests
     /// <summary>Every input channel of the job's one-input tasks that comes from node <paramref name="from"/>.</summary>
     private static List<(InputGate<long> Gate, int Channel)> ChannelsFrom(JobHandle job, string from) =>
         job.Tasks.OfType<OneInputStreamTask<long>>()
-            .SelectMany(t => t.Context.InputChannels.Select((info, c) => (t.Gate, Channel: c, info.From)))
+            .SelectMany(t => t.Context.Input!.Channels.Select((info, c) => (t.Gate, Channel: c, info.From)))
             .Where(x => x.From == from)
             .Select(x => (x.Gate, x.Channel))
             .ToList();

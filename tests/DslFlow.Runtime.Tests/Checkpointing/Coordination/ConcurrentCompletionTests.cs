@@ -16,8 +16,7 @@ public class ConcurrentCompletionTests(ITestOutputHelper output)
     private readonly FakeTimeProvider _time = new();
 
     private static CheckpointConfig Config(int maxConcurrent, int tolerable = 0) =>
-        new(TimeSpan.FromSeconds(1), CheckpointingMode.ExactlyOnce, TimeSpan.FromSeconds(10), TimeSpan.Zero, maxConcurrent, tolerable, 1,
-            false, null, "unused");
+        new(TimeSpan.FromSeconds(1), CheckpointAlignment.Aligned, TimeSpan.FromSeconds(10), TimeSpan.Zero, maxConcurrent, tolerable, 1, "unused");
 
     [Fact]
     public async Task A_checkpoint_whose_metadata_write_a_newer_completion_overtook_ends_subsumed_not_failed()

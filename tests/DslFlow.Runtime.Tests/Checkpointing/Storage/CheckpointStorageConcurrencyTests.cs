@@ -49,10 +49,14 @@ public class CheckpointStorageConcurrencyTests : StorageFixture
     }
 
     [Fact]
-    public void The_directory_fsync_works_where_it_is_supported()
+    public void The_directory_fsync_works_where_it_is_supported_and_a_failure_is_an_error_not_a_skip()
     {
         Directory.CreateDirectory(CheckpointDirectory);
-        Assert.Equal(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), DirectorySync.TryFlush(CheckpointDirectory));
-        Assert.False(DirectorySync.TryFlush(Path.Combine(Root, "does-not-exist")));
+        DirectorySync.Flush(CheckpointDirectory);
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            var thrown = Assert.Throws<IOException>(() => DirectorySync.Flush(Path.Combine(Root, "does-not-exist")));
+            Assert.Contains("may not survive a power loss", thrown.Message, StringComparison.Ordinal);
+        }
     }
 }

@@ -11,6 +11,7 @@ public sealed class GatedSource(long count, long pauseAt, long failAt = -1, int 
 {
     private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _pausedSubtasks = new();
     private int _failures = failures;
 
     public long Count { get; } = count;
@@ -21,22 +22,35 @@ public sealed class GatedSource(long count, long pauseAt, long failAt = -1, int 
 
     public int FailuresLeft => Volatile.Read(ref _failures);
 
-    /// <summary>Completes when the reader reached <see cref="PauseAt"/> and waits.</summary>
+    /// <summary>
+    /// Completes when every subtask's reader reached <see cref="PauseAt"/>, emitted everything before it and waits: a
+    /// checkpoint taken then holds every subtask at the pause, between two batches (one subtask pausing first says
+    /// nothing of the others; a batch read but not yet emitted would be cut by the checkpoint).
+    /// </summary>
     public Task Paused => _paused.Task;
 
     public void Resume() => _resumed.TrySetResult();
 
-    public ISourceReader<long> CreateReader(NodeContext context) => new Reader(this, 0);
+    public ISourceReader<long> CreateReader(NodeContext context) => new Reader(this, context, 0);
 
     public ISourceReader<long> RestoreReader(NodeContext context, ReadOnlySpan<byte> position)
     {
         var reader = new StateReader(position);
         long next = reader.ReadVarInt64();
         reader.ExpectEnd();
-        return new Reader(this, next);
+        return new Reader(this, context, next);
     }
 
-    private sealed class Reader(GatedSource source, long next) : ISourceReader<long>, ICheckpointedReader
+    private void OnPaused(NodeContext context)
+    {
+        _pausedSubtasks[context.SubtaskIndex] = true;
+        if (_pausedSubtasks.Count >= context.Parallelism)
+        {
+            _paused.TrySetResult();
+        }
+    }
+
+    private sealed class Reader(GatedSource source, NodeContext context, long next) : ISourceReader<long>, ICheckpointedReader
     {
         private long _next = next;
 
@@ -67,8 +81,14 @@ public sealed class GatedSource(long count, long pauseAt, long failAt = -1, int 
             }
             if (gated && _next == source.PauseAt)
             {
-                source._paused.TrySetResult();
-                return new ReadResult(n, ReadStatus.NothingAvailable);
+                if (n > 0)
+                {
+                    // Not paused yet: the records just read are still to be emitted, and a checkpoint taken now would
+                    // cut this batch. The next read, which the task makes once all of them went out, reports the pause.
+                    return new ReadResult(n, ReadStatus.MoreAvailable);
+                }
+                source.OnPaused(context);
+                return new ReadResult(0, ReadStatus.NothingAvailable);
             }
             return new ReadResult(n, ReadStatus.MoreAvailable);
         }

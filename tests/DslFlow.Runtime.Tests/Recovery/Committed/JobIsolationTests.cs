@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DslFlow.Checkpointing;
+using DslFlow.Runtime.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DslFlow.Runtime.Tests.Recovery.Committed;
@@ -140,22 +141,7 @@ public class JobIsolationTests
     }
 
     /// <summary>The SIGKILL harness in a slow run: it holds its job folder until killed.</summary>
-    private static Process StartHolder(string work)
-    {
-        string harness = Path.Combine(AppContext.BaseDirectory.Replace("DslFlow.Runtime.Tests", "DslFlow.ProcessHarness", StringComparison.Ordinal),
-            "DslFlow.ProcessHarness.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { harness, work, "100000000", "1000", "aligned" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        return Process.Start(start) ?? throw new InvalidOperationException("the harness did not start");
-    }
+    private static Process StartHolder(string work) => HarnessProcess.Start(work, "100000000", "1000", "aligned");
 
     private static async Task WaitForLineAsync(Process child, string prefix)
     {

@@ -46,12 +46,13 @@ public class RestoreEdgeCaseTests
     }
 
     /// <summary>
-    /// F2. Two jobs write into one FileSink directory. Job A's start (RecoverTransactions) deletes every pending part in
+    /// F2. Two jobs write into one FileSink directory. Job A's start (RecoverTransactions) deleted every pending part in
     /// `.pending`, including job B's part of a checkpoint B completed but whose commit had not reached the sink yet.
-    /// B's checkpoint 1 then never becomes visible: its records are lost (B's source resumes after them).
+    /// B's checkpoint 1 then never became visible: its records were lost (B's source resumes after them). Part files
+    /// now carry their job run's id, and a recovery touches only its own run's.
     /// </summary>
-    [Fact(Skip = "Known defect, issue 12 item 1 (FileSink owns only its own files): part files need a per-job prefix")]
-    public void A_second_job_starting_on_the_same_FileSink_directory_destroys_the_first_jobs_checkpointed_records()
+    [Fact]
+    public void A_second_job_starting_on_the_same_FileSink_directory_leaves_the_first_jobs_checkpointed_records_alone()
     {
         using var dirs = new LedgerDirectories();
         var options = new PipelineOptions();
@@ -65,10 +66,11 @@ public class RestoreEdgeCaseTests
         writerB.Write(new[] { "b-1", "b-2" });
         writerB.PreCommit(1); // B's barrier 1: sealed, checkpoint 1's metadata is written next
 
-        new FileSink<string>(dirs.Output).RecoverTransactions(null); // job A starts fresh with the same output directory
+        // Job A starts fresh with the same output directory.
+        new FileSink<string>(dirs.Output).RecoverTransactions(new SinkRecoveryContext("a", "Ledger", Guid.NewGuid(), null, NullLogger.Instance));
 
         Exception? commitFailure = Record.Exception(() => writerB.Commit(1)); // B's checkpoint 1 completed
-        Assert.Equal(["b-1", "b-2"], sinkB.ReadCommittedLines()); // fails: B's committed checkpoint has no output
+        Assert.Equal(["b-1", "b-2"], sinkB.ReadCommittedLines()); // failed: B's committed checkpoint had no output
         Assert.Null(commitFailure);
     }
 

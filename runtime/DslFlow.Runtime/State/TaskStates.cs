@@ -1,0 +1,149 @@
+using DslFlow.Checkpointing;
+using DslFlow.Serialization;
+using DslFlow.State.Backends;
+
+namespace DslFlow.State;
+
+/// <summary>
+/// The states one subtask declares (keyed states in its <see cref="IKeyedStateBackend"/>, operator list states):
+/// created once by the generated chain's <c>Open</c>, snapshotted for every checkpoint and filled from a restored one.
+/// Lives apart from the task so state handling needs only the subtask's position, not the task that runs it.
+/// </summary>
+internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, StateBackendOptions options, int subtaskIndex, int parallelism, int maxParallelism) : IDisposable
+{
+    private readonly List<IOperatorStateSnapshot> _operator = [];
+
+    /// <summary>One keyed list- or map-state parameter; without serializers snapshots look them up at run time.</summary>
+    public KeyedState<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName, ISerializer<TKey>? keySerializer, ISerializer<TCell>? cellSerializer)
+        where TKey : notnull
+        where TCell : class, IStateCell, new()
+    {
+        KeyedStateKind kind = typeof(TCell).IsGenericType && typeof(TCell).GetGenericTypeDefinition() == typeof(MapCell<,>)
+            ? KeyedStateKind.Map : KeyedStateKind.List;
+        return Create(new KeyedStateDescriptor<TKey, TCell>(stateName, kind, keySerializer, cellSerializer));
+    }
+
+    /// <summary>One keyed <see cref="ValueState{T}"/> parameter; without serializers snapshots look them up at run time.</summary>
+    public KeyedState<TKey, T> CreateValueState<TKey, T>(string stateName, ISerializer<TKey>? keySerializer, ISerializer<T>? valueSerializer)
+        where TKey : notnull =>
+        Create(new KeyedStateDescriptor<TKey, T>(stateName, KeyedStateKind.Value, keySerializer, valueSerializer));
+
+    /// <summary>One operator list state, saved under <paramref name="stateName"/> (<c>Node.parameter</c>).</summary>
+    public OperatorListState<T> CreateOperatorListState<T>(string stateName, ISerializer<T>? elementSerializer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateName);
+        CheckNewName(stateName);
+        var state = new OperatorListState<T>();
+        _operator.Add(new OperatorListStateSnapshot<T>(stateName, state, elementSerializer));
+        return state;
+    }
+
+    /// <summary>
+    /// The synchronous part of a checkpoint: keyed state frozen by its backend (serialized later, off the task thread,
+    /// unless <see cref="StateBackendOptions.AsynchronousSnapshots"/> is off), operator list states copied, with room
+    /// left for the subtask's own state (a source's position) in <paramref name="subtaskState"/>.
+    /// </summary>
+    /// <exception cref="TaskStateException">A state could not be copied (its serializer refused a value); names the state.</exception>
+    public TaskSnapshot Snapshot(long checkpointId, Action<List<StateEntry>> subtaskState)
+    {
+        var states = new List<StateEntry>(_operator.Count + 1);
+        foreach (IOperatorStateSnapshot state in _operator)
+        {
+            byte[] bytes = Snapshot(state.Snapshot, "operator", state.Name);
+            states.Add(new StateEntry(state.Name, StateScope.OperatorList, bytes) { Descriptor = state.Descriptor });
+        }
+        subtaskState(states);
+        var snapshot = new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, keyed.Snapshot(checkpointId));
+        if (!options.AsynchronousSnapshots)
+        {
+            try
+            {
+                snapshot.Serialize(CancellationToken.None);
+            }
+            catch
+            {
+                snapshot.Dispose();
+                throw;
+            }
+        }
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Loads the declared states from <paramref name="restored"/>: keyed states read only this subtask's key groups,
+    /// operator list states take this subtask's list or its share of the old lists. Descriptors are checked first, so a
+    /// changed state is refused before anything is filled.
+    /// </summary>
+    /// <exception cref="JobConfigurationException">A state's descriptor or number of key groups changed.</exception>
+    /// <exception cref="TaskStateException">A state's bytes could not be decoded; names the state.</exception>
+    public void Restore(RestoredCheckpoint restored)
+    {
+        foreach ((string name, string descriptor) in keyed.States)
+        {
+            restored.CheckDescriptor(name, descriptor);
+            restored.CheckKeyGroups(name, maxParallelism);
+        }
+        foreach (IOperatorStateSnapshot state in _operator)
+        {
+            restored.CheckDescriptor(state.Name, state.Descriptor);
+        }
+        keyed.Restore(restored);
+        foreach (IOperatorStateSnapshot state in _operator)
+        {
+            Restore(() => state.Restore(restored.OperatorListState(state.Name), subtaskIndex, parallelism),
+                $"could not restore operator state '{state.Name}' from checkpoint {restored.CheckpointId}");
+        }
+    }
+
+    /// <summary>A checkpoint completed everywhere: the keyed backend may release what it kept for older ones.</summary>
+    public void NotifyCheckpointComplete(long checkpointId) => keyed.NotifyCheckpointComplete(checkpointId);
+
+    /// <summary>A checkpoint was aborted: the keyed backend may drop what it prepared for it.</summary>
+    public void NotifyCheckpointAborted(long checkpointId) => keyed.NotifyCheckpointAborted(checkpointId);
+
+    /// <summary>Closes the keyed backend once the task stopped (snapshots still being written keep what they froze).</summary>
+    public void Dispose() => keyed.Dispose();
+
+    private KeyedState<TKey, TValue> Create<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
+        where TKey : notnull
+    {
+        CheckNewName(descriptor.Name);
+        return keyed.GetOrCreateState(descriptor);
+    }
+
+    private void CheckNewName(string name)
+    {
+        if (keyed.States.Any(s => s.Name == name) || _operator.Any(s => s.Name == name))
+        {
+            throw new InvalidOperationException($"Task '{taskName}' declares state '{name}' twice: the generated code and the job graph disagree.");
+        }
+    }
+
+    /// <summary>
+    /// Copies one state, naming it when that fails: a serializer refuses what it cannot save (a chain nested past
+    /// <see cref="StateLimits"/>, a derived class) by its type, and the user needs to know which state held it.
+    /// </summary>
+    private static byte[] Snapshot(Func<byte[]> snapshot, string kind, string name)
+    {
+        try
+        {
+            return snapshot();
+        }
+        catch (Exception ex)
+        {
+            throw new TaskStateException($"could not save {kind} state '{name}' in a checkpoint", ex);
+        }
+    }
+
+    private static void Restore(Action restore, string problem)
+    {
+        try
+        {
+            restore();
+        }
+        catch (Exception ex)
+        {
+            throw new TaskStateException(problem, ex);
+        }
+    }
+}
