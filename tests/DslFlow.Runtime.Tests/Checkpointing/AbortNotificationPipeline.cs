@@ -130,6 +130,10 @@ internal sealed class FailingStorage(string directory) : ICheckpointStorage
     public Task<StateHandle> WriteSharedStateAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         _inner.WriteSharedStateAsync(checkpointId, name, data, cancellationToken);
 
+    public CheckpointStateOutputStream OpenOwnedSharedStateWriter(string name) => _inner.OpenOwnedSharedStateWriter(name);
+
+    public void ReleaseOwnedSharedState(StateHandle handle) => _inner.ReleaseOwnedSharedState(handle);
+
     public Task<byte[]> ReadStateAsync(StateHandle handle, CancellationToken cancellationToken = default) => _inner.ReadStateAsync(handle, cancellationToken);
 
     public void ReadStateRange(StateHandle handle, long offset, Span<byte> destination) => _inner.ReadStateRange(handle, offset, destination);

@@ -56,6 +56,26 @@ public interface ICheckpointStorageWorkerView
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Opens a stream for a shared state file that the writing task <em>owns</em> until a completed checkpoint lists it:
+    /// a file written ahead of any checkpoint (a changelog's log file, persisted before the barrier that will reference
+    /// it). Unlike <see cref="OpenSharedStateWriter"/>, no checkpoint's abort or subsumption deletes it; it goes when the
+    /// task releases it (<see cref="ReleaseOwnedSharedState"/>) while no completed checkpoint lists it, when the last
+    /// retained checkpoint listing it is retired, or at the next start if neither happened (a crash). The handle's
+    /// <see cref="StateHandle.CheckpointId"/> is the checkpoint after the newest completed one (every checkpoint that can
+    /// still list the file). Names follow <see cref="OpenSharedStateWriter"/>.
+    /// </summary>
+    /// <param name="name">The caller's part of the file name, for example <c>changelog-3</c>.</param>
+    CheckpointStateOutputStream OpenOwnedSharedStateWriter(string name);
+
+    /// <summary>
+    /// The task no longer needs an owned shared file (see <see cref="OpenOwnedSharedStateWriter"/>): it is deleted now
+    /// unless a completed checkpoint lists it (then retention decides) or a checkpoint listing it is completing (then it
+    /// goes once that completion has failed). Releasing an unknown or already released handle does nothing.
+    /// </summary>
+    /// <param name="handle">A handle returned by <see cref="OpenOwnedSharedStateWriter"/>.</param>
+    void ReleaseOwnedSharedState(StateHandle handle);
+
+    /// <summary>
     /// Reads the payload a handle refers to, after checking the file's header, length and checksum.
     /// </summary>
     /// <param name="handle">A handle from a completed checkpoint's metadata.</param>

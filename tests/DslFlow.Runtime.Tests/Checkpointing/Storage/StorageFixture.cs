@@ -60,7 +60,13 @@ public abstract class StorageFixture : IDisposable
 
     public void Dispose()
     {
+        ReleaseResources();
         Directory.Delete(Root, recursive: true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs before the temporary directory is deleted: close what still writes into it.</summary>
+    protected virtual void ReleaseResources()
+    {
     }
 }

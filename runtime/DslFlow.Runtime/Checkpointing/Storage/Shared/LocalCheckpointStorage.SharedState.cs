@@ -25,6 +25,48 @@ public sealed partial class LocalCheckpointStorage
     public CheckpointStateOutputStream OpenSharedStateWriter(long checkpointId, string name)
     {
         CheckId(checkpointId);
+        CheckSharedName(name, $"for checkpoint {checkpointId}");
+        lock (_gate)
+        {
+            ThrowUnlessAcceptingState(checkpointId);
+            CreateSharedDirectory();
+        }
+        return OpenSharedFile(name, checkpointId, ownedByTask: false);
+    }
+
+    /// <inheritdoc/>
+    public CheckpointStateOutputStream OpenOwnedSharedStateWriter(string name)
+    {
+        CheckSharedName(name, "owned by a task");
+        long createdBy;
+        lock (_gate)
+        {
+            createdBy = _highestCompleted + 1; // no completed checkpoint can list a file written after it
+            CreateSharedDirectory();
+        }
+        return OpenSharedFile(name, createdBy, ownedByTask: true);
+    }
+
+    /// <inheritdoc/>
+    public void ReleaseOwnedSharedState(StateHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (CheckpointPaths.ParseSharedPath(handle.RelativePath) is null)
+        {
+            throw new ArgumentException($"The handle {handle} is not a shared state file; release only handles returned "
+                + "by OpenOwnedSharedStateWriter.", nameof(handle));
+        }
+        lock (_gate)
+        {
+            if (Registry.ReleaseOwned(handle.RelativePath))
+            {
+                DeleteSharedFiles([handle.RelativePath], "shared.release");
+            }
+        }
+    }
+
+    private void CheckSharedName(string name, string purpose)
+    {
         ArgumentNullException.ThrowIfNull(name);
         string? problem = name.Length > CheckpointPaths.MaxSharedNameLength
             ? $"it is {name.Length} characters long (at most {CheckpointPaths.MaxSharedNameLength}, the storage appends a "
@@ -32,24 +74,29 @@ public sealed partial class LocalCheckpointStorage
             : CheckpointPaths.ProblemWithStateName(name);
         if (problem is not null)
         {
-            throw new ArgumentException($"The shared state name '{name}' for checkpoint {checkpointId} is not a plain "
-                + $"file name: {problem}. Use letters, digits, '.', '-' and '_', for example 'counter-3-sst-17'; the "
-                + $"storage writes only inside '{_paths.SharedDirectory}'.", nameof(name));
+            throw new ArgumentException($"The shared state name '{name}' {purpose} is not a plain file name: {problem}. "
+                + "Use letters, digits, '.', '-' and '_', for example 'counter-3-sst-17'; the storage writes only inside "
+                + $"'{_paths.SharedDirectory}'.", nameof(name));
         }
-        lock (_gate)
+    }
+
+    /// <summary>Creates <c>shared/</c> durably; only under <c>_gate</c>.</summary>
+    private void CreateSharedDirectory()
+    {
+        if (!Directory.Exists(_paths.SharedDirectory))
         {
-            ThrowUnlessAcceptingState(checkpointId);
-            if (!Directory.Exists(_paths.SharedDirectory))
-            {
-                Fault("shared.create", _paths.SharedDirectory);
-                DirectorySync.CreateDirectory(_paths.SharedDirectory);
-            }
+            Fault("shared.create", _paths.SharedDirectory);
+            DirectorySync.CreateDirectory(_paths.SharedDirectory);
         }
+    }
+
+    private SharedStateOutputStream OpenSharedFile(string name, long createdBy, bool ownedByTask)
+    {
         string fileName = CheckpointPaths.NewSharedFileName(name);
         string temp = _paths.SharedTempFile(fileName);
         Fault("shared.write", temp);
-        var file = new LocalStateOutputStream(temp, checkpointId, CheckpointPaths.RelativeSharedPath(fileName));
-        return new SharedStateOutputStream(file, handle => CommitSharedFile(handle, temp));
+        var file = new LocalStateOutputStream(temp, createdBy, CheckpointPaths.RelativeSharedPath(fileName));
+        return new SharedStateOutputStream(file, handle => CommitSharedFile(handle, temp, ownedByTask));
     }
 
     /// <inheritdoc/>
@@ -62,17 +109,20 @@ public sealed partial class LocalCheckpointStorage
     }
 
     /// <summary>Gives a finished (fsynced) temporary file its final name and registers it as pending.</summary>
-    private StateHandle CommitSharedFile(StateHandle handle, string temp)
+    private StateHandle CommitSharedFile(StateHandle handle, string temp, bool ownedByTask)
     {
         string final = _paths.SharedFile(CheckpointPaths.ParseSharedPath(handle.RelativePath)!);
         try
         {
             lock (_gate)
             {
-                ThrowUnlessAcceptingState(handle.CheckpointId); // aborted or subsumed while it was written
+                if (!ownedByTask)
+                {
+                    ThrowUnlessAcceptingState(handle.CheckpointId); // aborted or subsumed while it was written
+                }
                 Fault("shared.rename", final);
                 File.Move(temp, final, overwrite: false);
-                Registry.AddPending(handle.RelativePath, handle.CheckpointId);
+                Registry.AddPending(handle.RelativePath, handle.CheckpointId, ownedByTask);
             }
         }
         catch (Exception ex) when (ex is not SimulatedCrashException)
@@ -80,7 +130,8 @@ public sealed partial class LocalCheckpointStorage
             TryDeleteFile(temp);
             throw;
         }
-        // Should the sync fail, the file stays pending: the abort of its checkpoint, or the next start, removes it.
+        // Should the sync fail, the file stays pending: the abort of its checkpoint (its task's release, for an owned
+        // file), or the next start, removes it.
         Fault("shared.sync", _paths.SharedDirectory);
         DirectorySync.Flush(_paths.SharedDirectory);
         return handle;

@@ -21,13 +21,35 @@ internal sealed class SharedStateRegistry
     /// <summary>The entry of a file, or null when the registry does not track it.</summary>
     public SharedStateEntry? Find(string path) => _entries.GetValueOrDefault(path);
 
-    /// <summary>A file was written for a checkpoint in progress; no completed checkpoint uses it yet.</summary>
-    public void AddPending(string path, long createdBy)
+    /// <summary>
+    /// A file was written for a checkpoint in progress, or ahead of any checkpoint by a task that owns it
+    /// (<paramref name="ownedByTask"/>); no completed checkpoint uses it yet.
+    /// </summary>
+    public void AddPending(string path, long createdBy, bool ownedByTask = false)
     {
         if (!_entries.ContainsKey(path))
         {
-            _entries[path] = new SharedStateEntry(path, createdBy, null);
+            _entries[path] = new SharedStateEntry(path, createdBy, null, ownedByTask);
         }
+    }
+
+    /// <summary>
+    /// The owning task released a file: removes and returns it when it is pending and not held (the caller deletes it);
+    /// a held one is marked and goes with the next <see cref="ReleasePending"/>; a registered one is left to retention.
+    /// </summary>
+    public bool ReleaseOwned(string path)
+    {
+        if (_entries.GetValueOrDefault(path) is not { IsPending: true, OwnedByTask: true } entry)
+        {
+            return false;
+        }
+        if (IsHeld(path))
+        {
+            _entries[path] = entry with { ReleasedByTask = true };
+            return false;
+        }
+        _entries.Remove(path);
+        return true;
     }
 
     /// <summary>
@@ -52,8 +74,11 @@ internal sealed class SharedStateRegistry
                 {
                     CreatedBy = Math.Min(entry.CreatedBy, handle.CheckpointId),
                     LastUsedBy = Math.Max(entry.LastUsedBy ?? 0, checkpointId),
+                    OwnedByTask = false,
+                    ReleasedByTask = false,
                 }
                 : new SharedStateEntry(handle.RelativePath, handle.CheckpointId, checkpointId);
+            // Listed by a completed checkpoint, the file is the coordinator's now: only retention removes it.
         }
     }
 
@@ -67,16 +92,18 @@ internal sealed class SharedStateRegistry
 
     /// <summary>
     /// Removes and returns the pending files whose creating checkpoint ended (aborted, subsumed, or completed without
-    /// listing them), except held ones.
+    /// listing them) and the owned files their task released, except held ones. Owned files the task still needs stay.
     /// </summary>
     /// <param name="ended">Whether a checkpoint ended, by id.</param>
     public IReadOnlyList<string> ReleasePending(Func<long, bool> ended) =>
-        Remove(entry => entry.IsPending && ended(entry.CreatedBy));
+        Remove(entry => entry.IsPending && (entry.OwnedByTask ? entry.ReleasedByTask : ended(entry.CreatedBy)));
+
+    private bool IsHeld(string path) => _held.Values.Any(paths => paths.Contains(path));
 
     private List<string> Remove(Func<SharedStateEntry, bool> unused)
     {
         List<string> removed = [.. _entries.Values
-            .Where(entry => unused(entry) && !_held.Values.Any(paths => paths.Contains(entry.Path)))
+            .Where(entry => unused(entry) && !IsHeld(entry.Path))
             .Select(entry => entry.Path)
             .Order(StringComparer.Ordinal)];
         foreach (string path in removed)
