@@ -59,7 +59,7 @@ internal static class StateStorage
 
     /// <summary>The statements (in <c>Open</c>) after the facade is created, if any.</summary>
     public static string? BindFacade(ParameterModel state, string facade, string table) =>
-        state.Kind == ParameterKind.ValueState ? $"{facade}.Bind({table});" : null;
+        state.IsKeyedState ? $"{facade}.Bind({table});" : null;
 
     /// <summary>The statement (per record) that points the facade at the current key.</summary>
     public static string Select(ParameterModel state, string facade, string table, string key, string keyHash, string keyGroup) =>

@@ -10,6 +10,9 @@ public sealed class ListCellSerializer<T>(ISerializer<T> elementSerializer) : IS
 {
     private readonly ListSerializer<T> _list = new(elementSerializer);
 
+    /// <summary>The elements' serializer (the change log writes single elements).</summary>
+    internal ISerializer<T> ElementSerializer => elementSerializer;
+
     /// <inheritdoc />
     public void Write(ref StateWriter writer, ListCell<T> value) => _list.Write(ref writer, value.Items);
 
@@ -30,6 +33,12 @@ public sealed class MapCellSerializer<TMapKey, TValue>(ISerializer<TMapKey> keyS
     where TMapKey : notnull
 {
     private readonly DictionarySerializer<TMapKey, TValue> _map = new(keySerializer, valueSerializer);
+
+    /// <summary>The map keys' serializer (the change log writes single entries).</summary>
+    internal ISerializer<TMapKey> KeySerializer => keySerializer;
+
+    /// <summary>The map values' serializer.</summary>
+    internal ISerializer<TValue> ValueSerializer => valueSerializer;
 
     /// <inheritdoc />
     public void Write(ref StateWriter writer, MapCell<TMapKey, TValue> value) => _map.Write(ref writer, value.Entries);

@@ -41,6 +41,9 @@ public abstract class KeyedState<TKey, TValue> : ValueStore<TValue>
     /// <summary>The keys of one key group that hold a value, with their values (diagnostics and tests).</summary>
     public abstract IEnumerable<KeyValuePair<TKey, TValue>> EntriesOf(int keyGroup);
 
+    /// <summary>The key of a slot <see cref="Slot"/> returned, with its stable hash and key group (the change log names them).</summary>
+    internal abstract (TKey Key, int StableHash, int KeyGroup) KeyOf(int slot);
+
     /// <summary>The message for a key routed to a subtask that does not own its key group.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private protected InvalidOperationException WrongKeyGroup(TKey key, int keyGroup) => new(
@@ -64,6 +67,15 @@ public abstract class ValueStore<T>
 
     /// <summary>Whether a slot holds a value.</summary>
     internal bool[] HasValue { get; private protected set; }
+
+    /// <summary>The slot of the current key's cell (list and map facades write to it through <see cref="ChangeLog"/>).</summary>
+    internal int CurrentSlot;
+
+    /// <summary>
+    /// Where the facade reports every write, when the changelog is on (an <c>IValueChangeLog</c>, <c>IListChangeLog</c> or
+    /// <c>IMapChangeLog</c> of the matching type); null otherwise, which costs the facade one test per write.
+    /// </summary>
+    internal object? ChangeLog { get; set; }
 }
 
 /// <summary>How list and map facades reach the current key's cell through any keyed state.</summary>
@@ -77,6 +89,7 @@ public static class KeyedCellStates
         where TCell : class, IStateCell, new()
     {
         int slot = state.Slot(key, stableHash, keyGroup);
+        state.CurrentSlot = slot;
         ref TCell cell = ref state.Values[slot];
         if (cell is null)
         {

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using DslFlow.State;
+using DslFlow.State.Changelog;
 
 namespace DslFlow;
 
@@ -9,6 +11,9 @@ namespace DslFlow;
 public sealed class MapState<TKey, TValue>
     where TKey : notnull
 {
+    private ValueStore<MapCell<TKey, TValue>>? _store;
+    private IMapChangeLog<TKey, TValue>? _log;
+
     /// <summary>The current key's cell. Set by generated code before each call.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public MapCell<TKey, TValue> Cell { get; set; } = new();
@@ -17,7 +22,11 @@ public sealed class MapState<TKey, TValue>
     public TValue this[TKey key]
     {
         get => Cell.Entries[key];
-        set => Cell.Entries[key] = value;
+        set
+        {
+            Cell.Entries[key] = value;
+            _log?.Put(_store!.CurrentSlot, key, value);
+        }
     }
 
     /// <summary>Number of entries of the current key's map.</summary>
@@ -36,10 +45,30 @@ public sealed class MapState<TKey, TValue>
     public bool ContainsKey(TKey key) => Cell.Entries.ContainsKey(key);
 
     /// <summary>Removes an entry of the current key's map.</summary>
-    public bool Remove(TKey key) => Cell.Entries.Remove(key);
+    public bool Remove(TKey key)
+    {
+        bool removed = Cell.Entries.Remove(key);
+        if (removed)
+        {
+            _log?.Remove(_store!.CurrentSlot, key);
+        }
+        return removed;
+    }
 
     /// <summary>Removes every entry of the current key.</summary>
-    public void Clear() => Cell.Entries.Clear();
+    public void Clear()
+    {
+        Cell.Entries.Clear();
+        _log?.Clear(_store!.CurrentSlot);
+    }
+
+    /// <summary>Binds the facade to its state once, so writes reach the state's change log when there is one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Bind(ValueStore<MapCell<TKey, TValue>> store)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _log = store.ChangeLog as IMapChangeLog<TKey, TValue>;
+    }
 }
 
 /// <summary>Storage of one key's <see cref="MapState{TKey, TValue}"/>.</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DslFlow.State;
+using DslFlow.State.Changelog;
 
 namespace DslFlow;
 
@@ -11,6 +12,7 @@ namespace DslFlow;
 public sealed class ValueState<T>
 {
     private ValueStore<T> _store = DetachedStore.Instance;
+    private IValueChangeLog<T>? _log;
 
     /// <summary>The current key's slot in the bound table. Set by generated code before each call.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -24,6 +26,7 @@ public sealed class ValueState<T>
         {
             _store.Values[Slot] = value;
             _store.HasValue[Slot] = true;
+            _log?.Set(Slot, value);
         }
     }
 
@@ -35,11 +38,16 @@ public sealed class ValueState<T>
     {
         _store.Values[Slot] = default!;
         _store.HasValue[Slot] = false;
+        _log?.Clear(Slot);
     }
 
     /// <summary>Binds the facade to its table once; afterwards only <see cref="Slot"/> changes per record.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void Bind(ValueStore<T> store) => _store = store ?? throw new ArgumentNullException(nameof(store));
+    public void Bind(ValueStore<T> store)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _log = store.ChangeLog as IValueChangeLog<T>;
+    }
 
     /// <summary>One slot, used before the facade is bound (outside a keyed node).</summary>
     private sealed class DetachedStore() : ValueStore<T>(1)

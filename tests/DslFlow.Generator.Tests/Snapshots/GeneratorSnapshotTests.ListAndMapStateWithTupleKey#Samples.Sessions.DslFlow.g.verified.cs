@@ -132,11 +132,13 @@ namespace Samples
                     new global::DslFlow.Serialization.ValueTupleSerializer<string, int>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance),
                     new global::DslFlow.State.ListCellSerializer<long>(global::DslFlow.Serialization.Int64Serializer.Instance));
                 _state0 = new global::DslFlow.ListState<long>();
+                _state0.Bind(_table0);
                 _table1 = CreateKeyedState<(string, int), global::DslFlow.MapCell<string, int>>(
                     "Track.visits",
                     new global::DslFlow.Serialization.ValueTupleSerializer<string, int>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance),
                     new global::DslFlow.State.MapCellSerializer<string, int>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance));
                 _state1 = new global::DslFlow.MapState<string, int>();
+                _state1.Bind(_table1);
                 #nullable restore warnings
                 _collector0 = new global::DslFlow.Collector<string>();
             }

@@ -138,11 +138,13 @@ namespace Shop
                     global::DslFlow.Serialization.StringSerializer.Instance,
                     new global::DslFlow.State.ListCellSerializer<global::Shop.Point>(__DslFlowSerializer3.Instance));
                 _state1 = new global::DslFlow.ListState<global::Shop.Point>();
+                _state1.Bind(_table1);
                 _table2 = CreateKeyedState<string, global::DslFlow.MapCell<string, global::Shop.Money>>(
                     "Track.totals",
                     global::DslFlow.Serialization.StringSerializer.Instance,
                     new global::DslFlow.State.MapCellSerializer<string, global::Shop.Money>(global::DslFlow.Serialization.StringSerializer.Instance, new global::Shop.MoneySerializer()));
                 _state2 = new global::DslFlow.MapState<string, global::Shop.Money>();
+                _state2.Bind(_table2);
                 #nullable restore warnings
                 _collector0 = new global::DslFlow.Collector<string>();
             }

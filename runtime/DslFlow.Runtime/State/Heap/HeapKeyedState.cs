@@ -95,6 +95,9 @@ public sealed partial class HeapKeyedState<TKey, TValue> : KeyedState<TKey, TVal
         }
     }
 
+    /// <inheritdoc/>
+    internal override (TKey Key, int StableHash, int KeyGroup) KeyOf(int slot) => (_keys[slot], _hashes[slot], _groups[slot] - 1);
+
     /// <summary>True when the slot's entry belongs in a snapshot: a value was set, or its cell is not empty.</summary>
     private bool Present(int slot) => Present(HasValue[slot], Values[slot]);
 
