@@ -1,0 +1,251 @@
+using DslFlow.Checkpointing;
+using DslFlow.State.Backends;
+using Microsoft.Extensions.Logging;
+
+namespace DslFlow.State.Changelog;
+
+/// <summary>
+/// The changelog backend (Flink's <c>ChangelogKeyedStateBackend</c> with its <c>PeriodicMaterializationManager</c>
+/// protocol and <c>ChangelogTruncateHelper</c>): it wraps any keyed backend, whose states generated code keeps using,
+/// and logs every write to the subtask's <see cref="StateChangelogWriter"/>. A checkpoint
+/// (<see cref="SnapshotChangelog"/>) is the last materialization plus the log since it, so its asynchronous part waits
+/// only for the log's tail. A materialization (<see cref="TryMaterialize"/>) is a normal snapshot of the wrapped backend,
+/// written in the background into a shared state file; at most one is in flight until a completed checkpoint that uses
+/// it confirms it; one with nothing new is skipped; <c>maxFailures</c> consecutive failures are tolerated, one more fails
+/// the task. Once a checkpoint confirms a materialization, the log before it is truncated and the older materialization
+/// released (the storage keeps whatever a retained checkpoint still lists). Task thread only; the materialization's
+/// write runs on the thread pool and its outcome is taken up on the task thread by the next call.
+/// </summary>
+internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
+{
+    private readonly IKeyedStateBackend _inner;
+    private readonly StateChangelogWriter _log;
+    private readonly ICheckpointStorageWorkerView _storage;
+    private readonly string _owner;
+    private readonly (int Index, int Parallelism, int MaxParallelism) _subtask;
+    private readonly int _maxFailures;
+    private readonly ILogger _logger;
+    private readonly List<IChangelogState> _states = [];
+    private readonly SortedDictionary<long, ChangelogCheckpoint> _checkpoints = [];
+    private readonly List<StateHandle> _superseded = [];
+    private ChangelogBase _base = ChangelogBase.Empty;
+    private (long Id, long UpTo, Task<StateHandle> Write)? _running;
+    private long? _unconfirmed;
+    private long _lastMaterializationId;
+    private int _consecutiveFailures;
+
+    public ChangelogKeyedStateBackend(IKeyedStateBackend inner, StateChangelogWriter log, ICheckpointStorageWorkerView storage,
+        string owner, int subtaskIndex, int parallelism, int maxParallelism, int maxFailures, ILogger logger)
+    {
+        _inner = inner;
+        _log = log;
+        _storage = storage;
+        _owner = owner;
+        _subtask = (subtaskIndex, parallelism, maxParallelism);
+        _maxFailures = maxFailures;
+        _logger = logger;
+    }
+
+    public KeyGroupRange KeyGroups => _inner.KeyGroups;
+
+    public IReadOnlyList<(string Name, string Descriptor)> States => _inner.States;
+
+    /// <summary>What new checkpoints build on.</summary>
+    public ChangelogBase Base => _base;
+
+    /// <summary>Materializations that completed, and that failed (for statistics and tests).</summary>
+    public (int Completed, int Failed) Materializations { get; private set; }
+
+    public KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
+        where TKey : notnull
+    {
+        KeyedState<TKey, TValue> state = _inner.GetOrCreateState(descriptor);
+        if (state.ChangeLog is null)
+        {
+            _states.Add(StateChangeRecords.Wrap(state, descriptor, _states.Count, _log));
+        }
+        return state;
+    }
+
+    /// <summary>The changelog backend's checkpoint is <see cref="SnapshotChangelog"/>; the full snapshot is its materialization.</summary>
+    public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId) => throw new NotSupportedException(
+        "A changelog backend's checkpoint is its last materialization plus the log since it (SnapshotChangelog).");
+
+    /// <summary>The synchronous part of a checkpoint: the current materialization and the log since it, made durable.</summary>
+    public ChangelogCheckpoint SnapshotChangelog(long checkpointId)
+    {
+        TakeUpMaterialization();
+        long from = Math.Max(_base.UpTo, _log.LowestSequenceNumber);
+        Task<IReadOnlyList<ChangelogSegment>> log = _log.PersistAsync(from, checkpointId);
+        var checkpoint = new ChangelogCheckpoint(checkpointId, _base, from, _log.ActiveSequenceNumber, log);
+        _checkpoints[checkpointId] = checkpoint;
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// Starts a materialization unless the previous one is still pending or nothing changed since it. Its synchronous
+    /// part (the wrapped backend's) runs here; the file is written on the thread pool.
+    /// </summary>
+    /// <exception cref="TaskStateException">More than <c>maxFailures</c> materializations failed in a row.</exception>
+    public MaterializationStart TryMaterialize()
+    {
+        TakeUpMaterialization();
+        if (_running is not null || _unconfirmed is not null)
+        {
+            return MaterializationStart.PreviousPending;
+        }
+        long upTo = _log.NextSequenceNumber();
+        if (upTo <= _base.UpTo)
+        {
+            return MaterializationStart.NothingChanged;
+        }
+        long id = ++_lastMaterializationId;
+        IReadOnlyList<IKeyedStateSnapshot> frozen = _inner.Snapshot(id);
+        foreach (IChangelogState state in _states)
+        {
+            state.ResetMetadata(); // the log after the materialization must describe its states again
+        }
+        _running = (id, upTo, Task.Run(() => WriteMaterializationAsync(id, frozen)));
+        return MaterializationStart.Started;
+    }
+
+    /// <summary>Waits for a running materialization's file and takes up its outcome (tests, and a final checkpoint).</summary>
+    public async Task WaitForMaterializationAsync()
+    {
+        if (_running is { } running)
+        {
+            try
+            {
+                await running.Write.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // taken up below
+            }
+        }
+        TakeUpMaterialization();
+    }
+
+    /// <summary>A changelog backend restores from a changelog checkpoint's parts (<see cref="RestoreChangelog"/>).</summary>
+    public void Restore(IKeyedStateSource source) => throw new NotSupportedException(
+        "A changelog backend restores from the materialization and log parts of a checkpoint (RestoreChangelog).");
+
+    /// <summary>
+    /// Restores from a changelog checkpoint (Flink's <c>ChangelogBackendRestoreOperation</c>): the wrapped backend reads
+    /// the owned key groups of every part's materialization, then every part's logs are replayed in order (metadata
+    /// always, changes of owned key groups only). New checkpoints build on the restored parts until this run's first
+    /// materialization; its id continues after the highest restored one.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptedException">A materialization or log file is missing or damaged.</exception>
+    /// <exception cref="TaskStateException">A state could not be decoded; names it.</exception>
+    public void RestoreChangelog(long checkpointId, IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs)
+    {
+        List<StateHandle> files = [.. parts.SelectMany(p => p.Materialized).DistinctBy(f => f.RelativePath)];
+        _inner.Restore(new MaterializedStateSource(checkpointId, _storage, files));
+        var replay = new StateChangeReplay(_states, KeyGroups);
+        List<IReadOnlyList<ChangelogSegment>> restoredLogs = [];
+        foreach (IReadOnlyList<ChangelogSegment> log in parts.SelectMany(p => p.Logs).Where(l => l.Count > 0))
+        {
+            replay.BeginLog();
+            try
+            {
+                logs.Replay(checkpointId, log, replay.Apply);
+            }
+            catch (Exception ex) when (ex is Serialization.StateFormatException or InvalidOperationException)
+            {
+                throw new TaskStateException($"could not replay the state change log of checkpoint {checkpointId} into {_owner}", ex);
+            }
+            restoredLogs.Add(log);
+        }
+        _lastMaterializationId = parts.Select(p => p.MaterializationId).DefaultIfEmpty(0).Max();
+        _base = new ChangelogBase(_lastMaterializationId, files, restoredLogs, _log.NextSequenceNumber());
+    }
+
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+        TakeUpMaterialization();
+        if (!_checkpoints.TryGetValue(checkpointId, out ChangelogCheckpoint? checkpoint))
+        {
+            return;
+        }
+        _log.Confirm(checkpoint.From, checkpoint.To, checkpointId);
+        foreach (long older in _checkpoints.Keys.Where(id => id <= checkpointId).ToList())
+        {
+            _checkpoints.Remove(older); // subsumed: a completed checkpoint replaces every older one
+        }
+        if (_unconfirmed == checkpoint.Base.MaterializationId)
+        {
+            _unconfirmed = null;
+            _consecutiveFailures = 0;
+            _inner.NotifyCheckpointComplete(checkpoint.Base.MaterializationId);
+            foreach (StateHandle old in _superseded)
+            {
+                _storage.ReleaseOwnedSharedState(old); // a retained checkpoint that lists it keeps it
+            }
+            _superseded.Clear();
+            _log.Truncate(checkpoint.Base.UpTo); // Flink: subsumed and materialized
+        }
+    }
+
+    public void NotifyCheckpointAborted(long checkpointId)
+    {
+        if (_checkpoints.Remove(checkpointId, out ChangelogCheckpoint? checkpoint))
+        {
+            _log.Reset(checkpoint.From, checkpoint.To, checkpointId);
+        }
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        _inner.Dispose();
+    }
+
+    /// <summary>Takes up a finished materialization's outcome, on the task thread.</summary>
+    private void TakeUpMaterialization()
+    {
+        if (_running is not { } running || !running.Write.IsCompleted)
+        {
+            return;
+        }
+        _running = null;
+        if (running.Write.IsCompletedSuccessfully)
+        {
+            Materializations = (Materializations.Completed + 1, Materializations.Failed);
+            _superseded.AddRange(_base.Files);
+            _base = new ChangelogBase(running.Id, [running.Write.Result], [], running.UpTo);
+            _unconfirmed = running.Id;
+            return;
+        }
+        Materializations = (Materializations.Completed, Materializations.Failed + 1);
+        Exception failure = running.Write.Exception?.GetBaseException() ?? new OperationCanceledException("cancelled");
+        _consecutiveFailures++;
+        if (_consecutiveFailures > _maxFailures)
+        {
+            throw new TaskStateException($"{_consecutiveFailures} materializations of {_owner}'s keyed state failed in a "
+                + $"row, more than the {_maxFailures} PipelineOptions.Changelog.MaxMaterializationFailures allows; the "
+                + "last failure is the inner exception", failure);
+        }
+        _logger.LogWarning(failure, "Materialization {Id} of {Owner}'s keyed state failed ({Failures} in a row, {Allowed} "
+            + "allowed); checkpoints keep using the log", running.Id, _owner, _consecutiveFailures, _maxFailures);
+    }
+
+    private async Task<StateHandle> WriteMaterializationAsync(long id, IReadOnlyList<IKeyedStateSnapshot> frozen)
+    {
+        try
+        {
+            var sections = frozen.Select(s => new SectionContent(s.Name, StateScope.Keyed, s.Descriptor, s.Serialize(CancellationToken.None))).ToList();
+            await using CheckpointStateOutputStream stream = _storage.OpenOwnedSharedStateWriter($"materialization-{_owner[..Math.Min(_owner.Length, 100)]}-{id}");
+            await StateFileWriter.WriteAsync(stream, _subtask.Index, _subtask.Parallelism, _subtask.MaxParallelism, sections,
+                CancellationToken.None).ConfigureAwait(false);
+            return await stream.CloseAndGetHandleAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (IKeyedStateSnapshot snapshot in frozen)
+            {
+                snapshot.Dispose();
+            }
+        }
+    }
+}

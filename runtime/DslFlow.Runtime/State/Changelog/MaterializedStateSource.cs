@@ -1,0 +1,46 @@
+using DslFlow.Checkpointing;
+using DslFlow.Serialization;
+using DslFlow.State.Backends;
+
+namespace DslFlow.State.Changelog;
+
+/// <summary>
+/// The materialized part of a changelog restore as the wrapped backend reads it: the key-group blocks of one or more
+/// materialization files (several after rescaling), read by range; only the blocks in the asked range are read.
+/// </summary>
+internal sealed class MaterializedStateSource : IKeyedStateSource
+{
+    private readonly List<StateFileReader> _files;
+
+    public MaterializedStateSource(long checkpointId, ICheckpointStorageWorkerView storage, IEnumerable<StateHandle> files)
+    {
+        CheckpointId = checkpointId;
+        _files = [.. files.Select(file =>
+        {
+            try
+            {
+                return StateFileReader.Open(file.Length, (offset, destination) => storage.ReadStateRange(file, offset, destination));
+            }
+            catch (StateFormatException ex)
+            {
+                throw new CheckpointCorruptedException(checkpointId, file.RelativePath, $"is not a readable materialization ({ex.Message})", inner: ex);
+            }
+        })];
+    }
+
+    public long CheckpointId { get; }
+
+    public void ReadKeyGroups(string stateName, KeyGroupRange range, KeyGroupBlockReader restore)
+    {
+        foreach (StateFileReader file in _files)
+        {
+            foreach (StateSection section in file.Index.Sections.Where(s => s.Name == stateName && s.Scope == StateScope.Keyed))
+            {
+                foreach (BlockLocation block in section.Blocks.Where(b => range.Contains(b.KeyGroup)))
+                {
+                    restore(block.KeyGroup, block.Count, file.ReadBlock(section, block));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+using DslFlow.Checkpointing;
+using DslFlow.State;
+using DslFlow.State.Backends;
+using DslFlow.State.Changelog;
+using DslFlow.State.Heap;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DslFlow.Runtime.Tests.State.Changelog;
+
+/// <summary>
+/// The changelog backend over the heap backend, in the shapes of Flink's <c>ChangelogKeyedStateBackendTest</c>
+/// (materialization protocol, confirmation), <c>testMaterializedRestore</c> and <c>ChangelogStateDiscardTest</c>
+/// (which files exist when), with the real local storage completing the checkpoints.
+/// </summary>
+public class ChangelogKeyedStateBackendTests : ChangelogTestKit
+{
+    private const int MaxParallelism = 128;
+    private static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
+    private static readonly KeyedStateDescriptor<string, long> Total = new("Count.total", KeyedStateKind.Value, null, null);
+
+    /// <summary>The heap backend, recording the checkpoints it hears about.</summary>
+    private sealed class RecordingHeapBackend() : IKeyedStateBackend
+    {
+        private readonly HeapKeyedStateBackend _heap = new(All, MaxParallelism);
+
+        public List<long> Completed { get; } = [];
+
+        public KeyGroupRange KeyGroups => _heap.KeyGroups;
+
+        public IReadOnlyList<(string Name, string Descriptor)> States => _heap.States;
+
+        public KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
+            where TKey : notnull => _heap.GetOrCreateState(descriptor);
+
+        public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId) => _heap.Snapshot(checkpointId);
+
+        public void Restore(IKeyedStateSource source) => _heap.Restore(source);
+
+        public void NotifyCheckpointComplete(long checkpointId)
+        {
+            Completed.Add(checkpointId);
+            _heap.NotifyCheckpointComplete(checkpointId);
+        }
+
+        public void NotifyCheckpointAborted(long checkpointId) => _heap.NotifyCheckpointAborted(checkpointId);
+
+        public void Dispose() => _heap.Dispose();
+    }
+
+    private sealed record Subtask(ChangelogKeyedStateBackend Backend, RecordingHeapBackend Inner, KeyedState<string, long> State, ValueState<long> Facade);
+
+    private Subtask NewSubtask(ChangelogUploader uploader, int maxFailures = 3, long preemptive = 5 << 20, string owner = "Count-0")
+    {
+        var inner = new RecordingHeapBackend();
+        var backend = new ChangelogKeyedStateBackend(inner, NewWriter(uploader, preemptive, owner), Storage, owner, 0, 1,
+            MaxParallelism, maxFailures, NullLogger.Instance);
+        KeyedState<string, long> state = backend.GetOrCreateState(Total);
+        var facade = new ValueState<long>();
+        facade.Bind(state);
+        return new Subtask(backend, inner, state, facade);
+    }
+
+    private static void Put(Subtask subtask, string key, long value)
+    {
+        int hash = StableHash.Of(key);
+        subtask.Facade.Slot = subtask.State.Slot(key, hash, KeyGroups.Assign(hash, MaxParallelism));
+        subtask.Facade.Value = value;
+    }
+
+    private static Dictionary<string, long> Values(Subtask subtask) =>
+        Enumerable.Range(0, MaxParallelism).SelectMany(subtask.State.EntriesOf).ToDictionary(e => e.Key, e => e.Value);
+
+    /// <summary>Takes a checkpoint, waits for its log, completes it in storage and tells the backend.</summary>
+    private async Task<(ChangelogCheckpoint Checkpoint, IReadOnlyList<ChangelogSegment> Log)> CompleteAsync(Subtask subtask, long id)
+    {
+        ChangelogCheckpoint checkpoint = subtask.Backend.SnapshotChangelog(id);
+        IReadOnlyList<ChangelogSegment> log = await checkpoint.Log;
+        List<StateHandle> handles = [.. checkpoint.Base.Files, .. checkpoint.Base.RestoredLogs.SelectMany(l => l).Select(s => s.File),
+            .. log.Select(s => s.File)];
+        await Storage.Inner.CompleteCheckpointAsync(new CheckpointMetadata(id, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
+            new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> { [new("Count", 0)] = [.. handles.DistinctBy(h => h.RelativePath)] }));
+        subtask.Backend.NotifyCheckpointComplete(id);
+        return (checkpoint, log);
+    }
+
+    private static async Task MaterializeAsync(Subtask subtask)
+    {
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());
+        await subtask.Backend.WaitForMaterializationAsync();
+    }
+
+    private Subtask Restore(ChangelogUploader uploader, (ChangelogCheckpoint Checkpoint, IReadOnlyList<ChangelogSegment> Log) from, out ChangelogLogReader reader)
+    {
+        Subtask restored = NewSubtask(uploader, owner: "Count-0-restored");
+        reader = new ChangelogLogReader(Storage);
+        restored.Backend.RestoreChangelog(from.Checkpoint.CheckpointId, [new ChangelogRestorePart(from.Checkpoint.Base.Files,
+            from.Checkpoint.Base.MaterializationId, [.. from.Checkpoint.Base.RestoredLogs, from.Log])], reader);
+        return restored;
+    }
+
+    [Fact]
+    public async Task Restore_after_two_materializations_applies_the_materialized_state_then_the_log_since_it()
+    {
+        var uploader = NewUploader();
+        Subtask subtask = NewSubtask(uploader);
+        Put(subtask, "u1", 1);
+        Put(subtask, "u2", 2);
+        await MaterializeAsync(subtask);
+        await CompleteAsync(subtask, 1);
+        Put(subtask, "u2", 22);
+        Put(subtask, "u3", 3);
+        await MaterializeAsync(subtask);
+        await CompleteAsync(subtask, 2);
+        Put(subtask, "u4", 4);
+        Put(subtask, "u2", 222);
+        var last = await CompleteAsync(subtask, 3);
+
+        Subtask restored = Restore(uploader, last, out ChangelogLogReader reader);
+
+        Assert.Equal(2, last.Checkpoint.Base.MaterializationId);
+        Assert.Equal(new Dictionary<string, long> { ["u1"] = 1, ["u2"] = 222, ["u3"] = 3, ["u4"] = 4 }, Values(restored));
+        Assert.Equal(2, restored.Backend.Base.MaterializationId);
+        Assert.Equal(last.Log.Select(s => s.File.RelativePath).Distinct().Count(), reader.FilesRead);
+    }
+
+    [Fact]
+    public async Task A_restored_subtask_builds_on_the_restored_parts_until_its_first_materialization()
+    {
+        var uploader = NewUploader();
+        Subtask subtask = NewSubtask(uploader);
+        Put(subtask, "a", 1);
+        var first = await CompleteAsync(subtask, 1); // log only
+        Subtask restored = Restore(uploader, first, out _);
+        Put(restored, "b", 2);
+
+        var second = await CompleteAsync(restored, 2);
+        Subtask again = Restore(uploader, second, out _);
+
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1, ["b"] = 2 }, Values(again));
+        Assert.Single(second.Checkpoint.Base.RestoredLogs);
+    }
+
+    [Fact]
+    public async Task At_most_one_materialization_is_pending_a_failed_one_allows_the_next_and_a_confirmed_one_too()
+    {
+        Subtask subtask = NewSubtask(NewUploader());
+        Put(subtask, "k", 1);
+
+        Storage.Close();
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());          // (1) starts
+        Assert.Equal(MaterializationStart.PreviousPending, subtask.Backend.TryMaterialize());  // (2) refused while running
+        Storage.FailNextWrites(1);
+        Storage.Open();
+        await subtask.Backend.WaitForMaterializationAsync();
+        Assert.Equal((0, 1), subtask.Backend.Materializations);
+
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());          // (3) after a failure
+        await subtask.Backend.WaitForMaterializationAsync();
+        Put(subtask, "k", 2);
+        Assert.Equal(MaterializationStart.PreviousPending, subtask.Backend.TryMaterialize());  // (4) done, not confirmed
+        await CompleteAsync(subtask, 1);
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());          // (5) confirmed: next one
+        await subtask.Backend.WaitForMaterializationAsync();
+        Assert.Equal((2, 1), subtask.Backend.Materializations);
+    }
+
+    [Fact]
+    public async Task Nothing_new_since_the_last_materialization_skips_the_next()
+    {
+        Subtask subtask = NewSubtask(NewUploader());
+        Assert.Equal(MaterializationStart.NothingChanged, subtask.Backend.TryMaterialize());
+        Put(subtask, "k", 1);
+        await MaterializeAsync(subtask);
+        await CompleteAsync(subtask, 1);
+
+        Assert.Equal(MaterializationStart.NothingChanged, subtask.Backend.TryMaterialize());
+    }
+
+    [Fact]
+    public async Task A_completed_checkpoint_confirms_its_materialization_to_the_wrapped_backend()
+    {
+        Subtask subtask = NewSubtask(NewUploader());
+        Put(subtask, "k", 1);
+        await CompleteAsync(subtask, 200); // no materialization yet: nothing to confirm
+        Assert.Empty(subtask.Inner.Completed);
+
+        await MaterializeAsync(subtask);
+        await CompleteAsync(subtask, 201);
+
+        Assert.Equal([1], subtask.Inner.Completed); // materialization 1, not checkpoint 201
+    }
+
+    [Fact]
+    public async Task One_more_consecutive_failure_than_allowed_fails_the_task_and_a_success_resets_the_count()
+    {
+        Subtask subtask = NewSubtask(NewUploader(), maxFailures: 1);
+        Put(subtask, "k", 1);
+        Storage.FailNextWrites(1);
+        await MaterializeAsync(subtask); // failure 1 of 1 allowed
+        await MaterializeAsync(subtask); // success
+        await CompleteAsync(subtask, 1);  // confirmed: the count starts again
+        Put(subtask, "k", 2);
+        Storage.FailNextWrites(2);
+        await MaterializeAsync(subtask); // failure 1
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());
+
+        var ex = await Assert.ThrowsAsync<TaskStateException>(() => subtask.Backend.WaitForMaterializationAsync()); // failure 2
+
+        Assert.Contains("2 materializations of Count-0's keyed state failed in a row, more than the 1", ex.Message);
+        Assert.Contains("MaxMaterializationFailures", ex.Message);
+    }
+
+    [Fact]
+    public async Task After_a_confirmed_materialization_the_log_before_it_goes_once_no_retained_checkpoint_lists_it()
+    {
+        var uploader = NewUploader();
+        Subtask subtask = NewSubtask(uploader, preemptive: 1); // every change is written at once (Flink's "flush ASAP")
+        Put(subtask, "a", 1);
+        var first = await CompleteAsync(subtask, 1);
+        Put(subtask, "b", 2); // written pre-emptively, listed by no checkpoint yet
+        await MaterializeAsync(subtask);
+        Put(subtask, "c", 3);
+        var second = await CompleteAsync(subtask, 2); // confirms the materialization: the log before it is truncated
+        HashSet<string> beforeMaterialization = [.. first.Log.Select(s => PathOf(s.File.RelativePath))];
+
+        Assert.All(beforeMaterialization, file => Assert.True(File.Exists(file), "checkpoint 1 is still retained (3) and lists it"));
+        await CompleteAsync(subtask, 3);
+        await CompleteAsync(subtask, 4);
+        await CompleteAsync(subtask, 5); // retires 1 and 2
+
+        Assert.All(beforeMaterialization, file => Assert.False(File.Exists(file), "no retained checkpoint lists it"));
+        Assert.All(second.Checkpoint.Base.Files, f => Assert.True(File.Exists(PathOf(f.RelativePath))));
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1, ["b"] = 2, ["c"] = 3 },
+            Values(Restore(uploader, await CompleteAsync(subtask, 6), out _)));
+    }
+}
