@@ -41,6 +41,13 @@ internal abstract class ChangelogState<TKey, TValue> : IChangelogState
 
     public KeyedStateKind Kind => Descriptor.Kind;
 
+    /// <summary>The key in <paramref name="slot"/> lost its value, list or map (every kind logs it the same way).</summary>
+    public void Clear(int slot)
+    {
+        Begin(StateChangeOperation.Clear, slot, out int keyGroup);
+        End(keyGroup);
+    }
+
     /// <summary>A new log segment began (after a materialization): the metadata is logged again before the next change.</summary>
     public void ResetMetadata() => _metadataLogged = false;
 

@@ -15,12 +15,6 @@ internal sealed class ChangelogValueState<TKey, T>(KeyedState<TKey, T> state, Ke
         End(keyGroup);
     }
 
-    public void Clear(int slot)
-    {
-        Begin(StateChangeOperation.Clear, slot, out int keyGroup);
-        End(keyGroup);
-    }
-
     private protected override void ApplyToSlot(StateChangeOperation operation, int slot, ref StateReader reader)
     {
         switch (operation)
@@ -74,12 +68,6 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
         {
             _elements.Write(ref writer, item);
         }
-        End(keyGroup);
-    }
-
-    public void Clear(int slot)
-    {
-        Begin(StateChangeOperation.Clear, slot, out int keyGroup);
         End(keyGroup);
     }
 
@@ -140,12 +128,6 @@ internal sealed class ChangelogMapState<TKey, TMapKey, TValue>(KeyedState<TKey, 
     {
         StateWriter writer = Begin(StateChangeOperation.RemoveElement, slot, out int keyGroup);
         _cells.KeySerializer.Write(ref writer, key);
-        End(keyGroup);
-    }
-
-    public void Clear(int slot)
-    {
-        Begin(StateChangeOperation.Clear, slot, out int keyGroup);
         End(keyGroup);
     }
 
