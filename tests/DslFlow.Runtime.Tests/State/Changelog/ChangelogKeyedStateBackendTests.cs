@@ -233,4 +233,36 @@ public class ChangelogKeyedStateBackendTests : ChangelogTestKit
         Assert.Equal(new Dictionary<string, long> { ["a"] = 1, ["b"] = 2, ["c"] = 3 },
             Values(Restore(uploader, await CompleteAsync(subtask, 6), out _)));
     }
+
+    [Fact]
+    public async Task A_damaged_log_file_fails_the_restore_naming_the_file_like_a_damaged_state_file()
+    {
+        var uploader = NewUploader();
+        Subtask subtask = NewSubtask(uploader);
+        Put(subtask, "a", 1);
+        var checkpoint = await CompleteAsync(subtask, 1);
+        string file = checkpoint.Log[0].File.RelativePath;
+        FlipByte(PathOf(file), 8 + 20); // inside the payload: the file's checksum no longer matches
+
+        var ex = Assert.Throws<CheckpointCorruptedException>(() => Restore(uploader, checkpoint, out _));
+
+        Assert.Contains($"file '{file}'", ex.Message);
+        Assert.Equal(1, ex.CheckpointId);
+    }
+
+    [Fact]
+    public async Task A_damaged_materialization_fails_the_restore_naming_the_state()
+    {
+        var uploader = NewUploader();
+        Subtask subtask = NewSubtask(uploader);
+        Put(subtask, "a", 1);
+        await MaterializeAsync(subtask);
+        var checkpoint = await CompleteAsync(subtask, 1);
+        FlipByte(PathOf(checkpoint.Checkpoint.Base.Files[0].RelativePath), 8 + 2); // inside the first key-group block
+
+        var ex = Assert.Throws<TaskStateException>(() => Restore(uploader, checkpoint, out _));
+
+        Assert.Contains("could not restore keyed state 'Count.total' from checkpoint 1", ex.Message);
+        Assert.Contains("fails its checksum", ex.InnerException!.Message);
+    }
 }
