@@ -1,5 +1,6 @@
 using DslFlow.Checkpointing;
 using DslFlow.Messages;
+using DslFlow.State.Changelog;
 using Microsoft.Extensions.Logging;
 
 namespace DslFlow.Execution;
@@ -17,6 +18,7 @@ internal sealed class ExecutionAttempt
     private readonly ILogger _logger;
     private Exception? _checkpointFailure;
     private volatile StreamTask? _releasing; // the task ReleaseAll is at, named if the release hangs
+    private readonly ChangelogUploader? _changelog; // the attempt's log files, shared by its changelog subtasks
 
     /// <summary>Builds and starts the attempt's tasks; its coordinator starts triggering checkpoints.</summary>
     public ExecutionAttempt(JobPlan plan, int number, RestoredCheckpoint? restored, ICheckpointStorage? storage,
@@ -28,13 +30,21 @@ internal sealed class ExecutionAttempt
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(jobCancellation);
         CheckpointConfig? checkpointing = storage is null ? null : plan.Checkpointing;
         var responders = checkpointing is null ? null : new AttemptCheckpointResponders();
+        ChangelogOptions changelog = plan.Options.Changelog;
+        _changelog = checkpointing is null || !changelog.Enabled ? null : new ChangelogUploader(storage!,
+            new ChangelogUploadSettings(changelog.PersistDelay, changelog.PersistSizeThreshold, changelog.MaxInFlight),
+            plan.Options.TimeProvider, plan.Options.LoggerFactory.CreateLogger("DslFlow.Changelog"));
         try
         {
             Tasks = JobRunner.Wire(plan, restored, _cancellation.Token,
-                subtask => responders is null ? null : new TaskCheckpointing(checkpointing!.Alignment, responders.For(subtask), storage!));
+                subtask => responders is null ? null : new TaskCheckpointing(checkpointing!.Alignment, responders.For(subtask), storage!)
+                {
+                    Changelog = _changelog,
+                });
         }
         catch
         {
+            _changelog?.Dispose();
             _cancellation.Dispose();
             throw;
         }
@@ -137,6 +147,7 @@ internal sealed class ExecutionAttempt
             AbandonedTask.ReportRelease(_releasing, Number, _plan.JobName, watchdog.Timeout, _logger);
         }
         watchdog.Dispose(); // before the token it watches goes
+        _changelog?.Dispose(); // after the tasks released their logs
         _cancellation.Dispose();
         return failure ?? _checkpointFailure;
     }

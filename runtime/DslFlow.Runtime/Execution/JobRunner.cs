@@ -18,6 +18,7 @@ public static class JobRunner
         int maxParallelism = options.MaxParallelism ?? graph.MaxParallelism;
         int[] parallelism = ParallelismResolver.Resolve(graph, options, maxParallelism);
         CheckpointConfig? checkpointing = CheckpointConfig.Resolve(graph.Checkpointing, options.Checkpointing, out IReadOnlyList<string> warnings);
+        CheckChangelog(options.Changelog, checkpointing);
         ILogger logger = options.LoggerFactory.CreateLogger("DslFlow.Job");
         foreach (string warning in warnings)
         {
@@ -37,6 +38,24 @@ public static class JobRunner
         {
             cancellation.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The changelog needs checkpoints, exactly-once, and one checkpoint at a time (its log ranges are per checkpoint).</summary>
+    private static void CheckChangelog(ChangelogOptions changelog, CheckpointConfig? checkpointing)
+    {
+        if (!changelog.Enabled)
+        {
+            return;
+        }
+        string? problem = checkpointing is null ? "checkpoints are off; turn them on ([Checkpointing] or PipelineOptions.Checkpointing)"
+            : checkpointing.Alignment.Mode != CheckpointingMode.ExactlyOnce ? "checkpoints are at-least-once; use CheckpointingMode.ExactlyOnce"
+            : checkpointing.MaxConcurrentCheckpoints > 1 ? $"MaxConcurrentCheckpoints is {checkpointing.MaxConcurrentCheckpoints}; set it to 1"
+            : null;
+        if (problem is not null)
+        {
+            throw new ArgumentException($"PipelineOptions.Changelog.Enabled is true, but {problem}: the changelog makes "
+                + "exactly-once checkpoints incremental, one at a time (as in Flink), or turn Changelog.Enabled off.");
         }
     }
 

@@ -42,6 +42,9 @@ public sealed class PipelineOptions
     /// <summary>Where keyed state lives and how it is snapshotted (default: the heap, snapshots off the task thread).</summary>
     public StateBackendOptions StateBackend { get; set; } = new();
 
+    /// <summary>Generalized incremental checkpoints: log keyed state changes, materialize in the background (default off).</summary>
+    public ChangelogOptions Changelog { get; set; } = new();
+
     /// <summary>
     /// What happens when a task fails: restart from the latest completed checkpoint (after a delay, a bounded number
     /// of times) or fail the job. Default: <see cref="RestartStrategy.Default"/> when checkpoints are on,
@@ -91,6 +94,11 @@ public sealed class PipelineOptions
             throw new ArgumentException("PipelineOptions.StateBackend must not be null; leave it unset for the defaults (the heap backend).");
         }
         StateBackend.Validate();
+        if (Changelog is null)
+        {
+            throw new ArgumentException("PipelineOptions.Changelog must not be null; leave it unset for the defaults (off).");
+        }
+        Changelog.Validate();
         foreach (KeyValuePair<string, int> p in Parallelism)
         {
             Check(p.Value >= 1, $"{nameof(Parallelism)}[\"{p.Key}\"]", p.Value, "must be at least 1");

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.State.Changelog;
 
 namespace DslFlow.Execution;
 
@@ -12,9 +13,24 @@ public abstract partial class StreamTask
 {
     private TaskStates? _declaredStates;
 
-    private TaskStates DeclaredStates => _declaredStates ??= new TaskStates(Context.TaskName,
-        KeyedStateBackends.Create(Context.Options.StateBackend, Context.KeyGroupRange, Context.MaxParallelism), Context.Options.StateBackend,
-        Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism);
+    private TaskStates DeclaredStates => _declaredStates ??= new TaskStates(Context.TaskName, CreateKeyedBackend(),
+        Context.Options.StateBackend, Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism, Context.Checkpointing?.Storage);
+
+    /// <summary>The backend <see cref="PipelineOptions.StateBackend"/> selects, wrapped by the changelog when it is on.</summary>
+    private IKeyedStateBackend CreateKeyedBackend()
+    {
+        IKeyedStateBackend backend = KeyedStateBackends.Create(Context.Options.StateBackend, Context.KeyGroupRange, Context.MaxParallelism);
+        if (Context.Checkpointing is not { Changelog: { } uploader } checkpointing)
+        {
+            return backend;
+        }
+        ChangelogOptions options = Context.Options.Changelog;
+        string owner = $"{Context.TaskName}-{Context.SubtaskIndex}";
+        var log = new StateChangelogWriter(owner, uploader, options.PreemptivePersistThreshold, Context.Logger, Context.Cancellation);
+        return new ChangelogKeyedStateBackend(backend, log, checkpointing.Storage, owner, Context.SubtaskIndex, Context.Parallelism,
+            Context.MaxParallelism, options.MaxMaterializationFailures, Context.Logger, options.MaterializationInterval,
+            Context.Options.TimeProvider);
+    }
 
     /// <summary>
     /// Creates one keyed list- or map-state parameter over this subtask's key groups, in the job's state backend. Without

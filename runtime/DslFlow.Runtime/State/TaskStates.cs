@@ -1,6 +1,7 @@
 using DslFlow.Checkpointing;
 using DslFlow.Serialization;
 using DslFlow.State.Backends;
+using DslFlow.State.Changelog;
 
 namespace DslFlow.State;
 
@@ -9,9 +10,13 @@ namespace DslFlow.State;
 /// created once by the generated chain's <c>Open</c>, snapshotted for every checkpoint and filled from a restored one.
 /// Lives apart from the task so state handling needs only the subtask's position, not the task that runs it.
 /// </summary>
-internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, StateBackendOptions options, int subtaskIndex, int parallelism, int maxParallelism) : IDisposable
+internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, StateBackendOptions options, int subtaskIndex,
+    int parallelism, int maxParallelism, ICheckpointStorageWorkerView? storage = null) : IDisposable
 {
     private readonly List<IOperatorStateSnapshot> _operator = [];
+
+    // How to replay a changelog checkpoint into each keyed state when this subtask's backend has no changelog.
+    private readonly List<Func<int, IChangelogState>> _replayOnly = [];
 
     /// <summary>One keyed list- or map-state parameter; without serializers snapshots look them up at run time.</summary>
     public KeyedState<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName, ISerializer<TKey>? keySerializer, ISerializer<TCell>? cellSerializer)
@@ -53,6 +58,12 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
             states.Add(new StateEntry(state.Name, StateScope.OperatorList, bytes) { Descriptor = state.Descriptor });
         }
         subtaskState(states);
+        if (keyed is ChangelogKeyedStateBackend changelog)
+        {
+            changelog.MaterializeIfDue();
+            return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, [], new ChangelogSnapshotPart(
+                changelog.SnapshotChangelog(checkpointId), changelog.KeyGroups, RestoredCheckpoint.ChangelogName(taskName)));
+        }
         var snapshot = new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, keyed.Snapshot(checkpointId));
         if (!options.AsynchronousSnapshots)
         {
@@ -87,12 +98,45 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         {
             restored.CheckDescriptor(state.Name, state.Descriptor);
         }
-        keyed.Restore(restored);
+        RestoreKeyed(restored);
         foreach (IOperatorStateSnapshot state in _operator)
         {
             Restore(() => state.Restore(restored.OperatorListState(state.Name), subtaskIndex, parallelism),
                 $"could not restore operator state '{state.Name}' from checkpoint {restored.CheckpointId}");
         }
+    }
+
+    /// <summary>
+    /// Keyed state from the checkpoint, whichever kind wrote it and whichever kind restores (Flink's
+    /// <c>ChangelogCompatibilityITCase</c> matrix): a changelog checkpoint restores a changelog backend through its
+    /// parts, and a heap backend by replaying them into its states; a full checkpoint restores a heap backend directly,
+    /// and a changelog backend, which then materializes what it restored at once.
+    /// </summary>
+    private void RestoreKeyed(RestoredCheckpoint restored)
+    {
+        if (!restored.HasChangelog(taskName))
+        {
+            if (keyed is ChangelogKeyedStateBackend fresh)
+            {
+                fresh.RestoreFromSnapshot(restored);
+            }
+            else
+            {
+                keyed.Restore(restored);
+            }
+            return;
+        }
+        List<ChangelogRestorePart> parts = [.. restored.ChangelogParts(taskName)
+            .Where(p => p.Owned.Start <= keyed.KeyGroups.End && keyed.KeyGroups.Start <= p.Owned.End)
+            .Select(p => p.Part)];
+        if (keyed is ChangelogKeyedStateBackend changelog)
+        {
+            changelog.RestoreChangelog(restored.CheckpointId, parts, restored.Logs!);
+            return;
+        }
+        List<IChangelogState> replaying = [.. _replayOnly.Select((wrap, id) => wrap(id))];
+        ChangelogKeyedStateBackend.RestoreParts(keyed, replaying, restored.CheckpointId, parts, restored.Logs!, storage!,
+            $"{taskName}-{subtaskIndex}");
     }
 
     /// <summary>A checkpoint completed everywhere: the keyed backend may release what it kept for older ones.</summary>
@@ -108,7 +152,9 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         where TKey : notnull
     {
         CheckNewName(descriptor.Name);
-        return keyed.GetOrCreateState(descriptor);
+        KeyedState<TKey, TValue> state = keyed.GetOrCreateState(descriptor);
+        _replayOnly.Add(id => StateChangeRecords.Wrap(state, descriptor, id, log: null));
+        return state;
     }
 
     private void CheckNewName(string name)

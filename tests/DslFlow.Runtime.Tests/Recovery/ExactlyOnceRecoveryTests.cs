@@ -32,7 +32,14 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     public Task Checkpoints_with_an_aligned_timeout_lose_and_duplicate_nothing(int parallelism, int bufferSize, long records) =>
         LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: true, alignedTimeout: TimeSpan.FromMilliseconds(2));
 
-    private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned, TimeSpan? alignedTimeout = null)
+    [Theory]
+    [InlineData(1, 16, 20_000)]
+    [InlineData(5, 16, 60_000)]
+    public Task Changelog_checkpoints_lose_and_duplicate_nothing_across_failures_and_materializations(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: false, changelog: true);
+
+    private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned, TimeSpan? alignedTimeout = null,
+        bool changelog = false)
     {
         int seed = Environment.TickCount & 0xFFFF;
         output.WriteLine($"seed {seed} (rerun a failure by setting it in the test)");
@@ -42,7 +49,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         long snapshotAfter = records * 2 / 5 + random.Next((int)(records / 10));
         ExactlyOncePipeline.Failures = new FailureInjector([map1, map2], snapshotAfter, failRestore: true, failChannelRestore: unaligned);
 
-        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned, alignedTimeout);
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned, alignedTimeout, changelog);
 
         var (mapFailures, snapshotFailures, restoreFailures) = ExactlyOncePipeline.Failures.Injected;
         output.WriteLine($"failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts {job.RestartCount}; "
@@ -121,7 +128,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     }
 
     private static async Task<(JobHandle Job, IReadOnlyList<Checked> Committed)> RunAsync(int parallelism, int bufferSize, long records,
-        CheckpointingMode mode, bool unaligned = false, TimeSpan? alignedTimeout = null)
+        CheckpointingMode mode, bool unaligned = false, TimeSpan? alignedTimeout = null, bool changelog = false)
     {
         ExactlyOncePipeline.SlowEvery = unaligned ? 8 : 0; // a slow verifier keeps records in flight for unaligned barriers to overtake
         ExactlyOncePipeline.RecordCount = records;
@@ -141,8 +148,18 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         options.Checkpointing.AlignedTimeout = alignedTimeout;
         options.Checkpointing.StatsHistorySize = 10_000;
         options.Checkpointing.Directory = directory.Path;
+        options.Changelog.Enabled = changelog;
+        options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(100); // several per run
+        options.Checkpointing.RetainAfterFinish = changelog; // to look at the log and materialization files afterwards
         await using JobHandle job = ExactlyOncePipeline.Start(options);
         await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        if (changelog)
+        {
+            string[] shared = [.. Directory.EnumerateFiles(directory.Path, "*", SearchOption.AllDirectories)
+                .Select(Path.GetFileName).Where(name => name!.Contains("changelog-") || name.Contains("materialization-"))!];
+            Assert.Contains(shared, name => name.StartsWith("changelog-", StringComparison.Ordinal));
+            Assert.Contains(shared, name => name.StartsWith("materialization-", StringComparison.Ordinal));
+        }
         return (job, ExactlyOncePipeline.Output.Results);
     }
 }

@@ -12,6 +12,7 @@ namespace DslFlow.Checkpointing;
 internal sealed class RestoredCheckpoint : IKeyedStateSource
 {
     private readonly Dictionary<string, List<Part>> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StateHandle> _handles = new(StringComparer.Ordinal);
 
     private RestoredCheckpoint(long checkpointId) => CheckpointId = checkpointId;
 
@@ -24,6 +25,25 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
     /// <summary>The writer's graph fingerprint (diagnostics only), or null.</summary>
     public string? GraphFingerprint { get; private init; }
 
+    /// <summary>Reads the changelog parts' log files, each once for every restoring subtask of this process.</summary>
+    public State.Changelog.ChangelogLogReader? Logs { get; private init; }
+
+    /// <summary>The name of a task's changelog part in checkpoints.</summary>
+    public static string ChangelogName(string task) => ChangelogPrefix + task;
+
+    private const string ChangelogPrefix = "changelog/";
+
+    /// <summary>Every old subtask's changelog part of <paramref name="task"/> (empty when the task's keyed state was not logged).</summary>
+    /// <exception cref="CheckpointCorruptedException">A part is malformed or names a file the metadata does not list.</exception>
+    public IReadOnlyList<(KeyGroupRange Owned, State.Changelog.ChangelogRestorePart Part)> ChangelogParts(string task) =>
+        _byName.TryGetValue(ChangelogName(task), out var entries)
+            ? [.. entries.Where(e => e.Section.Scope == StateScope.Changelog)
+                .Select(e => State.Changelog.ChangelogPartCodec.Decode(e.Bytes, _handles, CheckpointId, ChangelogName(task)))]
+            : [];
+
+    /// <summary>True when some old subtask of <paramref name="task"/> logged its keyed state.</summary>
+    public bool HasChangelog(string task) => _byName.ContainsKey(ChangelogName(task));
+
     /// <summary>Names of every state in the checkpoint.</summary>
     public IEnumerable<string> StateNames => _byName.Keys;
 
@@ -34,10 +54,20 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
     /// <exception cref="CheckpointCorruptedException">A state file is missing, damaged, or not in this build's format.</exception>
     public static Task<RestoredCheckpoint> LoadAsync(ICheckpointStorageWorkerView storage, CheckpointMetadata metadata, CancellationToken cancellationToken)
     {
-        var restored = new RestoredCheckpoint(metadata.CheckpointId) { Job = metadata.Job, GraphFingerprint = metadata.GraphFingerprint };
+        var restored = new RestoredCheckpoint(metadata.CheckpointId)
+        {
+            Job = metadata.Job,
+            GraphFingerprint = metadata.GraphFingerprint,
+            Logs = new State.Changelog.ChangelogLogReader(storage),
+        };
         foreach (StateHandle handle in metadata.AllHandles)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            restored._handles.TryAdd(handle.RelativePath, handle);
+            if (CheckpointPaths.ParseSharedPath(handle.RelativePath) is not null)
+            {
+                continue; // a changelog's materialization or log file: read through the changelog parts
+            }
             try
             {
                 restored.Add(StateFileReader.Open(handle.Length, (offset, destination) => storage.ReadStateRange(handle, offset, destination)));
@@ -104,6 +134,11 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
             }
         }
         var tasks = new HashSet<string>(graph.Chains.Select(c => ChannelStateName(c.Name)), StringComparer.Ordinal);
+        foreach (var chain in graph.Chains)
+        {
+            known.Add(ChangelogName(chain.Name));
+            CheckKeyGroups(ChangelogName(chain.Name), maxParallelism);
+        }
         List<string> lostChannels = _byName.Keys.Where(n => n.StartsWith(ChannelStatePrefix, StringComparison.Ordinal) && !tasks.Contains(n))
             .Order(StringComparer.Ordinal).ToList();
         if (lostChannels.Count > 0)
@@ -166,7 +201,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
         }
         foreach (Part owner in entries)
         {
-            if (owner.Section.Scope == StateScope.Keyed && owner.MaxParallelism != maxParallelism)
+            if (owner.Section.Scope is StateScope.Keyed or StateScope.Changelog && owner.MaxParallelism != maxParallelism)
             {
                 throw new JobConfigurationException($"Checkpoint {CheckpointId} holds keyed state '{name}' in "
                     + $"{owner.MaxParallelism} key groups, but the job now runs with MaxParallelism = {maxParallelism}. "

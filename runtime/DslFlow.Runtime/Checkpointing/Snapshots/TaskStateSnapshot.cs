@@ -23,6 +23,13 @@ internal enum StateScope : byte
     /// channels of the subtask of the same index before any new record.
     /// </summary>
     ChannelState = 4,
+
+    /// <summary>
+    /// A changelog subtask's part of a checkpoint (<see cref="State.Changelog.ChangelogPartCodec"/>): its owned key
+    /// groups, materialization files and logs, which live in the shared area. Every new subtask whose key groups overlap
+    /// restores from it.
+    /// </summary>
+    Changelog = 5,
 }
 
 /// <summary>

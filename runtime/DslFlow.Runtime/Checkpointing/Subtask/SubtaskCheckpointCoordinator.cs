@@ -261,11 +261,11 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
                 var handles = new List<StateHandle>(2);
                 if (snapshot is not null && !snapshot.IsEmpty)
                 {
-                    handles.Add(await snapshot.WriteAsync(target.Storage, checkpointId, subtask.StateFileName, write.Token).ConfigureAwait(false));
+                    handles.AddRange(await snapshot.WriteAsync(target.Storage, checkpointId, subtask.StateFileName, write.Token).ConfigureAwait(false));
                 }
                 if (channelState is not null)
                 {
-                    handles.Add(await channelState.WriteAsync(target.Storage, checkpointId, subtask.ChannelStateFileName, write.Token).ConfigureAwait(false));
+                    handles.AddRange(await channelState.WriteAsync(target.Storage, checkpointId, subtask.ChannelStateFileName, write.Token).ConfigureAwait(false));
                 }
                 target.Responder.Acknowledge(checkpointId, handles, Stats(Stopwatch.GetElapsedTime(started), handles.Sum(h => h.Length), aborted: false));
             }

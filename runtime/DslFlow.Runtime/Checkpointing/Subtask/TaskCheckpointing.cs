@@ -7,7 +7,11 @@ namespace DslFlow.Checkpointing;
 /// <param name="Alignment">How the job's checkpoints are aligned.</param>
 /// <param name="Responder">The coordinator's side of the protocol.</param>
 /// <param name="Storage">Where the subtask writes its state: the worker view, which cannot complete or delete checkpoints.</param>
-internal sealed record TaskCheckpointing(CheckpointAlignment Alignment, ICheckpointResponder Responder, ICheckpointStorageWorkerView Storage);
+internal sealed record TaskCheckpointing(CheckpointAlignment Alignment, ICheckpointResponder Responder, ICheckpointStorageWorkerView Storage)
+{
+    /// <summary>The attempt's log files when the changelog is on (<see cref="ChangelogOptions.Enabled"/>); null otherwise.</summary>
+    public State.Changelog.ChangelogUploader? Changelog { get; init; }
+}
 
 /// <summary>Which subtask a <see cref="SubtaskCheckpointCoordinator"/> serves: names of its files and the header of its snapshots.</summary>
 internal readonly record struct SubtaskIdentity(string TaskName, int ChainIndex, int SubtaskIndex, int Parallelism, int MaxParallelism)

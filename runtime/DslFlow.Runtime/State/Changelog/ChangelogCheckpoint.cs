@@ -36,7 +36,7 @@ internal sealed record ChangelogCheckpoint(long CheckpointId, ChangelogBase Base
 internal sealed record ChangelogRestorePart(IReadOnlyList<StateHandle> Materialized, long MaterializationId,
     IReadOnlyList<IReadOnlyList<ChangelogSegment>> Logs);
 
-/// <summary>What <see cref="ChangelogKeyedStateBackend.TryMaterialize"/> did.</summary>
+/// <summary>What <see cref="ChangelogKeyedStateBackend.TryMaterialize()"/> did.</summary>
 internal enum MaterializationStart
 {
     /// <summary>A materialization started.</summary>

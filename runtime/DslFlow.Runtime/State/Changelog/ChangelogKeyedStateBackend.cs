@@ -9,7 +9,7 @@ namespace DslFlow.State.Changelog;
 /// protocol and <c>ChangelogTruncateHelper</c>): it wraps any keyed backend, whose states generated code keeps using,
 /// and logs every write to the subtask's <see cref="StateChangelogWriter"/>. A checkpoint
 /// (<see cref="SnapshotChangelog"/>) is the last materialization plus the log since it, so its asynchronous part waits
-/// only for the log's tail. A materialization (<see cref="TryMaterialize"/>) is a normal snapshot of the wrapped backend,
+/// only for the log's tail. A materialization (<see cref="TryMaterialize()"/>) is a normal snapshot of the wrapped backend,
 /// written in the background into a shared state file; at most one is in flight until a completed checkpoint that uses
 /// it confirms it; one with nothing new is skipped; <c>maxFailures</c> consecutive failures are tolerated, one more fails
 /// the task. Once a checkpoint confirms a materialization, the log before it is truncated and the older materialization
@@ -33,9 +33,24 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     private long? _unconfirmed;
     private long _lastMaterializationId;
     private int _consecutiveFailures;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
+    private DateTimeOffset? _nextMaterialization;
 
+    /// <param name="inner">The wrapped backend.</param>
+    /// <param name="log">The subtask's state change log.</param>
+    /// <param name="storage">Where materializations are written.</param>
+    /// <param name="owner">The subtask, for messages and file names (<c>Task-3</c>).</param>
+    /// <param name="subtaskIndex">The subtask's index.</param>
+    /// <param name="parallelism">The task's parallelism.</param>
+    /// <param name="maxParallelism">The job's number of key groups.</param>
+    /// <param name="maxFailures">Consecutive failed materializations tolerated.</param>
+    /// <param name="logger">Receives failed materializations.</param>
+    /// <param name="interval">How often <see cref="MaterializeIfDue"/> materializes; the first time after a per-subtask offset.</param>
+    /// <param name="time">The clock of <see cref="MaterializeIfDue"/>.</param>
     public ChangelogKeyedStateBackend(IKeyedStateBackend inner, StateChangelogWriter log, ICheckpointStorageWorkerView storage,
-        string owner, int subtaskIndex, int parallelism, int maxParallelism, int maxFailures, ILogger logger)
+        string owner, int subtaskIndex, int parallelism, int maxParallelism, int maxFailures, ILogger logger,
+        TimeSpan? interval = null, TimeProvider? time = null)
     {
         _inner = inner;
         _log = log;
@@ -44,6 +59,30 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         _subtask = (subtaskIndex, parallelism, maxParallelism);
         _maxFailures = maxFailures;
         _logger = logger;
+        _interval = interval ?? TimeSpan.FromMinutes(10);
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Materializes when the interval has elapsed since the last attempt; the first one comes after an offset in
+    /// <c>[0, interval)</c> from the subtask's name (Flink spreads subtasks so they do not all materialize at once). Called
+    /// on the task thread at each checkpoint's synchronous part, so a materialization starts with the first checkpoint
+    /// after it is due. Returns null when not due.
+    /// </summary>
+    public MaterializationStart? MaterializeIfDue()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        _nextMaterialization ??= now + TimeSpan.FromTicks((long)(uint)StableHash.Of(_owner) % Math.Max(1, _interval.Ticks));
+        if (now < _nextMaterialization)
+        {
+            return null;
+        }
+        MaterializationStart started = TryMaterialize();
+        if (started != MaterializationStart.PreviousPending)
+        {
+            _nextMaterialization = now + _interval;
+        }
+        return started;
     }
 
     public KeyGroupRange KeyGroups => _inner.KeyGroups;
@@ -87,7 +126,9 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     /// part (the wrapped backend's) runs here; the file is written on the thread pool.
     /// </summary>
     /// <exception cref="TaskStateException">More than <c>maxFailures</c> materializations failed in a row.</exception>
-    public MaterializationStart TryMaterialize()
+    public MaterializationStart TryMaterialize() => TryMaterialize(force: false);
+
+    private MaterializationStart TryMaterialize(bool force)
     {
         TakeUpMaterialization();
         if (_running is not null || _unconfirmed is not null)
@@ -95,7 +136,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
             return MaterializationStart.PreviousPending;
         }
         long upTo = _log.NextSequenceNumber();
-        if (upTo <= _base.UpTo)
+        if (upTo <= _base.UpTo && !force)
         {
             return MaterializationStart.NothingChanged;
         }
@@ -140,9 +181,51 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     /// <exception cref="TaskStateException">A state could not be decoded; names it.</exception>
     public void RestoreChangelog(long checkpointId, IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs)
     {
+        (IReadOnlyList<StateHandle> files, IReadOnlyList<IReadOnlyList<ChangelogSegment>> restoredLogs) =
+            RestoreParts(_inner, _states, checkpointId, parts, logs, _storage, _owner);
+        _lastMaterializationId = parts.Select(p => p.MaterializationId).DefaultIfEmpty(0).Max();
+        _base = new ChangelogBase(_lastMaterializationId, files, restoredLogs, _log.NextSequenceNumber());
+    }
+
+    /// <summary>
+    /// Restores from a checkpoint taken without the changelog (full snapshots): the wrapped backend reads it, then the
+    /// restored state is materialized at once, since no log holds it (a changelog checkpoint needs a base).
+    /// </summary>
+    /// <exception cref="TaskStateException">The restored state could not be materialized.</exception>
+    public void RestoreFromSnapshot(IKeyedStateSource source)
+    {
+        _inner.Restore(source);
+        TryMaterialize(force: true);
+        try
+        {
+            WaitForMaterializationAsync().GetAwaiter().GetResult();
+        }
+        catch (TaskStateException)
+        {
+            throw;
+        }
+        if (_unconfirmed is null)
+        {
+            throw new TaskStateException($"could not materialize {_owner}'s keyed state restored from checkpoint "
+                + $"{source.CheckpointId} (taken without the changelog), which the changelog's first checkpoint needs",
+                new IOException("the materialization failed; see the warning logged before"));
+        }
+    }
+
+    /// <summary>
+    /// The restore of a changelog checkpoint into <paramref name="target"/> (Flink's
+    /// <c>ChangelogBackendRestoreOperation</c>): the owned key groups of every part's materialization files, then every
+    /// part's logs replayed in order. Also restores a backend without changelog (states that only replay).
+    /// </summary>
+    /// <exception cref="CheckpointCorruptedException">A materialization or log file is missing or damaged.</exception>
+    /// <exception cref="TaskStateException">A state could not be decoded or replayed; names it.</exception>
+    public static (IReadOnlyList<StateHandle> Files, IReadOnlyList<IReadOnlyList<ChangelogSegment>> Logs) RestoreParts(
+        IKeyedStateBackend target, IReadOnlyList<IChangelogState> states, long checkpointId,
+        IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs, ICheckpointStorageWorkerView storage, string owner)
+    {
         List<StateHandle> files = [.. parts.SelectMany(p => p.Materialized).DistinctBy(f => f.RelativePath)];
-        _inner.Restore(new MaterializedStateSource(checkpointId, _storage, files));
-        var replay = new StateChangeReplay(_states, KeyGroups);
+        target.Restore(new MaterializedStateSource(checkpointId, storage, files));
+        var replay = new StateChangeReplay(states, target.KeyGroups);
         List<IReadOnlyList<ChangelogSegment>> restoredLogs = [];
         foreach (IReadOnlyList<ChangelogSegment> log in parts.SelectMany(p => p.Logs).Where(l => l.Count > 0))
         {
@@ -153,12 +236,11 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
             }
             catch (Exception ex) when (ex is Serialization.StateFormatException or InvalidOperationException)
             {
-                throw new TaskStateException($"could not replay the state change log of checkpoint {checkpointId} into {_owner}", ex);
+                throw new TaskStateException($"could not replay the state change log of checkpoint {checkpointId} into {owner}", ex);
             }
             restoredLogs.Add(log);
         }
-        _lastMaterializationId = parts.Select(p => p.MaterializationId).DefaultIfEmpty(0).Max();
-        _base = new ChangelogBase(_lastMaterializationId, files, restoredLogs, _log.NextSequenceNumber());
+        return (files, restoredLogs);
     }
 
     public void NotifyCheckpointComplete(long checkpointId)
@@ -230,12 +312,16 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
             + "allowed); checkpoints keep using the log", running.Id, _owner, _consecutiveFailures, _maxFailures);
     }
 
+    /// <summary>The subtask's name as it may appear in a file name: at most 100 letters, digits, '.', '-' and '_'.</summary>
+    private static string FileNamePart(string owner) =>
+        new([.. owner.Take(100).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]);
+
     private async Task<StateHandle> WriteMaterializationAsync(long id, IReadOnlyList<IKeyedStateSnapshot> frozen)
     {
         try
         {
             var sections = frozen.Select(s => new SectionContent(s.Name, StateScope.Keyed, s.Descriptor, s.Serialize(CancellationToken.None))).ToList();
-            await using CheckpointStateOutputStream stream = _storage.OpenOwnedSharedStateWriter($"materialization-{_owner[..Math.Min(_owner.Length, 100)]}-{id}");
+            await using CheckpointStateOutputStream stream = _storage.OpenOwnedSharedStateWriter($"materialization-{FileNamePart(_owner)}-{id}");
             await StateFileWriter.WriteAsync(stream, _subtask.Index, _subtask.Parallelism, _subtask.MaxParallelism, sections,
                 CancellationToken.None).ConfigureAwait(false);
             return await stream.CloseAndGetHandleAsync().ConfigureAwait(false);

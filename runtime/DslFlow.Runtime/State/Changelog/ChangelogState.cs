@@ -14,18 +14,25 @@ namespace DslFlow.State.Changelog;
 internal abstract class ChangelogState<TKey, TValue> : IChangelogState
     where TKey : notnull
 {
-    private readonly StateChangelogWriter _log;
+    private readonly StateChangelogWriter? _log;
     private readonly StateBuffer _scratch = new(256);
     private bool _metadataLogged;
 
+    /// <param name="state">The wrapped backend's state.</param>
+    /// <param name="descriptor">Its descriptor (serializers, name, description).</param>
+    /// <param name="id">Its id in this subtask's log.</param>
+    /// <param name="log">Where writes go; null for a state that only replays (a restore into a backend without changelog).</param>
     private protected ChangelogState(KeyedState<TKey, TValue> state, KeyedStateDescriptor<TKey, TValue> descriptor, int id,
-        StateChangelogWriter log)
+        StateChangelogWriter? log)
     {
         State = state;
         Descriptor = descriptor;
         Id = id;
         _log = log;
-        state.ChangeLog = this;
+        if (log is not null)
+        {
+            state.ChangeLog = this;
+        }
     }
 
     /// <summary>The wrapped backend's state.</summary>
@@ -79,7 +86,7 @@ internal abstract class ChangelogState<TKey, TValue> : IChangelogState
         return writer;
     }
 
-    private protected void End(int keyGroup) => _log.Append(keyGroup, _scratch.WrittenSpan);
+    private protected void End(int keyGroup) => _log!.Append(keyGroup, _scratch.WrittenSpan);
 
     private void LogMetadata()
     {
@@ -87,7 +94,7 @@ internal abstract class ChangelogState<TKey, TValue> : IChangelogState
         _scratch.Reset();
         var writer = new StateWriter(_scratch);
         StateChangeRecords.WriteMetadata(ref writer, Id, Name, Kind, Description);
-        _log.Append(ChangelogFormat.MetadataKeyGroup, _scratch.WrittenSpan);
+        _log!.Append(ChangelogFormat.MetadataKeyGroup, _scratch.WrittenSpan);
     }
 }
 

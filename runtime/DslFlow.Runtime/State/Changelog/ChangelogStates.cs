@@ -5,7 +5,7 @@ namespace DslFlow.State.Changelog;
 
 /// <summary>A value state whose writes are logged: <c>Set(value)</c>, <c>Clear</c>.</summary>
 internal sealed class ChangelogValueState<TKey, T>(KeyedState<TKey, T> state, KeyedStateDescriptor<TKey, T> descriptor,
-    int id, StateChangelogWriter log) : ChangelogState<TKey, T>(state, descriptor, id, log), IValueChangeLog<T>
+    int id, StateChangelogWriter? log) : ChangelogState<TKey, T>(state, descriptor, id, log), IValueChangeLog<T>
     where TKey : notnull
 {
     public void Set(int slot, T value)
@@ -35,7 +35,7 @@ internal sealed class ChangelogValueState<TKey, T>(KeyedState<TKey, T> state, Ke
 
 /// <summary>A list state whose writes are logged: <c>Add(count, elements)</c>, <c>Set(list)</c>, <c>Clear</c>.</summary>
 internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> state,
-    KeyedStateDescriptor<TKey, ListCell<T>> descriptor, int id, StateChangelogWriter log)
+    KeyedStateDescriptor<TKey, ListCell<T>> descriptor, int id, StateChangelogWriter? log)
     : ChangelogState<TKey, ListCell<T>>(state, descriptor, id, log), IListChangeLog<T>
     where TKey : notnull
 {
@@ -109,7 +109,7 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
 
 /// <summary>A map state whose writes are logged: <c>AddOrUpdateElement(key, value)</c>, <c>RemoveElement(key)</c>, <c>Clear</c>.</summary>
 internal sealed class ChangelogMapState<TKey, TMapKey, TValue>(KeyedState<TKey, MapCell<TMapKey, TValue>> state,
-    KeyedStateDescriptor<TKey, MapCell<TMapKey, TValue>> descriptor, int id, StateChangelogWriter log)
+    KeyedStateDescriptor<TKey, MapCell<TMapKey, TValue>> descriptor, int id, StateChangelogWriter? log)
     : ChangelogState<TKey, MapCell<TMapKey, TValue>>(state, descriptor, id, log), IMapChangeLog<TMapKey, TValue>
     where TKey : notnull
     where TMapKey : notnull

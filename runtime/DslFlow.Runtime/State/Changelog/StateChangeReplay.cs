@@ -93,9 +93,9 @@ internal static class StateChangeRecords
         return (name, (KeyedStateKind)kind, description);
     }
 
-    /// <summary>Wraps a backend's state so its writes are logged under <paramref name="id"/>.</summary>
+    /// <summary>Wraps a backend's state so its writes are logged under <paramref name="id"/> (or, without a log, only replayed).</summary>
     public static IChangelogState Wrap<TKey, TValue>(KeyedState<TKey, TValue> state, KeyedStateDescriptor<TKey, TValue> descriptor,
-        int id, StateChangelogWriter log)
+        int id, StateChangelogWriter? log)
         where TKey : notnull
     {
         Type type = descriptor.Kind switch

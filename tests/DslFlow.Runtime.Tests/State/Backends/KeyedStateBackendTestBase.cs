@@ -161,7 +161,7 @@ public abstract class KeyedStateBackendTestBase
             Fill(backend, 300);
             var states = new TaskStates("Node", backend, Options, 0, 1, MaxParallelism);
             using TaskSnapshot snapshot = states.Snapshot(1, _ => { });
-            handle = await snapshot.WriteAsync(storage, 1, "Node-0.state", CancellationToken.None);
+            handle = (await snapshot.WriteAsync(storage, 1, "Node-0.state", CancellationToken.None))[0];
         }
         await storage.CompleteCheckpointAsync(new CheckpointMetadata(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
             new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> { [new("Node", 0)] = [handle] }));

@@ -108,7 +108,7 @@ public sealed class OwnedKeyGroupRestoreTests : IDisposable
                 items.List(key).Add((int)Value(key));
             }
             using TaskSnapshot snapshot = new TaskStates("Node", backend, new StateBackendOptions(), s, OldParallelism, MaxParallelism).Snapshot(1, _ => { });
-            handles.Add(await snapshot.WriteAsync(storage, 1, $"Node-{s}.state", CancellationToken.None));
+            handles.AddRange(await snapshot.WriteAsync(storage, 1, $"Node-{s}.state", CancellationToken.None));
         }
         await storage.CompleteCheckpointAsync(new CheckpointMetadata(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
             handles.Select((h, s) => (h, s)).ToDictionary(e => new OperatorSubtaskId("Node", e.s), e => (IReadOnlyList<StateHandle>)[e.h])));

@@ -1,0 +1,72 @@
+using DslFlow.Checkpointing;
+using DslFlow.Runtime.Tests.Checkpointing;
+using DslFlow.Runtime.Tests.Recovery.Committed;
+
+namespace DslFlow.Runtime.Tests.Recovery.Changelog;
+
+/// <summary>
+/// Switching the changelog on or off between runs, and rescaling, restores the other kind's checkpoint (Flink's
+/// <c>ChangelogCompatibilityITCase</c> rows for checkpoints, and the rescale ITCases): a run stops half-way after three
+/// triggered checkpoints (materializing in between when the changelog is on), the next run restores and finishes, and
+/// every key's value, list and map state continue exactly where the checkpoint left them.
+/// </summary>
+public class ChangelogCompatibilityTests
+{
+    private const long Records = 6_000;
+
+    private static PipelineOptions Options(string directory, bool changelog, int parallelism)
+    {
+        var options = new PipelineOptions { JobName = "counter", RestartStrategy = RestartStrategy.None };
+        options.Parallelism["Numbers"] = 1;
+        options.Parallelism["Count"] = parallelism;
+        options.Checkpointing.Interval = TimeSpan.FromHours(1); // only triggered checkpoints
+        options.Checkpointing.Directory = directory;
+        options.Checkpointing.RetainedCheckpoints = 3;
+        options.Changelog.Enabled = changelog;
+        options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(1); // due at every checkpoint
+        return options;
+    }
+
+    [Theory]
+    [InlineData(true, true, 2, 2)]
+    [InlineData(true, false, 2, 2)]
+    [InlineData(false, true, 2, 2)]
+    [InlineData(true, true, 2, 4)]
+    [InlineData(true, true, 4, 2)]
+    [InlineData(true, true, 3, 7)]
+    [InlineData(true, true, 7, 3)]
+    public async Task A_run_restores_the_previous_runs_checkpoint_whichever_kind_and_parallelism(bool changelogBefore,
+        bool changelogAfter, int parallelismBefore, int parallelismAfter)
+    {
+        using var directory = new TempCheckpointDirectory();
+        ChangelogCounterPipeline.Input = new GatedSource(Records, Records / 2);
+        ChangelogCounterPipeline.Output = new CollectSink<Counted>();
+        await using (JobHandle first = ChangelogCounterPipeline.Start(Options(directory.Path, changelogBefore, parallelismBefore)))
+        {
+            await ChangelogCounterPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
+            for (int i = 0; i < 3; i++)
+            {
+                CheckpointRecord record = await first.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1));
+                Assert.Equal(CheckpointStatus.Completed, record.Status);
+            }
+            first.Cancel();
+            await Assert.ThrowsAnyAsync<Exception>(() => first.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
+        }
+
+        ChangelogCounterPipeline.Input = new GatedSource(Records, Records); // no pause: runs to the end
+        ChangelogCounterPipeline.Output = new CollectSink<Counted>();
+        await using JobHandle second = ChangelogCounterPipeline.Start(Options(directory.Path, changelogAfter, parallelismAfter));
+        await second.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.NotNull(second.RestoredCheckpointId);
+        IReadOnlyList<Counted> output = ChangelogCounterPipeline.Output.Results;
+        Assert.Equal(Records / 2, output.Count); // the second half only
+        foreach (IGrouping<long, Counted> key in output.GroupBy(c => c.Key))
+        {
+            long total = Enumerable.Range(0, (int)Records).Count(v => v % ChangelogCounterPipeline.Keys == key.Key);
+            Assert.Equal(total, key.Max(c => c.Count));
+            Assert.All(key, c => Assert.Equal(c.Count, c.ByParity)); // the map's counts sum to the value's
+            Assert.All(key, c => Assert.Equal(Math.Min(3, c.Count), c.Recent));
+        }
+    }
+}
