@@ -240,7 +240,7 @@ internal sealed class CheckpointCoordinator : IAsyncDisposable
             return;
         }
         pending.Timeout?.Dispose();
-        _stats.ReportCompleted(pending.Id, _time.GetUtcNow());
+        _stats.ReportCompleted(pending.Id, _time.GetUtcNow(), pending.State.Where(s => s is not null).SelectMany(s => s));
         lock (_lock)
         {
             _lastEndTicks = _time.GetTimestamp();

@@ -13,6 +13,10 @@ internal static class CheckpointMetrics
         "End-to-end duration of completed checkpoints (trigger to completion).");
     private static readonly Histogram<long> s_size = DslFlowMeter.Meter.CreateHistogram<long>("dslflow.checkpoint.size", "By",
         "State size of completed checkpoints.");
+    private static readonly Histogram<long> s_fullSize = DslFlowMeter.Meter.CreateHistogram<long>("dslflow.checkpoint.full_size", "By",
+        "Bytes of every file a completed checkpoint references, shared files included.");
+    private static readonly Histogram<long> s_incrementalSize = DslFlowMeter.Meter.CreateHistogram<long>("dslflow.checkpoint.incremental_size", "By",
+        "Bytes of the files a completed checkpoint references that the previous one did not (what it added).");
     private static readonly Counter<long> s_completed = DslFlowMeter.Meter.CreateCounter<long>("dslflow.checkpoint.completed", "{checkpoint}",
         "Completed checkpoints.");
     private static readonly Counter<long> s_failed = DslFlowMeter.Meter.CreateCounter<long>("dslflow.checkpoint.failed", "{checkpoint}",
@@ -29,6 +33,8 @@ internal static class CheckpointMetrics
             s_completed.Add(1, jobTag);
             s_duration.Record(record.Duration?.TotalMilliseconds ?? 0, jobTag);
             s_size.Record(record.StateSize, jobTag);
+            s_fullSize.Record(record.FullSize, jobTag);
+            s_incrementalSize.Record(record.IncrementalSize, jobTag);
         }
         else
         {

@@ -39,6 +39,19 @@ public sealed record CheckpointRecord(long Id, CheckpointStatus Status, DateTime
     /// <summary>Bytes of state the acknowledged subtasks wrote.</summary>
     public long StateSize { get; init; }
 
+    /// <summary>
+    /// Bytes of every state file the completed checkpoint references, each file once, shared files too (Flink's "full
+    /// checkpoint data size"): what a restore reads at most. 0 until it completed.
+    /// </summary>
+    public long FullSize { get; init; }
+
+    /// <summary>
+    /// Bytes of the files the completed checkpoint references that the previous completed checkpoint of this run did not
+    /// (Flink's "checkpointed data size"): what it added. Equal to <see cref="FullSize"/> without shared state (every file
+    /// is new); far smaller with the changelog, whose checkpoints reuse the materialization and earlier log files.
+    /// </summary>
+    public long IncrementalSize { get; init; }
+
     /// <summary>Records the subtasks processed between their first and last barrier (while aligning).</summary>
     public long ProcessedInFlightRecords { get; init; }
 

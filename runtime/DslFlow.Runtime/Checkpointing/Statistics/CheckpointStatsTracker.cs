@@ -73,7 +73,29 @@ internal sealed class CheckpointStatsTracker
         }
     }
 
-    public CheckpointRecord ReportCompleted(long id, DateTimeOffset at) => End(id, at, CheckpointStatus.Completed, null, null);
+    public CheckpointRecord ReportCompleted(long id, DateTimeOffset at) => ReportCompleted(id, at, []);
+
+    /// <summary>
+    /// A checkpoint completed with these state handles: its full size counts every referenced file once, its
+    /// incremental size the files the previous completed checkpoint did not reference.
+    /// </summary>
+    public CheckpointRecord ReportCompleted(long id, DateTimeOffset at, IEnumerable<StateHandle> handles)
+    {
+        Dictionary<string, long> files = [];
+        foreach (StateHandle handle in handles)
+        {
+            files.TryAdd(handle.RelativePath, handle.Length);
+        }
+        long incremental;
+        lock (_lock)
+        {
+            incremental = files.Where(f => !_previousFiles.Contains(f.Key)).Sum(f => f.Value);
+            _previousFiles = [.. files.Keys];
+        }
+        return End(id, at, CheckpointStatus.Completed, null, null, (files.Values.Sum(), incremental));
+    }
+
+    private HashSet<string> _previousFiles = new(StringComparer.Ordinal);
 
     public CheckpointRecord ReportFailed(long id, DateTimeOffset at, CheckpointFailureCategory category, string reason) =>
         End(id, at, category.Status(), category, reason);
@@ -128,13 +150,14 @@ internal sealed class CheckpointStatsTracker
         }
     }
 
-    private CheckpointRecord End(long id, DateTimeOffset at, CheckpointStatus status, CheckpointFailureCategory? category, string? reason)
+    private CheckpointRecord End(long id, DateTimeOffset at, CheckpointStatus status, CheckpointFailureCategory? category, string? reason,
+        (long Full, long Incremental) sizes = default)
     {
         CheckpointRecord record;
         lock (_lock)
         {
             Tracked tracked = _inProgress.Remove(id, out Tracked? found) ? found : new Tracked(id, at, 0);
-            record = tracked.ToRecord(status, at, category, reason);
+            record = tracked.ToRecord(status, at, category, reason) with { FullSize = sizes.Full, IncrementalSize = sizes.Incremental };
             _ended.AddLast(record);
             while (_ended.Count > _historySize)
             {
@@ -157,8 +180,9 @@ internal sealed class CheckpointStatsTracker
         }
         if (status == CheckpointStatus.Completed)
         {
-            _logger.LogInformation("Checkpoint {Id} of job {Job} completed in {Duration} ms: {Size} bytes of state, {Acknowledged}/{Total} subtasks",
-                id, _jobName, record.Duration?.TotalMilliseconds, record.StateSize, record.Acknowledged, record.Total);
+            _logger.LogInformation("Checkpoint {Id} of job {Job} completed in {Duration} ms: {Size} bytes of state ({Incremental} "
+                + "new of {Full} referenced), {Acknowledged}/{Total} subtasks", id, _jobName, record.Duration?.TotalMilliseconds,
+                record.StateSize, record.IncrementalSize, record.FullSize, record.Acknowledged, record.Total);
         }
         else
         {

@@ -69,4 +69,37 @@ public class ChangelogCompatibilityTests
             Assert.All(key, c => Assert.Equal(Math.Min(3, c.Count), c.Recent));
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_checkpoint_reports_the_bytes_it_added_beside_the_bytes_it_references(bool changelog)
+    {
+        using var directory = new TempCheckpointDirectory();
+        ChangelogCounterPipeline.Input = new GatedSource(Records, Records / 2);
+        ChangelogCounterPipeline.Output = new CollectSink<Counted>();
+        PipelineOptions options = Options(directory.Path, changelog, 2);
+        options.Changelog.MaterializationInterval = TimeSpan.FromHours(1); // the log holds everything: no materialization
+        await using JobHandle job = ChangelogCounterPipeline.Start(options);
+        await ChangelogCounterPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
+        List<CheckpointRecord> records = [];
+        for (int i = 0; i < 3; i++)
+        {
+            records.Add(await job.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+        }
+        job.Cancel();
+
+        CheckpointRecord last = records[^1]; // nothing changed since the one before it
+        Assert.Equal(CheckpointStatus.Completed, last.Status);
+        if (changelog)
+        {
+            Assert.True(last.IncrementalSize < last.FullSize, $"incremental {last.IncrementalSize}, full {last.FullSize}");
+            Assert.Equal(records[0].FullSize, records[0].IncrementalSize); // the first adds everything it references
+        }
+        else
+        {
+            Assert.Equal(last.FullSize, last.IncrementalSize); // full snapshots: every file is new
+        }
+        Assert.True(last.FullSize > 0);
+    }
 }
