@@ -23,6 +23,7 @@ public class ProcessKillTests(ITestOutputHelper output)
     [InlineData("aligned")]
     [InlineData("unaligned")]
     [InlineData("compacting")]
+    [InlineData("changelog")]
     public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures(string mode)
     {
         int seed = Environment.TickCount & 0xFFFF;
