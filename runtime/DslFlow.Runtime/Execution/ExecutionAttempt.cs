@@ -33,7 +33,7 @@ internal sealed class ExecutionAttempt
         ChangelogOptions changelog = plan.Options.Changelog;
         _changelog = checkpointing is null || !changelog.Enabled ? null : new ChangelogUploader(storage!,
             new ChangelogUploadSettings(changelog.PersistDelay, changelog.PersistSizeThreshold, changelog.MaxInFlight),
-            plan.Options.TimeProvider, plan.Options.LoggerFactory.CreateLogger("DslFlow.Changelog"));
+            plan.Options.TimeProvider, plan.Options.LoggerFactory.CreateLogger("DslFlow.Changelog"), plan.JobName);
         try
         {
             Tasks = JobRunner.Wire(plan, restored, _cancellation.Token,

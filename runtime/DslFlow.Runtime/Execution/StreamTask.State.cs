@@ -29,7 +29,7 @@ public abstract partial class StreamTask
         var log = new StateChangelogWriter(owner, uploader, options.PreemptivePersistThreshold, Context.Logger, Context.Cancellation);
         return new ChangelogKeyedStateBackend(backend, log, checkpointing.Storage, owner, Context.SubtaskIndex, Context.Parallelism,
             Context.MaxParallelism, options.MaxMaterializationFailures, Context.Logger, options.MaterializationInterval,
-            Context.Options.TimeProvider);
+            Context.Options.TimeProvider, Context.Options.JobName ?? Context.Graph.Name);
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private DateTimeOffset? _nextMaterialization;
+    private readonly string _jobName;
 
     /// <param name="inner">The wrapped backend.</param>
     /// <param name="log">The subtask's state change log.</param>
@@ -48,10 +49,12 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     /// <param name="logger">Receives failed materializations.</param>
     /// <param name="interval">How often <see cref="MaterializeIfDue"/> materializes; the first time after a per-subtask offset.</param>
     /// <param name="time">The clock of <see cref="MaterializeIfDue"/>.</param>
+    /// <param name="jobName">The job, for the <c>dslflow.changelog.*</c> instruments.</param>
     public ChangelogKeyedStateBackend(IKeyedStateBackend inner, StateChangelogWriter log, ICheckpointStorageWorkerView storage,
         string owner, int subtaskIndex, int parallelism, int maxParallelism, int maxFailures, ILogger logger,
-        TimeSpan? interval = null, TimeProvider? time = null)
+        TimeSpan? interval = null, TimeProvider? time = null, string jobName = "")
     {
+        _jobName = jobName;
         _inner = inner;
         _log = log;
         _storage = storage;
@@ -146,7 +149,8 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         {
             state.ResetMetadata(); // the log after the materialization must describe its states again
         }
-        _running = (id, upTo, Task.Run(() => WriteMaterializationAsync(id, frozen)));
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _running = (id, upTo, Task.Run(() => WriteMaterializationAsync(id, frozen, started)));
         return MaterializationStart.Started;
     }
 
@@ -277,8 +281,14 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         }
     }
 
+    /// <summary>Waits (a bounded time) for a materialization being written, then closes the log and the wrapped backend.</summary>
     public void Dispose()
     {
+        if (_running is { } running && !Task.WhenAny(running.Write, Task.Delay(TimeSpan.FromSeconds(30))).GetAwaiter().GetResult().Equals(running.Write))
+        {
+            _logger.LogWarning("Materialization {Id} of {Owner} was still being written 30 s after the task stopped; the next "
+                + "start removes its file if no checkpoint lists it", running.Id, _owner);
+        }
         _log.Dispose();
         _inner.Dispose();
     }
@@ -316,18 +326,22 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     private static string FileNamePart(string owner) =>
         new([.. owner.Take(100).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]);
 
-    private async Task<StateHandle> WriteMaterializationAsync(long id, IReadOnlyList<IKeyedStateSnapshot> frozen)
+    private async Task<StateHandle> WriteMaterializationAsync(long id, IReadOnlyList<IKeyedStateSnapshot> frozen, long started)
     {
+        long? written = null;
         try
         {
             var sections = frozen.Select(s => new SectionContent(s.Name, StateScope.Keyed, s.Descriptor, s.Serialize(CancellationToken.None))).ToList();
             await using CheckpointStateOutputStream stream = _storage.OpenOwnedSharedStateWriter($"materialization-{FileNamePart(_owner)}-{id}");
             await StateFileWriter.WriteAsync(stream, _subtask.Index, _subtask.Parallelism, _subtask.MaxParallelism, sections,
                 CancellationToken.None).ConfigureAwait(false);
-            return await stream.CloseAndGetHandleAsync().ConfigureAwait(false);
+            StateHandle file = await stream.CloseAndGetHandleAsync().ConfigureAwait(false);
+            written = file.Length;
+            return file;
         }
         finally
         {
+            ChangelogMetrics.RecordMaterialization(_jobName, _owner, written, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             foreach (IKeyedStateSnapshot snapshot in frozen)
             {
                 snapshot.Dispose();

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DslFlow.Checkpointing;
 using DslFlow.Runtime.Tests.Checkpointing;
 using DslFlow.Runtime.Tests.Recovery.Committed;
@@ -101,5 +102,48 @@ public class ChangelogCompatibilityTests
             Assert.Equal(last.FullSize, last.IncrementalSize); // full snapshots: every file is new
         }
         Assert.True(last.FullSize > 0);
+    }
+
+    [Fact]
+    public async Task The_meter_counts_log_bytes_and_materializations_of_the_job()
+    {
+        using var directory = new TempCheckpointDirectory();
+        var sums = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "DslFlow" && instrument.Name.StartsWith("dslflow.changelog.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (tags.ToArray().Any(t => t.Key == "job" && (string?)t.Value == "changelog-meter"))
+            {
+                sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+            }
+        });
+        listener.Start();
+        ChangelogCounterPipeline.Input = new GatedSource(Records, Records / 2);
+        ChangelogCounterPipeline.Output = new CollectSink<Counted>();
+        PipelineOptions options = Options(directory.Path, changelog: true, parallelism: 2);
+        options.JobName = "changelog-meter";
+        await using (JobHandle job = ChangelogCounterPipeline.Start(options))
+        {
+            await ChangelogCounterPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
+            // A materialization starts at the first checkpoint after it is due and is counted once written: checkpoint
+            // until one was (bounded; each round trip takes far longer than the 1 ms interval).
+            for (int i = 0; i < 200 && sums.GetValueOrDefault("dslflow.changelog.materializations.completed") == 0; i++)
+            {
+                await job.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            }
+            job.Cancel();
+        }
+
+        Assert.True(sums.GetValueOrDefault("dslflow.changelog.log_bytes") > 0, string.Join(", ", sums));
+        Assert.True(sums.GetValueOrDefault("dslflow.changelog.log_files") > 0);
+        Assert.True(sums.GetValueOrDefault("dslflow.changelog.materializations.completed") > 0, "a materialization is due at every checkpoint");
+        Assert.True(sums.GetValueOrDefault("dslflow.changelog.materialization.size") > 0);
     }
 }

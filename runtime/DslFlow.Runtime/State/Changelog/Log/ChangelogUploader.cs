@@ -27,11 +27,13 @@ internal sealed class ChangelogUploader : IDisposable
     private ITimer? _delay;
     private bool _writing;
     private Task _lastWrite = Task.CompletedTask;
+    private readonly string _jobName;
     private bool _disposed;
 
     public ChangelogUploader(ICheckpointStorageWorkerView storage, ChangelogUploadSettings settings, TimeProvider time,
-        ILogger logger)
+        ILogger logger, string jobName = "")
     {
+        _jobName = jobName;
         _storage = storage;
         _settings = settings;
         _time = time;
@@ -199,6 +201,7 @@ internal sealed class ChangelogUploader : IDisposable
                 FilesWritten++;
                 BytesWritten += file.Length;
             }
+            ChangelogMetrics.RecordLogFile(_jobName, file.Length);
             for (int i = 0; i < batch.Count; i++)
             {
                 batch[i].Done.TrySetResult(segments[i]);
