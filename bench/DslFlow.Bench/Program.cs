@@ -1,4 +1,5 @@
 using DslFlow.Bench.BackpressureCheckpoint;
+using DslFlow.Bench.Changelog;
 using DslFlow.Bench.CheckpointOverhead;
 using DslFlow.Bench.FinishedSourceCheckpoint;
 using DslFlow.Bench.Harness;
@@ -14,6 +15,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["checkpoint-throughput"] = BackpressureCheckpointScenario.RunThroughputAsync,
     ["finished-source-checkpoint"] = FinishedSourceCheckpointScenario.RunAsync,
     ["checkpoint-overhead"] = CheckpointOverheadScenario.RunAsync,
+    ["changelog"] = ChangelogScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {
