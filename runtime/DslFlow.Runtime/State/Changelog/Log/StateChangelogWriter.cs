@@ -124,8 +124,8 @@ internal sealed class StateChangelogWriter : IDisposable
     }
 
     /// <summary>
-    /// Checkpoint <paramref name="checkpointId"/>, which covered <c>[from, to)</c>, was aborted: its change sets count as
-    /// covered only by the checkpoints that completed. The files stay (an abort never deletes a subtask's log files), so
+    /// Checkpoint <paramref name="checkpointId"/>, which covered <c>[from, to)</c>, was aborted: its change sets no longer
+    /// count as covered by it (other checkpoints that cover them still do). The files stay (an abort never deletes a subtask's log files), so
     /// nothing is written again, unless a write failed: then the next persist writes it.
     /// </summary>
     public void Reset(long from, long to, long checkpointId)
@@ -134,10 +134,7 @@ internal sealed class StateChangelogWriter : IDisposable
         {
             foreach (ChangeSet set in Range(from, to))
             {
-                if (set.CoveredBy == checkpointId)
-                {
-                    set.CoveredBy = set.ConfirmedBy;
-                }
+                set.CoveredBy.Remove(checkpointId);
             }
         }
     }
@@ -182,7 +179,7 @@ internal sealed class StateChangelogWriter : IDisposable
         List<ChangelogSegment> released = [];
         lock (_gate)
         {
-            foreach (ChangeSet set in _sets.Values.Where(set => set.CoveredBy == 0))
+            foreach (ChangeSet set in _sets.Values.Where(set => set.CoveredBy.Count == 0 && set.ConfirmedBy == 0))
             {
                 Drop(set, released);
             }
@@ -207,7 +204,7 @@ internal sealed class StateChangelogWriter : IDisposable
             range = [.. Range(from, to)];
             foreach (ChangeSet set in range.Where(_ => checkpointId is not null))
             {
-                set.CoveredBy = Math.Max(set.CoveredBy, checkpointId!.Value);
+                set.CoveredBy.Add(checkpointId!.Value);
             }
         }
         StartWrites(range);
@@ -361,8 +358,8 @@ internal sealed class StateChangelogWriter : IDisposable
 
         public ChangelogSegment? Segment { get; set; }
 
-        /// <summary>The newest checkpoint whose persist covered the set and that was not aborted; 0 for none.</summary>
-        public long CoveredBy { get; set; }
+        /// <summary>The checkpoints whose persist covered the set and that were not aborted (pending or completed).</summary>
+        public HashSet<long> CoveredBy { get; } = [];
 
         public long ConfirmedBy { get; set; }
 
