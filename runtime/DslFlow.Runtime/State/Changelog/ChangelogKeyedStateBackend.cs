@@ -228,7 +228,12 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs, ICheckpointStorageWorkerView storage, string owner)
     {
         List<StateHandle> files = [.. parts.SelectMany(p => p.Materialized).DistinctBy(f => f.RelativePath)];
-        target.Restore(new MaterializedStateSource(checkpointId, storage, files));
+        var materialized = new MaterializedStateSource(checkpointId, storage, files);
+        foreach (IChangelogState state in states)
+        {
+            materialized.CheckDescriptor(state.Name, state.Description);
+        }
+        target.Restore(materialized);
         var replay = new StateChangeReplay(states, target.KeyGroups);
         List<IReadOnlyList<ChangelogSegment>> restoredLogs = [];
         foreach (IReadOnlyList<ChangelogSegment> log in parts.SelectMany(p => p.Logs).Where(l => l.Count > 0))

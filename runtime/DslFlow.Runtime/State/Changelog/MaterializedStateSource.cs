@@ -30,6 +30,25 @@ internal sealed class MaterializedStateSource : IKeyedStateSource
 
     public long CheckpointId { get; }
 
+    /// <summary>
+    /// Refuses a materialized state whose recorded descriptor differs from what the job declares now: decoding it would
+    /// fail or, worse, succeed with wrong values (the same rule as for a full checkpoint).
+    /// </summary>
+    /// <exception cref="JobConfigurationException">The descriptors differ.</exception>
+    public void CheckDescriptor(string name, string descriptor)
+    {
+        foreach (StateSection section in _files.SelectMany(f => f.Index.Sections).Where(s => s.Name == name))
+        {
+            if (section.Descriptor is string saved && saved != descriptor)
+            {
+                throw new JobConfigurationException($"Checkpoint {CheckpointId} holds state '{name}' as {saved} (in a "
+                    + $"changelog materialization), but the job now declares it as {descriptor}. A state's type or serializer "
+                    + "cannot change across a restore yet: keep the old declaration, give the new state another parameter "
+                    + "name (and set CheckpointingOptions.AllowNonRestoredState to drop the old one), or start fresh.");
+            }
+        }
+    }
+
     public void ReadKeyGroups(string stateName, KeyGroupRange range, KeyGroupBlockReader restore)
     {
         foreach (StateFileReader file in _files)

@@ -130,10 +130,24 @@ public sealed partial class LocalCheckpointStorage
             TryDeleteFile(temp);
             throw;
         }
-        // Should the sync fail, the file stays pending: the abort of its checkpoint (its task's release, for an owned
-        // file), or the next start, removes it.
-        Fault("shared.sync", _paths.SharedDirectory);
-        DirectorySync.Flush(_paths.SharedDirectory);
+        // Should the sync fail, a checkpoint's file stays pending: the abort of its checkpoint, or the next start,
+        // removes it. An owned file goes at once, since its task gets no handle to release it with.
+        try
+        {
+            Fault("shared.sync", _paths.SharedDirectory);
+            DirectorySync.Flush(_paths.SharedDirectory);
+        }
+        catch (Exception ex) when (ownedByTask && ex is not SimulatedCrashException)
+        {
+            lock (_gate)
+            {
+                if (Registry.ReleaseOwned(handle.RelativePath))
+                {
+                    DeleteSharedFiles([handle.RelativePath], "shared.release");
+                }
+            }
+            throw;
+        }
         return handle;
     }
 
