@@ -24,7 +24,7 @@ internal static class ChangelogScenario
         Run changelog = await RunAsync(changelog: true, 1_000_000, window);
         Run large = await RunAsync(changelog: true, 4_000_000, window);
 
-        double fullSnapshot = Median(full.Completed.Select(c => (double)c.FullSize));
+        double fullSnapshot = Measure.Median(full.Completed.Select(c => (double)c.FullSize));
         double fullBytesPerCheckpoint = full.Completed.Sum(c => (double)c.IncrementalSize) / full.Completed.Count;
         var report = new Report();
         report.Add("bytes_per_checkpoint_ratio", changelog.LogBytes / (window / Interval) / fullSnapshot);
@@ -36,7 +36,7 @@ internal static class ChangelogScenario
         report.Add("full_p99_ms", P99(full));
         report.Add("changelog_p99_ms", P99(changelog));
         report.Add("changelog_4m_p99_ms", P99(large));
-        report.Add("changelog_p50_ms", Median(changelog.Completed.Select(c => c.Duration!.Value.TotalMilliseconds)));
+        report.Add("changelog_p50_ms", Measure.Median(changelog.Completed.Select(c => c.Duration!.Value.TotalMilliseconds)));
         report.Add("checkpoints_full", full.Completed.Count);
         report.Add("checkpoints_changelog", changelog.Completed.Count);
         report.Add("materializations", changelog.Materializations);
@@ -47,7 +47,7 @@ internal static class ChangelogScenario
     }
 
     private static double P99(Run run) =>
-        Percentile([.. run.Completed.Select(c => c.Duration!.Value.TotalMilliseconds).Order()], 0.99);
+        Measure.Percentile([.. run.Completed.Select(c => c.Duration!.Value.TotalMilliseconds).Order()], 0.99);
 
     private sealed record Run(IReadOnlyList<CheckpointRecord> Completed, double LogBytes, double MaterializationBytes,
         int Materializations, double BytesOnDisk);
@@ -99,7 +99,7 @@ internal static class ChangelogScenario
             CheckpointRecord[] completed = [.. job.CheckpointStats!.History
                 .Where(c => c.Status == CheckpointStatus.Completed && c.TriggeredAt >= from && c.EndedAt <= to)];
             Console.WriteLine($"{(changelog ? "changelog" : "full     ")} {keys,9:N0} keys: {completed.Length} checkpoints, p99 "
-                + $"{Percentile([.. completed.Select(c => c.Duration!.Value.TotalMilliseconds).Order()], 0.99):N1} ms, "
+                + $"{Measure.Percentile([.. completed.Select(c => c.Duration!.Value.TotalMilliseconds).Order()], 0.99):N1} ms, "
                 + $"log {sums.GetValueOrDefault("dslflow.changelog.log_bytes"):N0} B, materializations "
                 + $"{sums.GetValueOrDefault("dslflow.changelog.materializations.completed")} "
                 + $"({sums.GetValueOrDefault("dslflow.changelog.materialization.size"):N0} B), on disk {onDisk:N0} B");
@@ -110,18 +110,7 @@ internal static class ChangelogScenario
         }
         finally
         {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            Measure.DeleteDirectory(directory);
         }
     }
-
-    private static double Median(IEnumerable<double> values) => Percentile([.. values.Order()], 0.5);
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -33,16 +33,16 @@ internal static class CheckpointOverheadScenario
         CheckpointRecord[] completed = [.. on.SelectMany(r => r.Completed)];
         double[] sync = [.. completed.SelectMany(c => c.Subtasks).Select(s => s.SyncDuration.TotalMilliseconds).Order()];
         var report = new Report();
-        report.Add("throughput_on_rps", Median(on.Select(r => r.RecordsPerSecond)));
-        report.Add("throughput_off_rps", Median(off.Select(r => r.RecordsPerSecond)));
-        report.Add("ratio_on_vs_off", Median(ratios));
+        report.Add("throughput_on_rps", Measure.Median(on.Select(r => r.RecordsPerSecond)));
+        report.Add("throughput_off_rps", Measure.Median(off.Select(r => r.RecordsPerSecond)));
+        report.Add("ratio_on_vs_off", Measure.Median(ratios));
         report.Add("ratio_on_vs_off_round_min", ratios.Min());
         report.Add("ratio_on_vs_off_round_max", ratios.Max());
         report.Add("checkpoints_completed", completed.Length);
-        report.Add("sync_p95_ms", Percentile(sync, 0.95));
+        report.Add("sync_p95_ms", Measure.Percentile(sync, 0.95));
         report.Add("sync_ms", sync.Length == 0 ? double.NaN : sync[^1]);
-        report.Add("async_ms", Median(completed.SelectMany(c => c.Subtasks).Select(s => s.AsyncDuration.TotalMilliseconds)));
-        report.Add("state_bytes", Median(completed.Select(c => (double)c.StateSize)));
+        report.Add("async_ms", Measure.Median(completed.SelectMany(c => c.Subtasks).Select(s => s.AsyncDuration.TotalMilliseconds)));
+        report.Add("state_bytes", Measure.Median(completed.Select(c => (double)c.StateSize)));
         report.Add("rounds", rounds);
         report.Add("seconds_per_run", RunLength.TotalSeconds);
         return report;
@@ -82,19 +82,7 @@ internal static class CheckpointOverheadScenario
         }
         finally
         {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            Measure.DeleteDirectory(directory);
         }
     }
-
-    private static double Median(IEnumerable<double> values) => Percentile([.. values.Order()], 0.5);
-
-    /// <summary>The nearest-rank percentile of sorted values (NaN when there are none).</summary>
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

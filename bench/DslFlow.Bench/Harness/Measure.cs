@@ -33,6 +33,22 @@ internal static class Measure
         }
     }
 
+    /// <summary>The nearest-rank percentile of sorted values (NaN when there are none).</summary>
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    /// <summary>Deletes a run's temporary directory, ignoring what a still-running writer holds.</summary>
+    public static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         double[] sorted = values.OrderBy(v => v).ToArray();
