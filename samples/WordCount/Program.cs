@@ -2,11 +2,12 @@ using System.Diagnostics;
 using DslFlow;
 using WordCount;
 
-// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh --unaligned --debloat]
+// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh --unaligned --debloat --changelog]
 // Stop it (Ctrl+C, or kill -9) and run it again: it resumes from the latest checkpoint in ./checkpoints/WordCountPipeline.
 // --unaligned takes unaligned checkpoints (barriers overtake in-flight records, which are saved with the checkpoint);
-// --debloat sizes the buffers between tasks to ~1 s of the counting task's throughput (buffer debloating).
-bool fresh = false, unaligned = false, debloat = false;
+// --debloat sizes the buffers between tasks to ~1 s of the counting task's throughput (buffer debloating);
+// --changelog checkpoints incrementally: word counts are logged as they change and materialized every 10 s.
+bool fresh = false, unaligned = false, debloat = false, changelog = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -16,7 +17,8 @@ for (int i = 0; i < args.Length; i++)
         case "--fresh": fresh = true; break;
         case "--unaligned": unaligned = true; break;
         case "--debloat": debloat = true; break;
-        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND, --fresh, --unaligned and --debloat."); return 2;
+        case "--changelog": changelog = true; break;
+        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND, --fresh, --unaligned, --debloat and --changelog."); return 2;
     }
 }
 
@@ -31,6 +33,8 @@ options.Checkpointing.Directory = "checkpoints";
 options.Checkpointing.StartFresh = fresh; // otherwise resume from the latest completed checkpoint, if any
 options.Checkpointing.Unaligned = unaligned;
 options.BufferDebloat.Enabled = debloat;
+options.Changelog.Enabled = changelog;
+options.Changelog.MaterializationInterval = TimeSpan.FromSeconds(10);
 await using JobHandle job = WordCountPipeline.Start(options, cancel.Token);
 Console.WriteLine(job.RestoredCheckpointId is long restored
     ? $"Resumed from checkpoint {restored} in ./checkpoints: source position and word counts restored (--fresh starts over)."
@@ -74,7 +78,14 @@ return 0;
 static string CheckpointLine(DslFlow.Checkpointing.CheckpointStats? stats)
 {
     var last = stats?.History.LastOrDefault(c => c.Status != DslFlow.Checkpointing.CheckpointStatus.InProgress);
-    string inFlight = last is { IsUnaligned: true } ? $", unaligned with {last.PersistedInFlightBytes / 1024.0:N1} KB in flight" : "";
-    return last is null ? "" : $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms, "
-        + $"{last.StateSize / 1024.0:N1} KB{inFlight} ({stats!.Counts.Completed} completed, {stats.Counts.Failed} failed)";
+    if (last is null)
+    {
+        return "";
+    }
+    string inFlight = last.IsUnaligned ? $", unaligned with {last.PersistedInFlightBytes / 1024.0:N1} KB in flight" : "";
+    // Incremental beside full size: with --changelog a checkpoint adds its log tail and references the last materialization.
+    string size = last.Status == DslFlow.Checkpointing.CheckpointStatus.Completed
+        ? $"{last.IncrementalSize / 1024.0:N1} KB new of {last.FullSize / 1024.0:N1} KB" : $"{last.StateSize / 1024.0:N1} KB";
+    return $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms, "
+        + $"{size}{inFlight} ({stats!.Counts.Completed} completed, {stats.Counts.Failed} failed)";
 }
