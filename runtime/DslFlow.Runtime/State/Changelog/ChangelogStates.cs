@@ -3,16 +3,67 @@ using DslFlow.State.Backends;
 
 namespace DslFlow.State.Changelog;
 
-/// <summary>A value state whose writes are logged: <c>Set(value)</c>, <c>Clear</c>.</summary>
-internal sealed class ChangelogValueState<TKey, T>(KeyedState<TKey, T> state, KeyedStateDescriptor<TKey, T> descriptor,
-    int id, StateChangelogWriter? log) : ChangelogState<TKey, T>(state, descriptor, id, log), IValueChangeLog<T>
+/// <summary>
+/// A value state whose writes are logged as <c>Set(value)</c> or <c>Clear</c>, once per changed key and change set: a
+/// write only marks the key's slot, and the slot's last value is appended before the log seals its active change set
+/// (at a checkpoint or materialization), when 4,096 keys are marked, or before the table moves its slots. A key
+/// written a thousand times between two checkpoints costs one record (Flink logs every write).
+/// </summary>
+internal sealed class ChangelogValueState<TKey, T> : ChangelogState<TKey, T>, IValueChangeLog<T>, IDeferredChanges
     where TKey : notnull
 {
-    public void Set(int slot, T value)
+    private const int MaxMarked = 4096;
+    private bool[] _marked = new bool[64];
+    private int[] _slots = new int[MaxMarked];
+    private int _count;
+
+    public ChangelogValueState(KeyedState<TKey, T> state, KeyedStateDescriptor<TKey, T> descriptor, int id, StateChangelogWriter? log)
+        : base(state, descriptor, id, log)
     {
-        StateWriter writer = Begin(StateChangeOperation.Set, slot, out int keyGroup);
-        Descriptor.ValueSerializer.Write(ref writer, value);
-        End(keyGroup);
+        log?.OnBeforeSeal(Flush);
+    }
+
+    public void Set(int slot, T value) => Mark(slot);
+
+    void IValueChangeLog<T>.Clear(int slot) => Mark(slot);
+
+    /// <summary>Appends the last value (or a clear) of every marked slot and unmarks them.</summary>
+    public void Flush()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            int slot = _slots[i];
+            _marked[slot] = false;
+            if (State.HasValue[slot])
+            {
+                StateWriter writer = Begin(StateChangeOperation.Set, slot, out int keyGroup);
+                Descriptor.ValueSerializer.Write(ref writer, State.Values[slot]);
+                End(keyGroup);
+            }
+            else
+            {
+                Clear(slot);
+            }
+        }
+        _count = 0;
+    }
+
+    private void Mark(int slot)
+    {
+        if (slot >= _marked.Length)
+        {
+            Array.Resize(ref _marked, Math.Max(State.Values.Length, slot + 1));
+        }
+        if (_marked[slot])
+        {
+            return;
+        }
+        _marked[slot] = true;
+        _slots[_count++] = slot;
+        if (_count == MaxMarked)
+        {
+            Flush();
+        }
     }
 
     private protected override void ApplyToSlot(StateChangeOperation operation, int slot, ref StateReader reader)

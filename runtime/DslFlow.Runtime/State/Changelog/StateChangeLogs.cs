@@ -43,3 +43,10 @@ internal interface IMapChangeLog<TKey, TValue>
     /// <summary>The map was cleared.</summary>
     void Clear(int slot);
 }
+
+/// <summary>A change log that holds changes back by slot: the table flushes it before it moves its slots (growth).</summary>
+internal interface IDeferredChanges
+{
+    /// <summary>Appends every held-back change now.</summary>
+    void Flush();
+}

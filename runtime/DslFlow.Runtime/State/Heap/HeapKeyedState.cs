@@ -133,6 +133,7 @@ public sealed partial class HeapKeyedState<TKey, TValue> : KeyedState<TKey, TVal
     /// </summary>
     private void Grow()
     {
+        (ChangeLog as Changelog.IDeferredChanges)?.Flush(); // its marks name slots that are about to move
         if (_capture is { } capture)
         {
             capture.SaveAll();

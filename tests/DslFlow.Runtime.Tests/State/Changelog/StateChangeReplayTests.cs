@@ -147,7 +147,9 @@ public class StateChangeReplayTests : ChangelogTestKit
         var other = new KeyedStateDescriptor<int, string>("Count.total", KeyedStateKind.Value, null, null);
         var retyped = StateChangeRecords.Wrap(new HeapKeyedState<int, string>(other, All), other, 0, NewWriter(uploader, owner: "x"));
 
-        var changed = Assert.Throws<InvalidOperationException>(() => Replay(segments, new StateChangeReplay([retyped], All)));
+        var others = new States(All, NewWriter(uploader, owner: "y"));
+        var changed = Assert.Throws<InvalidOperationException>(() =>
+            Replay(segments, new StateChangeReplay([retyped, others.Logged[1], others.Logged[2]], All)));
         Assert.Contains("keyed state 'Count.total' as", changed.Message);
         Assert.Contains("but the job declares it as", changed.Message);
 

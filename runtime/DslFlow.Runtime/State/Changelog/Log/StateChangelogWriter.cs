@@ -30,6 +30,8 @@ internal sealed class StateChangelogWriter : IDisposable
     private long _notWrittenBytes;
     private long _lowestKept;
     private bool _disposed;
+    private bool _flushing;
+    private readonly List<Action> _beforeSeal = [];
 
     /// <param name="owner">The subtask, for messages (<c>Node-3</c>).</param>
     /// <param name="uploader">The job's log files in this process.</param>
@@ -58,6 +60,12 @@ internal sealed class StateChangelogWriter : IDisposable
     /// <summary>Pre-emptive writes started by appends.</summary>
     public int PreemptivePersists { get; private set; }
 
+    /// <summary>
+    /// Registers a state that defers its changes (a value state logs each changed key's last value): it appends them
+    /// before every rollover, so a sealed change set holds every change made before it.
+    /// </summary>
+    public void OnBeforeSeal(Action flush) => _beforeSeal.Add(flush);
+
     /// <summary>Appends one change of <paramref name="keyGroup"/> (<see cref="ChangelogFormat.MetadataKeyGroup"/> for metadata).</summary>
     public void Append(int keyGroup, ReadOnlySpan<byte> change)
     {
@@ -71,7 +79,7 @@ internal sealed class StateChangelogWriter : IDisposable
         _activeLength += needed;
         _activeCount++;
         AppendedBytes += needed;
-        if (_notWrittenBytes + _activeLength >= _preemptivePersistThreshold)
+        if (!_flushing && _notWrittenBytes + _activeLength >= _preemptivePersistThreshold)
         {
             PreemptivePersists++;
             Task persisted = Persist(FirstNotWritten(), checkpointId: null);
@@ -87,6 +95,21 @@ internal sealed class StateChangelogWriter : IDisposable
     /// </summary>
     public long NextSequenceNumber()
     {
+        if (!_flushing && _beforeSeal.Count > 0)
+        {
+            _flushing = true;
+            try
+            {
+                foreach (Action flush in _beforeSeal)
+                {
+                    flush();
+                }
+            }
+            finally
+            {
+                _flushing = false;
+            }
+        }
         if (_activeCount > 0)
         {
             var set = new ChangeSet(new SealedChangeSet(_activeSequence, _activeCount, _active, _activeLength));
