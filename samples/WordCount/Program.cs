@@ -86,6 +86,11 @@ static string CheckpointLine(DslFlow.Checkpointing.CheckpointStats? stats)
     // Incremental beside full size: with --changelog a checkpoint adds its log tail and references the last materialization.
     string size = last.Status == DslFlow.Checkpointing.CheckpointStatus.Completed
         ? $"{last.IncrementalSize / 1024.0:N1} KB new of {last.FullSize / 1024.0:N1} KB" : $"{last.StateSize / 1024.0:N1} KB";
+    // With --changelog: the materializations so far and the latest one's size and duration.
+    string materialized = stats!.Materializations.LastOrDefault(m => m.Completed) is { } m
+        ? $", {stats.CompletedMaterializations} materialized (last {m.FullSize / 1024.0:N1} KB in {m.Duration.TotalMilliseconds:N0} ms"
+            + $"{(stats.FailedMaterializations > 0 ? $", {stats.FailedMaterializations} failed" : "")})"
+        : "";
     return $"   checkpoint {last.Id} {last.Status.ToString().ToLowerInvariant()} in {last.Duration?.TotalMilliseconds:N0} ms, "
-        + $"{size}{inFlight} ({stats!.Counts.Completed} completed, {stats.Counts.Failed} failed)";
+        + $"{size}{inFlight} ({stats.Counts.Completed} completed, {stats.Counts.Failed} failed{materialized})";
 }

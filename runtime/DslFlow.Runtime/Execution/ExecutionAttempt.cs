@@ -34,12 +34,14 @@ internal sealed class ExecutionAttempt
         _changelog = checkpointing is null || !changelog.Enabled ? null : new ChangelogUploader(storage!,
             new ChangelogUploadSettings(changelog.PersistDelay, changelog.PersistSizeThreshold, changelog.MaxInFlight),
             plan.Options.TimeProvider, plan.Options.LoggerFactory.CreateLogger("DslFlow.Changelog"), plan.JobName);
+        TaskChangelog? taskChangelog = _changelog is null ? null
+            : new TaskChangelog(_changelog, stats is null ? _ => { } : stats.ReportMaterialization);
         try
         {
             Tasks = JobRunner.Wire(plan, restored, _cancellation.Token,
                 subtask => responders is null ? null : new TaskCheckpointing(checkpointing!.Alignment, responders.For(subtask), storage!)
                 {
-                    Changelog = _changelog,
+                    Changelog = taskChangelog,
                 });
         }
         catch

@@ -20,16 +20,16 @@ public abstract partial class StreamTask
     private IKeyedStateBackend CreateKeyedBackend()
     {
         IKeyedStateBackend backend = KeyedStateBackends.Create(Context.Options.StateBackend, Context.KeyGroupRange, Context.MaxParallelism);
-        if (Context.Checkpointing is not { Changelog: { } uploader } checkpointing)
+        if (Context.Checkpointing is not { Changelog: { } changelog } checkpointing)
         {
             return backend;
         }
         ChangelogOptions options = Context.Options.Changelog;
         string owner = $"{Context.TaskName}-{Context.SubtaskIndex}";
-        var log = new StateChangelogWriter(owner, uploader, options.PreemptivePersistThreshold, Context.Logger, Context.Cancellation);
+        var log = new StateChangelogWriter(owner, changelog.Uploader, options.PreemptivePersistThreshold, Context.Logger, Context.Cancellation);
         return new ChangelogKeyedStateBackend(backend, log, checkpointing.Storage, owner, Context.SubtaskIndex, Context.Parallelism,
             Context.MaxParallelism, options.MaxMaterializationFailures, Context.Logger, options.MaterializationInterval,
-            Context.Options.TimeProvider, Context.Options.JobName ?? Context.Graph.Name);
+            Context.Options.TimeProvider, Context.Options.JobName ?? Context.Graph.Name, Context.TaskName, changelog.ReportMaterialization);
     }
 
     /// <summary>

@@ -15,6 +15,18 @@ public sealed record CheckpointStats(CheckpointCounts Counts, IReadOnlyList<Chec
 {
     /// <summary>The most recent restores, oldest first (as many as the history keeps).</summary>
     public IReadOnlyList<RestoredCheckpointStats> Restores { get; init; } = [];
+
+    /// <summary>
+    /// The most recent materializations of the changelog's subtasks, oldest first (as many as the history keeps); empty
+    /// without the changelog (<see cref="PipelineOptions.Changelog"/>).
+    /// </summary>
+    public IReadOnlyList<MaterializationRecord> Materializations { get; init; } = [];
+
+    /// <summary>Materializations that completed over the job's life (Flink's <c>numCompletedMaterialization</c>).</summary>
+    public long CompletedMaterializations { get; init; }
+
+    /// <summary>Materializations that failed over the job's life (Flink's <c>numFailedMaterialization</c>).</summary>
+    public long FailedMaterializations { get; init; }
 }
 
 /// <summary>Checkpoints by outcome.</summary>

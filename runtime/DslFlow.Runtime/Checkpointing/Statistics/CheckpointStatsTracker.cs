@@ -34,6 +34,10 @@ internal sealed class CheckpointStatsTracker
     private CheckpointRecord? _latestFailed;
     private RestoredCheckpointStats? _latestRestored;
     private readonly Dictionary<long, TaskCompletionSource<CheckpointRecord>> _waiters = [];
+    private HashSet<string> _previousFiles = new(StringComparer.Ordinal); // of the latest completed checkpoint
+    private readonly Queue<MaterializationRecord> _materializations = new();
+    private long _completedMaterializations;
+    private long _failedMaterializations;
 
     public CheckpointStatsTracker(string jobName, int historySize, string? jsonDirectory, ILogger logger)
     {
@@ -95,8 +99,6 @@ internal sealed class CheckpointStatsTracker
         return End(id, at, CheckpointStatus.Completed, null, null, (files.Values.Sum(), incremental));
     }
 
-    private HashSet<string> _previousFiles = new(StringComparer.Ordinal);
-
     public CheckpointRecord ReportFailed(long id, DateTimeOffset at, CheckpointFailureCategory category, string reason) =>
         End(id, at, category.Status(), category, reason);
 
@@ -111,6 +113,33 @@ internal sealed class CheckpointStatsTracker
             {
                 _restores.Dequeue();
             }
+        }
+        WriteJson();
+    }
+
+    /// <summary>A changelog subtask's materialization ended (thread-safe; called from the thread that wrote it).</summary>
+    public void ReportMaterialization(MaterializationRecord record)
+    {
+        lock (_lock)
+        {
+            _materializations.Enqueue(record);
+            while (_materializations.Count > _historySize)
+            {
+                _materializations.Dequeue();
+            }
+            if (record.Completed)
+            {
+                _completedMaterializations++;
+            }
+            else
+            {
+                _failedMaterializations++;
+            }
+        }
+        if (record.Completed)
+        {
+            _logger.LogInformation("Materialization {Id} of {Task} ({Subtask}) in job {Job} completed in {Duration} ms: {Size} bytes",
+                record.Id, record.TaskName, record.SubtaskIndex, _jobName, record.Duration.TotalMilliseconds, record.FullSize);
         }
         WriteJson();
     }
@@ -146,6 +175,9 @@ internal sealed class CheckpointStatsTracker
                 _latestCompleted, _latestFailed, _latestRestored)
             {
                 Restores = [.. _restores],
+                Materializations = [.. _materializations],
+                CompletedMaterializations = _completedMaterializations,
+                FailedMaterializations = _failedMaterializations,
             };
         }
     }

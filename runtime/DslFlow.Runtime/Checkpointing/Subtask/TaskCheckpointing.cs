@@ -9,8 +9,8 @@ namespace DslFlow.Checkpointing;
 /// <param name="Storage">Where the subtask writes its state: the worker view, which cannot complete or delete checkpoints.</param>
 internal sealed record TaskCheckpointing(CheckpointAlignment Alignment, ICheckpointResponder Responder, ICheckpointStorageWorkerView Storage)
 {
-    /// <summary>The attempt's log files when the changelog is on (<see cref="ChangelogOptions.Enabled"/>); null otherwise.</summary>
-    public State.Changelog.ChangelogUploader? Changelog { get; init; }
+    /// <summary>The attempt's log files and statistics when the changelog is on (<see cref="ChangelogOptions.Enabled"/>); null otherwise.</summary>
+    public State.Changelog.TaskChangelog? Changelog { get; init; }
 }
 
 /// <summary>Which subtask a <see cref="SubtaskCheckpointCoordinator"/> serves: names of its files and the header of its snapshots.</summary>

@@ -37,6 +37,8 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     private readonly TimeProvider _time;
     private DateTimeOffset? _nextMaterialization;
     private readonly string _jobName;
+    private readonly string _taskName;
+    private readonly Action<MaterializationRecord>? _report;
 
     /// <param name="inner">The wrapped backend.</param>
     /// <param name="log">The subtask's state change log.</param>
@@ -50,11 +52,16 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     /// <param name="interval">How often <see cref="MaterializeIfDue"/> materializes; the first time after a per-subtask offset.</param>
     /// <param name="time">The clock of <see cref="MaterializeIfDue"/>.</param>
     /// <param name="jobName">The job, for the <c>dslflow.changelog.*</c> instruments.</param>
+    /// <param name="taskName">The task, for <see cref="MaterializationRecord"/>s (defaults to <paramref name="owner"/>).</param>
+    /// <param name="report">Receives each ended materialization, from the thread that wrote it.</param>
     public ChangelogKeyedStateBackend(IKeyedStateBackend inner, StateChangelogWriter log, ICheckpointStorageWorkerView storage,
         string owner, int subtaskIndex, int parallelism, int maxParallelism, int maxFailures, ILogger logger,
-        TimeSpan? interval = null, TimeProvider? time = null, string jobName = "")
+        TimeSpan? interval = null, TimeProvider? time = null, string jobName = "", string? taskName = null,
+        Action<MaterializationRecord>? report = null)
     {
         _jobName = jobName;
+        _taskName = taskName ?? owner;
+        _report = report;
         _inner = inner;
         _log = log;
         _storage = storage;
@@ -149,7 +156,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         {
             state.ResetMetadata(); // the log after the materialization must describe its states again
         }
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        (DateTimeOffset, long) started = (_time.GetUtcNow(), System.Diagnostics.Stopwatch.GetTimestamp());
         _running = (id, upTo, Task.Run(() => WriteMaterializationAsync(id, frozen, started)));
         return MaterializationStart.Started;
     }
@@ -294,6 +301,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
             _logger.LogWarning("Materialization {Id} of {Owner} was still being written 30 s after the task stopped; the next "
                 + "start removes its file if no checkpoint lists it", running.Id, _owner);
         }
+        ChangelogMetrics.Forget(_jobName, _taskName, _subtask.Index);
         _log.Dispose();
         _inner.Dispose();
     }
@@ -331,9 +339,11 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     private static string FileNamePart(string owner) =>
         new([.. owner.Take(100).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]);
 
-    private async Task<StateHandle> WriteMaterializationAsync(long id, IReadOnlyList<IKeyedStateSnapshot> frozen, long started)
+    private async Task<StateHandle> WriteMaterializationAsync(long id, IReadOnlyList<IKeyedStateSnapshot> frozen,
+        (DateTimeOffset At, long Timestamp) started)
     {
         long? written = null;
+        string? failure = "cancelled";
         try
         {
             var sections = frozen.Select(s => new SectionContent(s.Name, StateScope.Keyed, s.Descriptor, s.Serialize(CancellationToken.None))).ToList();
@@ -342,11 +352,25 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
                 CancellationToken.None).ConfigureAwait(false);
             StateHandle file = await stream.CloseAndGetHandleAsync().ConfigureAwait(false);
             written = file.Length;
+            failure = null;
             return file;
+        }
+        catch (Exception ex)
+        {
+            failure = $"{ex.GetType().Name}: {ex.Message}";
+            throw;
         }
         finally
         {
-            ChangelogMetrics.RecordMaterialization(_jobName, _owner, written, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            // The heap backend writes its whole state each time: every byte of a materialization is new.
+            var record = new MaterializationRecord(id, _taskName, _subtask.Index, started.At,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started.Timestamp), failure)
+            {
+                FullSize = written ?? 0,
+                IncrementalSize = written ?? 0,
+            };
+            ChangelogMetrics.RecordMaterialization(_jobName, record);
+            _report?.Invoke(record);
             foreach (IKeyedStateSnapshot snapshot in frozen)
             {
                 snapshot.Dispose();

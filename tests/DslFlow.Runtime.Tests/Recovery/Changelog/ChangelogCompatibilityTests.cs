@@ -138,10 +138,13 @@ public class ChangelogCompatibilityTests
             {
                 await job.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1));
             }
+            listener.RecordObservableInstruments(); // the last_* gauges, while the subtasks still run
             job.Cancel();
         }
 
         Assert.True(sums.GetValueOrDefault("dslflow.changelog.log_bytes") > 0, string.Join(", ", sums));
+        Assert.True(sums.GetValueOrDefault("dslflow.changelog.materialization.last_full_size") > 0, string.Join(", ", sums));
+        Assert.True(sums.GetValueOrDefault("dslflow.changelog.materialization.last_incremental_size") > 0);
         Assert.True(sums.GetValueOrDefault("dslflow.changelog.log_files") > 0);
         Assert.True(sums.GetValueOrDefault("dslflow.changelog.materializations.completed") > 0, "a materialization is due at every checkpoint");
         Assert.True(sums.GetValueOrDefault("dslflow.changelog.materialization.size") > 0);

@@ -34,6 +34,7 @@ public class MaterializationFailureTests
         options.Parallelism["Count"] = 2;
         options.Checkpointing.Interval = TimeSpan.FromHours(1);
         options.Checkpointing.Storage = storage;
+        options.Checkpointing.Directory = directory; // the statistics file goes beside the storage's checkpoints
         options.Changelog.Enabled = true;
         options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(1);
         options.Changelog.MaxMaterializationFailures = 1;
@@ -60,6 +61,21 @@ public class MaterializationFailureTests
             }
             ChangelogCounterPipeline.Input.Resume();
             await job.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+            CheckpointStats stats = job.CheckpointStats!;
+            Assert.Equal(1, stats.FailedMaterializations);
+            MaterializationRecord failed = Assert.Single(stats.Materializations, m => !m.Completed);
+            Assert.Equal("IOException: injected: the disk is full", failed.FailureReason);
+            Assert.Equal(0, failed.FullSize);
+            Assert.True(stats.CompletedMaterializations >= 1);
+            Assert.All(stats.Materializations.Where(m => m.Completed), m =>
+            {
+                Assert.True(m.FullSize > 0 && m.IncrementalSize == m.FullSize, $"{m}");
+                Assert.StartsWith("Count", m.TaskName, StringComparison.Ordinal);
+                Assert.InRange(m.SubtaskIndex, 0, 1);
+            });
+            string json = await File.ReadAllTextAsync(Path.Combine(directory.Path, "counter", CheckpointStatsTracker.FileName));
+            Assert.Contains("\"FailureReason\": \"IOException: injected: the disk is full\"", json);
+            Assert.Contains($"\"FailedMaterializations\": 1", json);
         }
 
         Assert.Equal(1, injected());
