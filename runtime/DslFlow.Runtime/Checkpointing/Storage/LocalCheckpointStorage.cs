@@ -134,6 +134,7 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
     public async Task<byte[]> ReadStateAsync(StateHandle handle, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handle);
+        ReadObserver?.Invoke(handle.RelativePath ?? "");
         return (await VerifyStateFileAsync(handle, keepPayload: true, cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -144,6 +145,12 @@ public sealed partial class LocalCheckpointStorage : ICheckpointStorage
     internal Action<string, string>? FaultInjector { get; set; }
 
     private void Fault(string operation, string path) => FaultInjector?.Invoke(operation, path);
+
+    /// <summary>
+    /// Test hook: called with the relative path each time a restore reads a whole state file (<see cref="ReadStateAsync"/>;
+    /// not the checksum pass of checkpoint selection, nor <see cref="ReadStateRange"/>).
+    /// </summary>
+    internal Action<string>? ReadObserver { get; set; }
 
     /// <inheritdoc/>
     public async Task<CheckpointMetadata?> LoadCheckpointAsync(long checkpointId, CancellationToken cancellationToken = default)
