@@ -33,12 +33,24 @@ internal static class BackendStates
         return facade;
     }
 
-    public static ListState<T> List<T>(this KeyedState<string, ListCell<T>> state, string key) =>
-        new() { Cell = state.Cell(key, StableHash.Of(key), GroupOf(key)) };
+    /// <summary>A list facade bound to the state (so a changelog logs its writes) and pointed at <paramref name="key"/>.</summary>
+    public static ListState<T> List<T>(this KeyedState<string, ListCell<T>> state, string key)
+    {
+        var facade = new ListState<T>();
+        facade.Bind(state);
+        facade.Cell = state.Cell(key, StableHash.Of(key), GroupOf(key));
+        return facade;
+    }
 
+    /// <summary>A map facade bound to the state (so a changelog logs its writes) and pointed at <paramref name="key"/>.</summary>
     public static MapState<TMapKey, TValue> Map<TMapKey, TValue>(this KeyedState<string, MapCell<TMapKey, TValue>> state, string key)
-        where TMapKey : notnull =>
-        new() { Cell = state.Cell(key, StableHash.Of(key), GroupOf(key)) };
+        where TMapKey : notnull
+    {
+        var facade = new MapState<TMapKey, TValue>();
+        facade.Bind(state);
+        facade.Cell = state.Cell(key, StableHash.Of(key), GroupOf(key));
+        return facade;
+    }
 
     /// <summary>Every entry that holds a value (a non-empty cell), by key.</summary>
     public static Dictionary<string, T> Entries<T>(this KeyedState<string, T> state) =>
