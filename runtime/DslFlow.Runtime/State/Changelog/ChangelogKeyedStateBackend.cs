@@ -82,7 +82,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     public MaterializationStart? MaterializeIfDue()
     {
         DateTimeOffset now = _time.GetUtcNow();
-        _nextMaterialization ??= now + TimeSpan.FromTicks((long)(uint)StableHash.Of(_owner) % Math.Max(1, _interval.Ticks));
+        _nextMaterialization ??= now + FirstOffset(_owner, _interval);
         if (now < _nextMaterialization)
         {
             return null;
@@ -94,6 +94,13 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         }
         return started;
     }
+
+    /// <summary>
+    /// A subtask's delay before its first materialization: its name's hash scaled onto <c>[0, interval)</c>, so the
+    /// subtasks of a job spread over the whole interval (FLINK-28976) and a restart keeps each one's place.
+    /// </summary>
+    internal static TimeSpan FirstOffset(string owner, TimeSpan interval) =>
+        TimeSpan.FromTicks((long)((uint)StableHash.Of(owner) / 4294967296.0 * interval.Ticks));
 
     public KeyGroupRange KeyGroups => _inner.KeyGroups;
 
@@ -151,12 +158,12 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
             return MaterializationStart.NothingChanged;
         }
         long id = ++_lastMaterializationId;
+        (DateTimeOffset, long) started = (_time.GetUtcNow(), System.Diagnostics.Stopwatch.GetTimestamp()); // the freeze counts
         IReadOnlyList<IKeyedStateSnapshot> frozen = _inner.Snapshot(id);
         foreach (IChangelogState state in _states)
         {
             state.ResetMetadata(); // the log after the materialization must describe its states again
         }
-        (DateTimeOffset, long) started = (_time.GetUtcNow(), System.Diagnostics.Stopwatch.GetTimestamp());
         _running = (id, upTo, Task.Run(() => WriteMaterializationAsync(id, frozen, started)));
         return MaterializationStart.Started;
     }

@@ -12,92 +12,8 @@ namespace DslFlow.Runtime.Tests.State.Changelog;
 /// (materialization protocol, confirmation), <c>testMaterializedRestore</c> and <c>ChangelogStateDiscardTest</c>
 /// (which files exist when), with the real local storage completing the checkpoints.
 /// </summary>
-public class ChangelogKeyedStateBackendTests : ChangelogTestKit
+public class ChangelogKeyedStateBackendTests : ChangelogBackendTestKit
 {
-    private const int MaxParallelism = 128;
-    private static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
-    private static readonly KeyedStateDescriptor<string, long> Total = new("Count.total", KeyedStateKind.Value, null, null);
-
-    /// <summary>The heap backend, recording the checkpoints it hears about.</summary>
-    private sealed class RecordingHeapBackend() : IKeyedStateBackend
-    {
-        private readonly HeapKeyedStateBackend _heap = new(All, MaxParallelism);
-
-        public List<long> Completed { get; } = [];
-
-        public KeyGroupRange KeyGroups => _heap.KeyGroups;
-
-        public IReadOnlyList<(string Name, string Descriptor)> States => _heap.States;
-
-        public KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
-            where TKey : notnull => _heap.GetOrCreateState(descriptor);
-
-        public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId) => _heap.Snapshot(checkpointId);
-
-        public void Restore(IKeyedStateSource source) => _heap.Restore(source);
-
-        public void NotifyCheckpointComplete(long checkpointId)
-        {
-            Completed.Add(checkpointId);
-            _heap.NotifyCheckpointComplete(checkpointId);
-        }
-
-        public void NotifyCheckpointAborted(long checkpointId) => _heap.NotifyCheckpointAborted(checkpointId);
-
-        public void Dispose() => _heap.Dispose();
-    }
-
-    private sealed record Subtask(ChangelogKeyedStateBackend Backend, RecordingHeapBackend Inner, KeyedState<string, long> State, ValueState<long> Facade);
-
-    private Subtask NewSubtask(ChangelogUploader uploader, int maxFailures = 3, long preemptive = 5 << 20, string owner = "Count-0")
-    {
-        var inner = new RecordingHeapBackend();
-        var backend = new ChangelogKeyedStateBackend(inner, NewWriter(uploader, preemptive, owner), Storage, owner, 0, 1,
-            MaxParallelism, maxFailures, NullLogger.Instance);
-        KeyedState<string, long> state = backend.GetOrCreateState(Total);
-        var facade = new ValueState<long>();
-        facade.Bind(state);
-        return new Subtask(backend, inner, state, facade);
-    }
-
-    private static void Put(Subtask subtask, string key, long value)
-    {
-        int hash = StableHash.Of(key);
-        subtask.Facade.Slot = subtask.State.Slot(key, hash, KeyGroups.Assign(hash, MaxParallelism));
-        subtask.Facade.Value = value;
-    }
-
-    private static Dictionary<string, long> Values(Subtask subtask) =>
-        Enumerable.Range(0, MaxParallelism).SelectMany(subtask.State.EntriesOf).ToDictionary(e => e.Key, e => e.Value);
-
-    /// <summary>Takes a checkpoint, waits for its log, completes it in storage and tells the backend.</summary>
-    private async Task<(ChangelogCheckpoint Checkpoint, IReadOnlyList<ChangelogSegment> Log)> CompleteAsync(Subtask subtask, long id)
-    {
-        ChangelogCheckpoint checkpoint = subtask.Backend.SnapshotChangelog(id);
-        IReadOnlyList<ChangelogSegment> log = await checkpoint.Log;
-        List<StateHandle> handles = [.. checkpoint.Base.Files, .. checkpoint.Base.RestoredLogs.SelectMany(l => l).Select(s => s.File),
-            .. log.Select(s => s.File)];
-        await Storage.Inner.CompleteCheckpointAsync(new CheckpointMetadata(id, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
-            new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> { [new("Count", 0)] = [.. handles.DistinctBy(h => h.RelativePath)] }));
-        subtask.Backend.NotifyCheckpointComplete(id);
-        return (checkpoint, log);
-    }
-
-    private static async Task MaterializeAsync(Subtask subtask)
-    {
-        Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());
-        await subtask.Backend.WaitForMaterializationAsync();
-    }
-
-    private Subtask Restore(ChangelogUploader uploader, (ChangelogCheckpoint Checkpoint, IReadOnlyList<ChangelogSegment> Log) from, out ChangelogLogReader reader)
-    {
-        Subtask restored = NewSubtask(uploader, owner: "Count-0-restored");
-        reader = new ChangelogLogReader(Storage);
-        restored.Backend.RestoreChangelog(from.Checkpoint.CheckpointId, [new ChangelogRestorePart(from.Checkpoint.Base.Files,
-            from.Checkpoint.Base.MaterializationId, [.. from.Checkpoint.Base.RestoredLogs, from.Log])], reader);
-        return restored;
-    }
-
     [Fact]
     public async Task Restore_after_two_materializations_applies_the_materialized_state_then_the_log_since_it()
     {
@@ -162,6 +78,44 @@ public class ChangelogKeyedStateBackendTests : ChangelogTestKit
         Assert.Equal(MaterializationStart.Started, subtask.Backend.TryMaterialize());          // (5) confirmed: next one
         await subtask.Backend.WaitForMaterializationAsync();
         Assert.Equal((2, 1), subtask.Backend.Materializations);
+    }
+
+    [Fact]
+    public async Task Periodic_materialization_starts_after_the_subtasks_offset_then_every_interval_from_the_last_attempt()
+    {
+        TimeSpan interval = TimeSpan.FromMinutes(10);
+        Subtask subtask = NewSubtask(NewUploader(), interval: interval);
+        TimeSpan offset = ChangelogKeyedStateBackend.FirstOffset("Count-0", interval);
+        Put(subtask, "k", 1);
+
+        Assert.Null(subtask.Backend.MaterializeIfDue()); // sets the first due time: now + offset
+        Clock.Advance(offset - TimeSpan.FromTicks(1));
+        Assert.Null(subtask.Backend.MaterializeIfDue());
+        Clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.MaterializeIfDue());
+        await subtask.Backend.WaitForMaterializationAsync();
+        Put(subtask, "k", 2);
+        Clock.Advance(interval);
+        Assert.Equal(MaterializationStart.PreviousPending, subtask.Backend.MaterializeIfDue()); // not confirmed: tried again next time
+        await CompleteAsync(subtask, 1);
+        Assert.Equal(MaterializationStart.Started, subtask.Backend.MaterializeIfDue());
+        await subtask.Backend.WaitForMaterializationAsync();
+        await CompleteAsync(subtask, 2);
+        Clock.Advance(interval - TimeSpan.FromTicks(1));
+        Assert.Null(subtask.Backend.MaterializeIfDue());
+        Clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(MaterializationStart.NothingChanged, subtask.Backend.MaterializeIfDue());
+    }
+
+    [Fact]
+    public void The_first_offsets_of_many_subtasks_spread_over_the_whole_interval()
+    {
+        TimeSpan interval = TimeSpan.FromMinutes(10); // more ticks than a 32-bit hash: the offset must scale, not wrap
+        TimeSpan[] offsets = [.. Enumerable.Range(0, 1_000).Select(i => ChangelogKeyedStateBackend.FirstOffset($"Count-{i}", interval))];
+
+        Assert.All(offsets, o => Assert.InRange(o, TimeSpan.Zero, interval - TimeSpan.FromTicks(1)));
+        Assert.True(offsets.Max() > interval * 0.95, $"the latest offset is {offsets.Max()}");
+        Assert.True(offsets.Count(o => o < interval / 2) is > 400 and < 600, "about half in each half");
     }
 
     [Fact]
