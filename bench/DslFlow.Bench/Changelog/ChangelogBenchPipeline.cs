@@ -1,5 +1,4 @@
 using DslFlow;
-using DslFlow.Serialization;
 
 namespace DslFlow.Bench.Changelog;
 
@@ -29,60 +28,4 @@ public static partial class ChangelogBenchPipeline
 
     [Sink(nameof(Count), AcceptAtLeastOnce = true)]
     public static DiscardSink<long> Out() => Output;
-}
-
-/// <summary>Emits 0 .. Keys-1 at full speed, then seeded random keys at a fixed rate, for ever.</summary>
-public sealed class PrefillThenRateSource : ICheckpointedSource<long>
-{
-    private readonly TaskCompletionSource _prefilled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes once every key was emitted once.</summary>
-    public Task Prefilled => _prefilled.Task;
-
-    public ISourceReader<long> CreateReader(NodeContext context) => new Reader(this);
-
-    public ISourceReader<long> RestoreReader(NodeContext context, ReadOnlySpan<byte> position) => new Reader(this);
-
-    private sealed class Reader(PrefillThenRateSource source) : ISourceReader<long>, ICheckpointedReader
-    {
-        private readonly Random _random = new(20261202);
-        private long _next;
-        private long _updates;
-        private System.Diagnostics.Stopwatch? _clock;
-
-        public ReadResult Read(Span<long> destination)
-        {
-            long keys = ChangelogBenchPipeline.Keys;
-            if (_next < keys)
-            {
-                int n = (int)Math.Min(destination.Length, keys - _next);
-                for (int i = 0; i < n; i++)
-                {
-                    destination[i] = _next++;
-                }
-                return new ReadResult(n, ReadStatus.MoreAvailable);
-            }
-            if (_clock is null)
-            {
-                _clock = System.Diagnostics.Stopwatch.StartNew();
-                source._prefilled.TrySetResult();
-            }
-            long due = (long)(_clock.Elapsed.TotalSeconds * ChangelogBenchPipeline.UpdatesPerSecond) - _updates;
-            int count = (int)Math.Min(destination.Length, due);
-            for (int i = 0; i < count; i++)
-            {
-                destination[i] = _random.NextInt64(keys);
-            }
-            _updates += Math.Max(0, count);
-            return count > 0 ? new ReadResult(count, ReadStatus.MoreAvailable) : new ReadResult(0, ReadStatus.NothingAvailable);
-        }
-
-        public ValueTask WaitForDataAsync(CancellationToken cancellationToken) => new(Task.Delay(1, cancellationToken));
-
-        public void WritePosition(ref StateWriter writer) => writer.WriteVarInt64(_next);
-
-        public void Dispose()
-        {
-        }
-    }
 }

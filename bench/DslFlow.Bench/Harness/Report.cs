@@ -15,7 +15,7 @@ internal sealed class Report
         Console.WriteLine();
         foreach ((string name, double value) in _figures)
         {
-            Console.WriteLine($"{name,-32} {value.ToString(value >= 1000 ? "N0" : "0.###", CultureInfo.InvariantCulture),20}");
+            Console.WriteLine($"{name,-44} {value.ToString(value >= 1000 ? "N0" : "0.###", CultureInfo.InvariantCulture),20}");
         }
     }
 
