@@ -16,6 +16,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["finished-source-checkpoint"] = FinishedSourceCheckpointScenario.RunAsync,
     ["checkpoint-overhead"] = CheckpointOverheadScenario.RunAsync,
     ["changelog"] = ChangelogScenario.RunAsync,
+    ["changelog-throughput"] = ChangelogScenario.RunThroughputAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

@@ -81,6 +81,20 @@ internal static class ChangelogScenario
     private static Run OutsideMaterialization(Run run) =>
         run with { Completed = [.. run.Completed.Where(c => MaterializationOverlap.IsOutside(c, run.Materialized))] };
 
+    /// <summary>Only the throughput rounds (<c>bench -- changelog-throughput</c>): quicker to repeat and to profile.</summary>
+    public static async Task<Report> RunThroughputAsync(bool quick)
+    {
+        ChangelogThroughput.Result throughput = await ChangelogThroughput.RunAsync(quick);
+        var report = new Report();
+        report.Add("throughput_ratio", throughput.Ratio);
+        report.Add("throughput_full_rps", throughput.FullRecordsPerSecond);
+        report.Add("throughput_changelog_rps", throughput.ChangelogRecordsPerSecond);
+        report.Add("throughput_round_pairs", throughput.Pairs);
+        report.Add("throughput_full_checkpoints_per_s", throughput.FullCheckpointsPerSecond);
+        report.Add("throughput_changelog_checkpoints_per_s", throughput.ChangelogCheckpointsPerSecond);
+        return report;
+    }
+
     private static double P99(Run run) =>
         Measure.Percentile([.. run.Completed.Select(c => c.Duration!.Value.TotalMilliseconds).Order()], 0.99);
 

@@ -13,7 +13,8 @@ namespace DslFlow.Runtime.Tests.Recovery;
 /// sink's hidden folders. Whether a run ends with merged files depends on when the kills land; merging itself is tested
 /// where the test controls the parts (<c>FileSinkCompactionTests</c>).
 /// A discovering file source killed while files appear, before, during and after each run, must commit every line of
-/// every file exactly once.
+/// every file exactly once. In changelog mode the kills aim alternately at a materialization and at a log file being
+/// written.
 /// </summary>
 public class ProcessKillTests(ITestOutputHelper output)
 {
@@ -45,13 +46,17 @@ public class ProcessKillTests(ITestOutputHelper output)
             using Process child = StartChild(work.Path, rate: 10_000, mode);
             await WaitForLineAsync(child, "started");
             await Task.Delay(extra ? 0 : random.Next(150, 600));
-            // Prefer to kill while a checkpoint directory exists without its metadata (a checkpoint being written).
+            // Prefer to kill while a checkpoint directory exists without its metadata (a checkpoint being written); with
+            // the changelog, alternately while a materialization or a log file is being written (its temporary file).
+            string? sharedWrite = mode == "changelog" && !extra ? (kill % 2 == 0 ? ".materialization-" : ".changelog-") : null;
             var deadline = Stopwatch.StartNew();
-            bool duringCheckpoint = false;
-            while (deadline.ElapsedMilliseconds < (extra ? 2_000 : 300) && !(duringCheckpoint = CheckpointInProgress(work.Path)))
+            bool duringCheckpoint = false, duringSharedWrite = false;
+            while (deadline.ElapsedMilliseconds < (extra ? 2_000 : 300)
+                && !(sharedWrite is null ? duringCheckpoint = CheckpointInProgress(work.Path) : duringSharedWrite = SharedWriteInProgress(work.Path, sharedWrite)))
             {
                 await Task.Delay(1);
             }
+            duringCheckpoint |= sharedWrite is not null && CheckpointInProgress(work.Path);
             if (extra && child.HasExited)
             {
                 break; // it finished: nothing left to kill
@@ -60,7 +65,8 @@ public class ProcessKillTests(ITestOutputHelper output)
             child.Kill(); // SIGKILL on Linux and macOS: no clean-up runs
             await child.WaitForExitAsync();
             killsDuringCheckpoint += duringCheckpoint ? 1 : 0;
-            output.WriteLine($"kill {kill + 1}: {(duringCheckpoint ? "while a checkpoint was being written" : "between checkpoints")}, "
+            output.WriteLine($"kill {kill + 1}: {(duringCheckpoint ? "while a checkpoint was being written" : "between checkpoints")}"
+                + $"{(duringSharedWrite ? $", while a {sharedWrite![1..^1]} file was being written" : "")}, "
                 + $"{Committed(work.Path).Count} lines committed so far");
         }
         Assert.Equal("finished", await RunToEndAsync(work.Path, rate: 0, mode));
@@ -137,6 +143,14 @@ public class ProcessKillTests(ITestOutputHelper output)
 
     private static IReadOnlyList<string> Committed(string work) =>
         new FileSink<string>(Path.Combine(work, "out")).ReadCommittedLines();
+
+    /// <summary>Whether a shared file whose name starts with <paramref name="prefix"/> is being written (its temporary file exists).</summary>
+    private static bool SharedWriteInProgress(string work, string prefix)
+    {
+        string checkpoints = Path.Combine(work, "checkpoints");
+        return Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints, "shared", SearchOption.AllDirectories)
+            .Any(shared => Directory.EnumerateFiles(shared, prefix + "*").Any());
+    }
 
     private static bool CheckpointInProgress(string work)
     {
