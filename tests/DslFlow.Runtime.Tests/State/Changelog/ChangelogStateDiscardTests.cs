@@ -102,8 +102,12 @@ public class ChangelogStateDiscardTests : ChangelogBackendTestKit
         PutAppendingAtOnce(subtask, "b"); // written pre-emptively, listed by no checkpoint
         await WaitForChangelogFilesAsync(2);
 
-        subtask.Backend.Dispose();
+        subtask.Backend.Dispose(); // a write still under way is released once written: wait for it, bounded
 
+        for (int i = 0; i < 6_000 && ChangelogFiles().Count > 1; i++)
+        {
+            await Task.Delay(10);
+        }
         Assert.Equal([listed], ChangelogFiles());
     }
 
