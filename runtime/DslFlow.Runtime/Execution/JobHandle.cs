@@ -355,7 +355,7 @@ public sealed class JobHandle : IAsyncDisposable
         RestoredCheckpointId = restored?.CheckpointId;
         if (restored is not null)
         {
-            _stats?.ReportRestored(restored.CheckpointId, _plan.Options.TimeProvider.GetUtcNow(), atStart);
+            _stats?.ReportRestored(restored.CheckpointId, _plan.Options.TimeProvider.GetUtcNow(), atStart, restored.Handles);
         }
         return restored;
     }

@@ -41,6 +41,9 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
                 .Select(e => State.Changelog.ChangelogPartCodec.Decode(e.Bytes, _handles, CheckpointId, ChangelogName(task)))]
             : [];
 
+    /// <summary>Every state file the checkpoint's metadata lists, shared files included.</summary>
+    public IEnumerable<StateHandle> Handles => _handles.Values;
+
     /// <summary>True when some old subtask of <paramref name="task"/> logged its keyed state.</summary>
     public bool HasChangelog(string task) => _byName.ContainsKey(ChangelogName(task));
 

@@ -102,10 +102,18 @@ internal sealed class CheckpointStatsTracker
     public CheckpointRecord ReportFailed(long id, DateTimeOffset at, CheckpointFailureCategory category, string reason) =>
         End(id, at, category.Status(), category, reason);
 
-    public void ReportRestored(long id, DateTimeOffset at, bool atStart)
+    /// <summary>
+    /// The job restored checkpoint <paramref name="id"/>, whose files are <paramref name="handles"/>: the next checkpoint's
+    /// incremental size counts only what it adds to them (a changelog checkpoint after a restore reuses its files).
+    /// </summary>
+    public void ReportRestored(long id, DateTimeOffset at, bool atStart, IEnumerable<StateHandle>? handles = null)
     {
         lock (_lock)
         {
+            if (handles is not null)
+            {
+                _previousFiles = new HashSet<string>(handles.Select(h => h.RelativePath), StringComparer.Ordinal);
+            }
             _restored++;
             _latestRestored = new RestoredCheckpointStats(id, at, atStart);
             _restores.Enqueue(_latestRestored);

@@ -104,6 +104,43 @@ public class ChangelogCompatibilityTests
         Assert.True(last.FullSize > 0);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_first_checkpoint_after_a_restore_counts_only_what_it_adds_to_the_restored_files(bool changelog)
+    {
+        using var directory = new TempCheckpointDirectory();
+        PipelineOptions options = Options(directory.Path, changelog, 2);
+        options.Changelog.MaterializationInterval = TimeSpan.FromHours(1); // the log holds everything
+        ChangelogCounterPipeline.Input = new GatedSource(Records, Records / 2);
+        ChangelogCounterPipeline.Output = new CollectSink<Counted>();
+        await using (JobHandle first = ChangelogCounterPipeline.Start(options))
+        {
+            await ChangelogCounterPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
+            await first.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            first.Cancel();
+            await Assert.ThrowsAnyAsync<Exception>(() => first.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
+        }
+
+        ChangelogCounterPipeline.Input = new GatedSource(Records, Records / 2); // restored at the pause: stays there
+        ChangelogCounterPipeline.Output = new CollectSink<Counted>();
+        await using JobHandle second = ChangelogCounterPipeline.Start(options);
+        await ChangelogCounterPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
+        CheckpointRecord record = await second.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        second.Cancel();
+
+        Assert.Equal(1, second.RestoredCheckpointId);
+        Assert.Equal(CheckpointStatus.Completed, record.Status);
+        if (changelog)
+        {
+            Assert.True(record.IncrementalSize < record.FullSize / 2, $"incremental {record.IncrementalSize}, full {record.FullSize}");
+        }
+        else
+        {
+            Assert.Equal(record.FullSize, record.IncrementalSize); // full snapshots: every file is new
+        }
+    }
+
     [Fact]
     public async Task The_meter_counts_log_bytes_and_materializations_of_the_job()
     {
