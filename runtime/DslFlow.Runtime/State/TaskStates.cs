@@ -131,12 +131,12 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
             .Select(p => p.Part)];
         if (keyed is ChangelogKeyedStateBackend changelog)
         {
-            changelog.RestoreChangelog(restored.CheckpointId, parts, restored.Logs!);
+            changelog.RestoreChangelog(restored.CheckpointId, parts, restored.Logs!, restored.AllowNonRestoredState);
             return;
         }
         List<IChangelogState> replaying = [.. _replayOnly.Select((wrap, id) => wrap(id))];
         ChangelogKeyedStateBackend.RestoreParts(keyed, replaying, restored.CheckpointId, parts, restored.Logs!, storage!,
-            $"{taskName}-{subtaskIndex}");
+            $"{taskName}-{subtaskIndex}", restored.AllowNonRestoredState);
     }
 
     /// <summary>A checkpoint completed everywhere: the keyed backend may release what it kept for older ones.</summary>

@@ -41,6 +41,12 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
                 .Select(e => State.Changelog.ChangelogPartCodec.Decode(e.Bytes, _handles, CheckpointId, ChangelogName(task)))]
             : [];
 
+    /// <summary>
+    /// Whether the restore may drop state the job no longer declares (<see cref="CheckpointingOptions.AllowNonRestoredState"/>,
+    /// set by <see cref="CheckFits"/>): also applies to keyed states inside changelog parts, which only the tasks see.
+    /// </summary>
+    public bool AllowNonRestoredState { get; private set; }
+
     /// <summary>Every state file the checkpoint's metadata lists, shared files included.</summary>
     public IEnumerable<StateHandle> Handles => _handles.Values;
 
@@ -122,6 +128,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
     /// <exception cref="JobConfigurationException">The checkpoint cannot be restored into this job; the message says why and what to do.</exception>
     public void CheckFits(JobGraph graph, int maxParallelism, bool allowNonRestoredState, out IReadOnlyList<string> dropped)
     {
+        AllowNonRestoredState = allowNonRestoredState;
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (NodeInfo node in graph.Nodes)
         {

@@ -197,10 +197,16 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     /// </summary>
     /// <exception cref="CheckpointCorruptedException">A materialization or log file is missing or damaged.</exception>
     /// <exception cref="TaskStateException">A state could not be decoded; names it.</exception>
-    public void RestoreChangelog(long checkpointId, IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs)
+    /// <param name="checkpointId">The restored checkpoint.</param>
+    /// <param name="parts">The parts of the old subtasks whose key groups overlap this one's.</param>
+    /// <param name="logs">Reads the log files, each once per restore.</param>
+    /// <param name="allowNonRestoredState">Drop keyed states of the checkpoint the job no longer declares, instead of refusing.</param>
+    /// <exception cref="JobConfigurationException">The checkpoint holds a keyed state the job does not declare, and dropping is not allowed.</exception>
+    public void RestoreChangelog(long checkpointId, IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs,
+        bool allowNonRestoredState = false)
     {
         (IReadOnlyList<StateHandle> files, IReadOnlyList<IReadOnlyList<ChangelogSegment>> restoredLogs) =
-            RestoreParts(_inner, _states, checkpointId, parts, logs, _storage, _owner);
+            RestoreParts(_inner, _states, checkpointId, parts, logs, _storage, _owner, allowNonRestoredState);
         _lastMaterializationId = parts.Select(p => p.MaterializationId).DefaultIfEmpty(0).Max();
         _base = new ChangelogBase(_lastMaterializationId, files, restoredLogs, _log.NextSequenceNumber());
     }
@@ -239,7 +245,8 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     /// <exception cref="TaskStateException">A state could not be decoded or replayed; names it.</exception>
     public static (IReadOnlyList<StateHandle> Files, IReadOnlyList<IReadOnlyList<ChangelogSegment>> Logs) RestoreParts(
         IKeyedStateBackend target, IReadOnlyList<IChangelogState> states, long checkpointId,
-        IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs, ICheckpointStorageWorkerView storage, string owner)
+        IReadOnlyList<ChangelogRestorePart> parts, ChangelogLogReader logs, ICheckpointStorageWorkerView storage, string owner,
+        bool allowNonRestoredState = false)
     {
         List<StateHandle> files = [.. parts.SelectMany(p => p.Materialized).DistinctBy(f => f.RelativePath)];
         var materialized = new MaterializedStateSource(checkpointId, storage, files);
@@ -247,8 +254,13 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         {
             materialized.CheckDescriptor(state.Name, state.Description);
         }
+        List<string> undeclared = [.. materialized.StateNames.Except(states.Select(s => s.Name)).Order(StringComparer.Ordinal)];
+        if (undeclared.Count > 0 && !allowNonRestoredState)
+        {
+            throw StateChangeReplay.Undeclared(checkpointId, undeclared, "in a changelog materialization");
+        }
         target.Restore(materialized);
-        var replay = new StateChangeReplay(states, target.KeyGroups);
+        var replay = new StateChangeReplay(states, target.KeyGroups, checkpointId, allowNonRestoredState);
         List<IReadOnlyList<ChangelogSegment>> restoredLogs = [];
         foreach (IReadOnlyList<ChangelogSegment> log in parts.SelectMany(p => p.Logs).Where(l => l.Count > 0))
         {

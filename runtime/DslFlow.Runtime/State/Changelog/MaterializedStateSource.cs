@@ -30,6 +30,10 @@ internal sealed class MaterializedStateSource : IKeyedStateSource
 
     public long CheckpointId { get; }
 
+    /// <summary>The keyed states the materialization files hold.</summary>
+    public IEnumerable<string> StateNames =>
+        _files.SelectMany(f => f.Index.Sections).Where(s => s.Scope == StateScope.Keyed).Select(s => s.Name).Distinct(StringComparer.Ordinal);
+
     /// <summary>
     /// Refuses a materialized state whose recorded descriptor differs from what the job declares now: decoding it would
     /// fail or, worse, succeed with wrong values (the same rule as for a full checkpoint).

@@ -9,9 +9,20 @@ namespace DslFlow.State.Changelog;
 /// for the key groups the subtask owns — which is also how a rescaled subtask picks its part out of the old subtasks'
 /// logs. Changes are applied in log order.
 /// </summary>
-internal sealed class StateChangeReplay(IReadOnlyList<IChangelogState> states, KeyGroupRange owned)
+/// <param name="states">The job's states.</param>
+/// <param name="owned">The key groups the subtask owns.</param>
+/// <param name="checkpointId">The restored checkpoint, for messages.</param>
+/// <param name="dropUndeclared">Skip the changes of states the job no longer declares (AllowNonRestoredState) instead of refusing.</param>
+internal sealed class StateChangeReplay(IReadOnlyList<IChangelogState> states, KeyGroupRange owned, long checkpointId = 0,
+    bool dropUndeclared = false)
 {
-    private readonly Dictionary<int, IChangelogState> _byLogId = [];
+    private readonly Dictionary<int, IChangelogState?> _byLogId = [];
+
+    /// <summary>The refusal of a checkpoint whose keyed states the job no longer declares (the rule of a full checkpoint).</summary>
+    public static JobConfigurationException Undeclared(long checkpointId, IEnumerable<string> names, string where) =>
+        new($"Checkpoint {checkpointId} holds keyed state this job no longer declares: {string.Join(", ", names.Select(n => $"'{n}'"))} "
+            + $"({where}). Restoring without it would drop it silently. Give the node and parameter their old names, or set "
+            + "CheckpointingOptions.AllowNonRestoredState = true to restore the rest and drop it, or start fresh.");
 
     /// <summary>Data changes applied.</summary>
     public long Applied { get; private set; }
@@ -40,8 +51,8 @@ internal sealed class StateChangeReplay(IReadOnlyList<IChangelogState> states, K
             IChangelogState? state = states.FirstOrDefault(s => s.Name == name);
             if (state is null)
             {
-                throw new InvalidOperationException($"The state change log has keyed state '{name}' ({description}), which "
-                    + "the job does not declare. Restore with the job that wrote it, or from a checkpoint without it.");
+                _byLogId[id] = dropUndeclared ? null : throw Undeclared(checkpointId, [name], "in the state change log");
+                return;
             }
             if (state.Kind != kind || state.Description != description)
             {
@@ -60,6 +71,11 @@ internal sealed class StateChangeReplay(IReadOnlyList<IChangelogState> states, K
         if (!_byLogId.TryGetValue(id, out IChangelogState? target))
         {
             throw reader.Malformed($"a change of state id {id} comes before that state's metadata record");
+        }
+        if (target is null)
+        {
+            Skipped++; // a state the job dropped (AllowNonRestoredState)
+            return;
         }
         target.Apply(operation, keyGroup, ref reader);
         reader.ExpectEnd();

@@ -48,14 +48,15 @@ public abstract class ChangelogBackendTestKit : ChangelogTestKit
 
     private protected sealed record Subtask(ChangelogKeyedStateBackend Backend, RecordingHeapBackend Inner, KeyedState<string, long> State, ValueState<long> Facade);
 
+    /// <param name="declared">The one value state it declares (<see cref="Total"/> unless given).</param>
     /// <param name="interval">The materialization interval of <see cref="ChangelogKeyedStateBackend.MaterializeIfDue"/>, on <see cref="ChangelogTestKit.Clock"/>.</param>
     private protected Subtask NewSubtask(ChangelogUploader uploader, int maxFailures = 3, long preemptive = 5 << 20, string owner = "Count-0",
-        TimeSpan? interval = null)
+        TimeSpan? interval = null, KeyedStateDescriptor<string, long>? declared = null)
     {
         var inner = new RecordingHeapBackend();
         var backend = new ChangelogKeyedStateBackend(inner, NewWriter(uploader, preemptive, owner), Storage, owner, 0, 1,
             MaxParallelism, maxFailures, NullLogger.Instance, interval, Clock);
-        KeyedState<string, long> state = backend.GetOrCreateState(Total);
+        KeyedState<string, long> state = backend.GetOrCreateState(declared ?? Total);
         var facade = new ValueState<long>();
         facade.Bind(state);
         return new Subtask(backend, inner, state, facade);

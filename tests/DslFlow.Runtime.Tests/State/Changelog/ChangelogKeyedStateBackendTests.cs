@@ -188,6 +188,33 @@ public class ChangelogKeyedStateBackendTests : ChangelogBackendTestKit
             Values(Restore(uploader, await CompleteAsync(subtask, 6), out _)));
     }
 
+    [Theory]
+    [InlineData(true, "in a changelog materialization")]
+    [InlineData(false, "in the state change log")]
+    public async Task A_keyed_state_the_job_no_longer_declares_is_refused_unless_AllowNonRestoredState_drops_it(bool materialized, string where)
+    {
+        var uploader = NewUploader();
+        Subtask subtask = NewSubtask(uploader);
+        Put(subtask, "a", 1);
+        if (materialized)
+        {
+            await MaterializeAsync(subtask); // nothing logged after it: only the materialization holds the state
+        }
+        var (checkpoint, log) = await CompleteAsync(subtask, 1);
+        var renamed = new KeyedStateDescriptor<string, long>("Count.renamed", KeyedStateKind.Value, null, null);
+        ChangelogRestorePart[] parts = [new(checkpoint.Base.Files, checkpoint.Base.MaterializationId, [.. checkpoint.Base.RestoredLogs, log])];
+
+        Subtask refusing = NewSubtask(uploader, owner: "Count-0-refusing", declared: renamed);
+        var refusal = Assert.Throws<JobConfigurationException>(() => refusing.Backend.RestoreChangelog(1, parts, new ChangelogLogReader(Storage)));
+        Subtask dropping = NewSubtask(uploader, owner: "Count-0-dropping", declared: renamed);
+        dropping.Backend.RestoreChangelog(1, parts, new ChangelogLogReader(Storage), allowNonRestoredState: true);
+
+        Assert.Contains("Checkpoint 1 holds keyed state this job no longer declares: 'Count.total'", refusal.Message);
+        Assert.Contains(where, refusal.Message);
+        Assert.Contains("AllowNonRestoredState = true", refusal.Message);
+        Assert.Empty(Values(dropping));
+    }
+
     [Fact]
     public async Task A_damaged_log_file_fails_the_restore_naming_the_file_like_a_damaged_state_file()
     {

@@ -153,8 +153,13 @@ public class StateChangeReplayTests : ChangelogTestKit
         Assert.Contains("keyed state 'Count.total' as", changed.Message);
         Assert.Contains("but the job declares it as", changed.Message);
 
-        var missing = Assert.Throws<InvalidOperationException>(() => Replay(segments, new StateChangeReplay([], All)));
-        Assert.Contains("which the job does not declare", missing.Message);
+        var missing = Assert.Throws<JobConfigurationException>(() => Replay(segments, new StateChangeReplay([], All, 7)));
+        Assert.Matches("^Checkpoint 7 holds keyed state this job no longer declares: 'Count\\.(total|seen|byWord)'", missing.Message); // the first the log names
+        Assert.Contains("(in the state change log)", missing.Message);
+        Assert.Contains("AllowNonRestoredState = true", missing.Message);
+        var dropping = new StateChangeReplay([others.Logged[1]], All, 7, dropUndeclared: true); // keeps one state, drops the others
+        Replay(segments, dropping);
+        Assert.True(dropping.Skipped > 0 && dropping.Applied > 0, $"applied {dropping.Applied}, skipped {dropping.Skipped}");
     }
 
     [Fact]
