@@ -20,9 +20,9 @@ internal static class ChangelogJob
 
     /// <summary>Starts the job; <paramref name="fresh"/> false restores the newest checkpoint in <paramref name="directory"/>.</summary>
     public static JobHandle Start(string jobName, string directory, bool changelog, TimeSpan materialization,
-        PrefillThenRateSource source, bool fresh, TimeSpan? interval = null)
+        PrefillThenRateSource source, bool fresh, TimeSpan? interval = null, long keys = 1_000_000)
     {
-        ChangelogBenchPipeline.Keys = 1_000_000;
+        ChangelogBenchPipeline.Keys = keys;
         ChangelogBenchPipeline.Input = source;
         ChangelogBenchPipeline.Output = new DiscardSink<long>();
         var options = new PipelineOptions { RestartStrategy = RestartStrategy.None, JobName = jobName };

@@ -56,12 +56,7 @@ internal static class ChangelogScenario
         report.Add("materialization_bytes", changelog.MaterializationBytes);
         report.Add("window_seconds", window.TotalSeconds);
         report.Add("log_bytes_per_update_rate_limited", changelog.LogBytes / (window.TotalSeconds * ChangelogBenchPipeline.UpdatesPerSecond));
-        report.Add("throughput_ratio", throughput.Ratio);
-        report.Add("throughput_full_rps", throughput.FullRecordsPerSecond);
-        report.Add("throughput_changelog_rps", throughput.ChangelogRecordsPerSecond);
-        report.Add("throughput_round_pairs", throughput.Pairs);
-        report.Add("throughput_full_checkpoints_per_s", throughput.FullCheckpointsPerSecond);
-        report.Add("throughput_changelog_checkpoints_per_s", throughput.ChangelogCheckpointsPerSecond);
+        AddThroughput(report, throughput);
         report.Add("recovery_ratio_half_log", recovery.HalfLogRestoreMs / recovery.FullRestoreMs);
         report.Add("recovery_ratio_default_interval", recovery.DefaultIntervalRestoreMs / recovery.FullRestoreMs);
         report.Add("restore_full_ms", recovery.FullRestoreMs);
@@ -81,17 +76,22 @@ internal static class ChangelogScenario
     private static Run OutsideMaterialization(Run run) =>
         run with { Completed = [.. run.Completed.Where(c => MaterializationOverlap.IsOutside(c, run.Materialized))] };
 
-    /// <summary>Only the throughput rounds (<c>bench -- changelog-throughput</c>): quicker to repeat and to profile.</summary>
-    public static async Task<Report> RunThroughputAsync(bool quick)
+    private static void AddThroughput(Report report, ChangelogThroughput.Result throughput)
     {
-        ChangelogThroughput.Result throughput = await ChangelogThroughput.RunAsync(quick);
-        var report = new Report();
         report.Add("throughput_ratio", throughput.Ratio);
         report.Add("throughput_full_rps", throughput.FullRecordsPerSecond);
         report.Add("throughput_changelog_rps", throughput.ChangelogRecordsPerSecond);
         report.Add("throughput_round_pairs", throughput.Pairs);
         report.Add("throughput_full_checkpoints_per_s", throughput.FullCheckpointsPerSecond);
         report.Add("throughput_changelog_checkpoints_per_s", throughput.ChangelogCheckpointsPerSecond);
+    }
+
+    /// <summary>Only the throughput rounds (<c>bench -- changelog-throughput</c>): quicker to repeat and to profile.</summary>
+    public static async Task<Report> RunThroughputAsync(bool quick)
+    {
+        ChangelogThroughput.Result throughput = await ChangelogThroughput.RunAsync(quick);
+        var report = new Report();
+        AddThroughput(report, throughput);
         return report;
     }
 
@@ -125,18 +125,8 @@ internal static class ChangelogScenario
         listener.Start();
         try
         {
-            ChangelogBenchPipeline.Keys = keys;
-            ChangelogBenchPipeline.Input = new PrefillThenRateSource();
-            ChangelogBenchPipeline.Output = new DiscardSink<long>();
-            var options = new PipelineOptions { RestartStrategy = RestartStrategy.None, JobName = jobName };
-            options.Checkpointing.Interval = Interval;
-            options.Checkpointing.Timeout = TimeSpan.FromMinutes(10);
-            options.Checkpointing.Directory = directory;
-            options.Checkpointing.StartFresh = true;
-            options.Checkpointing.StatsHistorySize = 100_000;
-            options.Changelog.Enabled = changelog;
-            options.Changelog.MaterializationInterval = Materialization;
-            await using JobHandle job = ChangelogBenchPipeline.Start(options);
+            await using JobHandle job = ChangelogJob.Start(jobName, directory, changelog, Materialization, new PrefillThenRateSource(),
+                fresh: true, Interval, keys);
             await ChangelogBenchPipeline.Input.Prefilled.WaitAsync(TimeSpan.FromMinutes(5));
             await Task.Delay(Materialization + Interval); // the first materialization covers the prefill
             DateTimeOffset from = DateTimeOffset.UtcNow;
