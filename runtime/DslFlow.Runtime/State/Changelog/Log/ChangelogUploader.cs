@@ -73,17 +73,26 @@ internal sealed class ChangelogUploader : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_inFlightBytes > 0 && _inFlightBytes + size > _settings.MaxInFlight)
             {
-                using var wake = cancellationToken.Register(() =>
+                CancellationTokenRegistration wake = cancellationToken.Register(() =>
                 {
                     lock (_gate)
                     {
                         Monitor.PulseAll(_gate);
                     }
                 });
-                while (_inFlightBytes > 0 && _inFlightBytes + size > _settings.MaxInFlight && !_disposed)
+                try
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Monitor.Wait(_gate);
+                    while (_inFlightBytes > 0 && _inFlightBytes + size > _settings.MaxInFlight && !_disposed)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        Monitor.Wait(_gate);
+                    }
+                }
+                finally
+                {
+                    // Not Dispose: it waits for a callback under way, which waits for _gate, held here (a deadlock of
+                    // the cancelling thread and this one). A late callback only pulses.
+                    wake.Unregister();
                 }
                 ObjectDisposedException.ThrowIf(_disposed, this);
             }
