@@ -19,7 +19,8 @@ public abstract partial class StreamTask
     /// <summary>The backend <see cref="PipelineOptions.StateBackend"/> selects, wrapped by the changelog when it is on.</summary>
     private IKeyedStateBackend CreateKeyedBackend()
     {
-        IKeyedStateBackend backend = KeyedStateBackends.Create(Context.Options.StateBackend, Context.KeyGroupRange, Context.MaxParallelism);
+        IKeyedStateBackend backend = KeyedStateBackends.Create(Context.Options.StateBackend, Context.KeyGroupRange, Context.MaxParallelism,
+            $"{Context.Options.JobName ?? Context.Graph.Name}/{Context.TaskName}-{Context.SubtaskIndex}", Context.Logger);
         if (Context.Checkpointing is not { Changelog: { } changelog } checkpointing)
         {
             return backend;

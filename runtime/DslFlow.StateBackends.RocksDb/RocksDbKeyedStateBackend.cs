@@ -1,0 +1,122 @@
+using DslFlow.Serialization;
+using DslFlow.State;
+using DslFlow.State.Backends;
+using DslFlow.StateBackends.RocksDb.Snapshots;
+using DslFlow.StateBackends.RocksDb.States;
+using RocksDbSharp;
+
+namespace DslFlow.StateBackends.RocksDb;
+
+/// <summary>
+/// The RocksDB backend of one subtask (Flink's <c>RocksDBKeyedStateBackend</c>): every keyed state is a column family of
+/// the subtask's database (<see cref="RocksDbSubtaskDatabase"/>), read and written per access on the task thread.
+/// Checkpoints are full snapshots in the common key-group format (<see cref="RocksDbFullSnapshot"/>); restores write a
+/// checkpoint's blocks of the owned key groups into the database in batches.
+/// </summary>
+internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, KeyGroupRange keyGroups, int maxParallelism)
+    : IKeyedStateBackend
+{
+    private const int RestoreBatchBytes = 4 << 20;
+    private readonly List<IRocksDbState> _states = [];
+    private bool _disposed;
+
+    public KeyGroupRange KeyGroups => keyGroups;
+
+    public IReadOnlyList<(string Name, string Descriptor)> States => [.. _states.Select(s => (s.Name, s.DescriptorText))];
+
+    /// <summary>The folder of the subtask's database (tests).</summary>
+    internal string Directory => database.Directory;
+
+    public KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (IRocksDbState existing in _states)
+        {
+            if (existing.Name == descriptor.Name)
+            {
+                return existing is KeyedState<TKey, TValue> same && existing.DescriptorText == descriptor.Description
+                    ? same
+                    : throw new InvalidOperationException($"Keyed state '{descriptor.Name}' is declared twice, as "
+                        + $"{existing.DescriptorText} and as {descriptor.Description}: the generated code and the job graph disagree.");
+            }
+        }
+        KeyedState<TKey, TValue> state = descriptor.Kind switch
+        {
+            KeyedStateKind.Value => new RocksDbValueState<TKey, TValue>(database, descriptor, keyGroups, maxParallelism),
+            _ => CreateCellState(descriptor),
+        };
+        _states.Add((IRocksDbState)state);
+        return state;
+    }
+
+    public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return RocksDbFullSnapshot.Take(database, _states, keyGroups);
+    }
+
+    public void Restore(IKeyedStateSource source)
+    {
+        foreach (IRocksDbState state in _states)
+        {
+            state.Invalidate();
+            try
+            {
+                using var batch = new WriteBatch();
+                source.ReadKeyGroups(state.Name, keyGroups, (keyGroup, count, entries) =>
+                {
+                    var reader = new StateReader(entries);
+                    for (int e = 0; e < count; e++)
+                    {
+                        state.RestoreEntry(batch, keyGroup, entries, ref reader);
+                    }
+                    reader.ExpectEnd();
+                    if (batch.AsSpan().Length >= RestoreBatchBytes)
+                    {
+                        database.Db.Write(batch, database.WriteOptions);
+                        batch.Clear();
+                    }
+                });
+                database.Db.Write(batch, database.WriteOptions);
+            }
+            catch (Exception ex) when (ex is not TaskStateException and not JobConfigurationException)
+            {
+                throw new TaskStateException($"could not restore keyed state '{state.Name}' from checkpoint {source.CheckpointId} "
+                    + $"into RocksDB ({ex.Message})", ex);
+            }
+        }
+    }
+
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+        // Full snapshots are self-contained: nothing to release.
+    }
+
+    public void NotifyCheckpointAborted(long checkpointId)
+    {
+        // The aborted snapshot's RocksDB snapshot is released when its asynchronous part disposes it.
+    }
+
+    /// <summary>Closes the database once no snapshot still reads it, and deletes its folder.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        database.Release();
+    }
+
+    private KeyedState<TKey, TValue> CreateCellState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
+        where TKey : notnull
+    {
+        Type[] args = typeof(TValue).GetGenericArguments();
+        Type state = descriptor.Kind == KeyedStateKind.List
+            ? typeof(RocksDbListState<,>).MakeGenericType(typeof(TKey), args[0])
+            : typeof(RocksDbMapState<,,>).MakeGenericType(typeof(TKey), args[0], args[1]);
+        return (KeyedState<TKey, TValue>)Activator.CreateInstance(state, database, descriptor, keyGroups, maxParallelism)!;
+    }
+}

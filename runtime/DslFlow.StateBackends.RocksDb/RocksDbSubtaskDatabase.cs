@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RocksDbSharp;
+
+namespace DslFlow.StateBackends.RocksDb;
+
+/// <summary>
+/// One subtask's embedded RocksDB in its own folder, <c>{LocalDirectory}/{job}/{task}-{subtask}-{pid}-{id}</c>: one
+/// column family per keyed state, no write-ahead log (state is recovered from checkpoints, as in Flink), memory from the
+/// process-wide <see cref="RocksDbMemory"/>. Closed, and its folder deleted, once the backend and every snapshot still
+/// reading it let go (snapshots of a finished task are written after the task ended). Opening first deletes the
+/// folders of processes that no longer run (a crash leaves its databases behind).
+/// </summary>
+internal sealed class RocksDbSubtaskDatabase
+{
+    private readonly Lock _gate = new();
+    private readonly ColumnFamilyOptions _columnOptions;
+    private int _users = 1;
+
+    private RocksDbSubtaskDatabase(RocksDbSharp.RocksDb db, string directory, ColumnFamilyOptions columnOptions, string owner)
+    {
+        Db = db;
+        Directory = directory;
+        _columnOptions = columnOptions;
+        Owner = owner;
+        WriteOptions = new WriteOptions().DisableWal(1);
+    }
+
+    public RocksDbSharp.RocksDb Db { get; }
+
+    public string Directory { get; }
+
+    /// <summary><c>{job}/{task}-{subtask}</c>, for messages.</summary>
+    public string Owner { get; }
+
+    /// <summary>Writes without the write-ahead log.</summary>
+    public WriteOptions WriteOptions { get; }
+
+    /// <summary>The folder below which every job's databases live.</summary>
+    public static string Root(RocksDbOptions options) =>
+        Path.GetFullPath(options.LocalDirectory ?? Path.Combine(Path.GetTempPath(), "dslflow-rocksdb"));
+
+    /// <summary>Creates the folder and opens an empty database in it.</summary>
+    public static RocksDbSubtaskDatabase Open(RocksDbOptions options, string owner, ILogger? logger)
+    {
+        RocksDbMemory memory = RocksDbMemory.For(options, logger);
+        string jobFolder = Path.Combine(Root(options), SafeName(owner.Split('/')[0]));
+        System.IO.Directory.CreateDirectory(jobFolder);
+        DeleteLeftovers(jobFolder, logger);
+        string directory = Path.Combine(jobFolder, $"{SafeName(owner[(owner.IndexOf('/') + 1)..])}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var table = new BlockBasedTableOptions()
+            .SetBlockCache(memory.Cache)
+            .SetCacheIndexAndFilterBlocks(true)
+            .SetPinL0FilterAndIndexBlocksInCache(true);
+        var columns = new ColumnFamilyOptions()
+            .SetBlockBasedTableFactory(table)
+            .SetWriteBufferSize((ulong)Math.Min(64L << 20, memory.WriteBufferSize / 2));
+        var db = new DbOptions()
+            .SetCreateIfMissing(true)
+            .SetCreateMissingColumnFamilies(true)
+            .SetMaxOpenFiles(-1)
+            .SetBlockBasedTableFactory(table);
+        Native.Instance.rocksdb_options_set_write_buffer_manager(db.Handle, memory.WriteBufferManager);
+        try
+        {
+            return new RocksDbSubtaskDatabase(RocksDbSharp.RocksDb.Open(db, directory, new ColumnFamilies(columns)), directory, columns, owner);
+        }
+        catch (RocksDbException ex)
+        {
+            throw new JobConfigurationException($"RocksDB could not open the state of {owner} in {directory}: {ex.Message}. "
+                + "Check that StateBackend:RocksDb:LocalDirectory is a writable local folder with free space.", ex);
+        }
+    }
+
+    /// <summary>The column family of a state, created on first use.</summary>
+    public ColumnFamilyHandle ColumnFamily(string stateName) =>
+        Db.TryGetColumnFamily(stateName, out ColumnFamilyHandle handle) ? handle : Db.CreateColumnFamily(_columnOptions, stateName);
+
+    /// <summary>One more reader (a snapshot being written); false once the database is closed.</summary>
+    public bool TryAcquire()
+    {
+        lock (_gate)
+        {
+            if (_users == 0)
+            {
+                return false;
+            }
+            _users++;
+            return true;
+        }
+    }
+
+    /// <summary>A user let go; the last one closes the database and deletes its folder.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            if (_users == 0 || --_users > 0)
+            {
+                return;
+            }
+        }
+        Db.Dispose();
+        TryDelete(Directory);
+    }
+
+    private static void DeleteLeftovers(string jobFolder, ILogger? logger)
+    {
+        foreach (string folder in System.IO.Directory.EnumerateDirectories(jobFolder))
+        {
+            string[] parts = Path.GetFileName(folder).Split('-');
+            if (parts.Length >= 3 && int.TryParse(parts[^2], out int pid) && !IsRunning(pid))
+            {
+                logger?.LogInformation("Deleting the RocksDB folder {Folder} of process {Pid}, which no longer runs", folder, pid);
+                TryDelete(folder);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Deleted at the next start of a job of this name.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string SafeName(string name) =>
+        string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' ? c : '_'));
+}

@@ -1,0 +1,118 @@
+using DslFlow.Serialization;
+using DslFlow.State;
+using DslFlow.State.Backends;
+using DslFlow.StateBackends.RocksDb.States;
+using RocksDbSharp;
+
+namespace DslFlow.StateBackends.RocksDb.Snapshots;
+
+/// <summary>
+/// A full snapshot (Flink's <c>FullSnapshotStrategy</c>): the synchronous part takes one RocksDB snapshot — a sequence
+/// number, O(1) — and each state's asynchronous part reads its column family as of it, key group by key group, into
+/// the one snapshot format of every backend (<c>count × (int32 hash, key, value)</c> per key group), so such a
+/// checkpoint restores into any backend. The database stays open until the last state's snapshot is disposed.
+/// </summary>
+internal sealed class RocksDbFullSnapshot
+{
+    private readonly RocksDbSubtaskDatabase _database;
+    private readonly Snapshot _snapshot;
+    private int _open;
+
+    private RocksDbFullSnapshot(RocksDbSubtaskDatabase database, int states)
+    {
+        _database = database;
+        _snapshot = database.Db.CreateSnapshot();
+        _open = states;
+    }
+
+    /// <summary>The synchronous part: one frozen view for every state.</summary>
+    public static IReadOnlyList<IKeyedStateSnapshot> Take(RocksDbSubtaskDatabase database, IReadOnlyList<IRocksDbState> states,
+        KeyGroupRange range)
+    {
+        if (states.Count == 0)
+        {
+            return [];
+        }
+        if (!database.TryAcquire())
+        {
+            throw new ObjectDisposedException(database.Owner, "The RocksDB state backend is closed.");
+        }
+        var snapshot = new RocksDbFullSnapshot(database, states.Count);
+        return [.. states.Select(s => new StateSnapshot(snapshot, s, range))];
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _open) == 0)
+        {
+            _snapshot.Dispose();
+            _database.Release();
+        }
+    }
+
+    private sealed class StateSnapshot(RocksDbFullSnapshot owner, IRocksDbState state, KeyGroupRange range) : IKeyedStateSnapshot
+    {
+        private readonly Lock _gate = new();
+        private IReadOnlyList<KeyGroupBlock>? _blocks;
+        private bool _disposed;
+
+        public string Name => state.Name;
+
+        public string Descriptor => state.DescriptorText;
+
+        public IReadOnlyList<KeyGroupBlock> Serialize(CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _blocks ??= Read(cancellationToken);
+            }
+        }
+
+        private List<KeyGroupBlock> Read(CancellationToken cancellationToken)
+        {
+            var blocks = new List<KeyGroupBlock>();
+            using var buffer = new StateBuffer(4096);
+            for (int group = range.Start; group <= range.End; group++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                List<(byte[] Key, int Hash, byte[] Value)> rows;
+                try
+                {
+                    rows = [.. state.ReadGroups(group, group, owner._snapshot)];
+                }
+                catch (RocksDbException ex)
+                {
+                    throw new TaskStateException($"RocksDB could not read keyed state '{state.Name}' for a checkpoint ({ex.Message})", ex);
+                }
+                if (rows.Count == 0)
+                {
+                    continue;
+                }
+                buffer.Reset();
+                var writer = new StateWriter(buffer);
+                int count = 0;
+                for (int i = 0; i < rows.Count; count++)
+                {
+                    i += state.WriteSnapshotEntry(ref writer, rows, i);
+                }
+                blocks.Add(new KeyGroupBlock(group, count, buffer.ToArray(), default));
+            }
+            return blocks;
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
+                _blocks = null;
+            }
+            owner.Release();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using DslFlow.State;
+using DslFlow.State.Backends;
+
+namespace DslFlow.Runtime.Tests.State.Backends;
+
+/// <summary>The keyed state suite against the RocksDB backend, each test in its own local folder.</summary>
+public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendTestBase, IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "dslflow-rocksdb-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly List<IKeyedStateBackend> _backends = [];
+
+    private protected override StateBackendOptions Options { get; }
+
+    public RocksDbKeyedStateBackendTests() =>
+        Options = new StateBackendOptions { Kind = StateBackendKind.RocksDb, RocksDb = { LocalDirectory = _folder } };
+
+    private protected override IKeyedStateBackend CreateBackend(KeyGroupRange range, int maxParallelism)
+    {
+        IKeyedStateBackend backend = KeyedStateBackends.Create(Options, range, maxParallelism, $"suite/Node-{_backends.Count}");
+        _backends.Add(backend);
+        return backend;
+    }
+
+    public void Dispose()
+    {
+        foreach (IKeyedStateBackend backend in _backends)
+        {
+            backend.Dispose();
+        }
+        Directory.Delete(_folder, recursive: true);
+    }
+}
