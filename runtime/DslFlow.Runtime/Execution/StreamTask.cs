@@ -203,6 +203,7 @@ public abstract partial class StreamTask : IWakeable
     internal virtual void Release()
     {
         _interruptOnCancel.Dispose();
+        SubtaskCheckpoints.ReleaseFinalSnapshot();
         _declaredStates?.Dispose();
         foreach (IOutput output in _outputs)
         {

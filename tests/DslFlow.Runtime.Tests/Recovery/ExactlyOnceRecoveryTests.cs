@@ -38,8 +38,19 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     public Task Changelog_checkpoints_lose_and_duplicate_nothing_across_failures_and_materializations(int parallelism, int bufferSize, long records) =>
         LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: false, changelog: true);
 
+    [Theory]
+    [InlineData(1, 16, 20_000)]
+    [InlineData(5, 16, 60_000)]
+    public Task RocksDb_aligned_checkpoints_lose_and_duplicate_nothing_across_failures_in_map_snapshot_and_restore(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: false, backend: StateBackendKind.RocksDb);
+
+    [Theory]
+    [InlineData(5, 16, 60_000)]
+    public Task RocksDb_unaligned_checkpoints_lose_and_duplicate_nothing_and_restore_in_flight_records(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: true, backend: StateBackendKind.RocksDb);
+
     private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned, TimeSpan? alignedTimeout = null,
-        bool changelog = false)
+        bool changelog = false, StateBackendKind backend = StateBackendKind.Heap)
     {
         int seed = Environment.TickCount & 0xFFFF;
         output.WriteLine($"seed {seed} (rerun a failure by setting it in the test)");
@@ -49,7 +60,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         long snapshotAfter = records * 2 / 5 + random.Next((int)(records / 10));
         ExactlyOncePipeline.Failures = new FailureInjector([map1, map2], snapshotAfter, failRestore: true, failChannelRestore: unaligned);
 
-        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned, alignedTimeout, changelog);
+        (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned, alignedTimeout, changelog, backend);
 
         var (mapFailures, snapshotFailures, restoreFailures) = ExactlyOncePipeline.Failures.Injected;
         output.WriteLine($"failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts {job.RestartCount}; "
@@ -128,7 +139,8 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     }
 
     private static async Task<(JobHandle Job, IReadOnlyList<Checked> Committed)> RunAsync(int parallelism, int bufferSize, long records,
-        CheckpointingMode mode, bool unaligned = false, TimeSpan? alignedTimeout = null, bool changelog = false)
+        CheckpointingMode mode, bool unaligned = false, TimeSpan? alignedTimeout = null, bool changelog = false,
+        StateBackendKind backend = StateBackendKind.Heap)
     {
         ExactlyOncePipeline.SlowEvery = unaligned ? 8 : 0; // a slow verifier keeps records in flight for unaligned barriers to overtake
         ExactlyOncePipeline.RecordCount = records;
@@ -151,8 +163,18 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         options.Changelog.Enabled = changelog;
         options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(100); // several per run
         options.Checkpointing.RetainAfterFinish = changelog; // to look at the log and materialization files afterwards
-        await using JobHandle job = ExactlyOncePipeline.Start(options);
-        await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        using var rocksDb = new TempCheckpointDirectory();
+        options.StateBackend.Kind = backend;
+        options.StateBackend.RocksDb.LocalDirectory = rocksDb.Path;
+        JobHandle job = ExactlyOncePipeline.Start(options);
+        await using (job)
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        // Every subtask's database (of every attempt) is closed and its folder deleted once the job is over.
+        Assert.Empty(Directory.Exists(rocksDb.Path)
+            ? Directory.EnumerateDirectories(rocksDb.Path, "*", SearchOption.AllDirectories).Where(d => Path.GetFileName(d).Contains('-'))
+            : []);
         if (changelog)
         {
             string[] shared = [.. Directory.EnumerateFiles(directory.Path, "*", SearchOption.AllDirectories)

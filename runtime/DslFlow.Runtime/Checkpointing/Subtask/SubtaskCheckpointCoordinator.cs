@@ -297,6 +297,12 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
         });
     }
 
+    /// <summary>
+    /// Frees the final snapshot once the task is released (no checkpoint can write it again); waits for a write of it in
+    /// progress. A backend may hold resources for it (the RocksDB backend keeps its database open).
+    /// </summary>
+    public void ReleaseFinalSnapshot() => Interlocked.Exchange(ref _finalSnapshot, null)?.Dispose();
+
     /// <summary>Frees a snapshot once written, unless it is the final one, which later checkpoints write again.</summary>
     private void Release(TaskSnapshot? snapshot)
     {
