@@ -19,12 +19,14 @@ public class UnalignedRescaleTests
         MultiInput,
     }
 
+    private static readonly (int Before, int After)[] Rescales = [(1, 2), (2, 3), (3, 7), (7, 3), (4, 8), (8, 4), (20, 21), (21, 20)];
+
     public static TheoryData<Topology, int, int> Matrix()
     {
         var data = new TheoryData<Topology, int, int>();
         foreach (Topology topology in Enum.GetValues<Topology>())
         {
-            foreach ((int before, int after) in new[] { (1, 2), (2, 3), (3, 7), (7, 3), (4, 8), (8, 4), (20, 21), (21, 20) })
+            foreach ((int before, int after) in Rescales)
             {
                 data.Add(topology, before, after);
             }
@@ -32,19 +34,39 @@ public class UnalignedRescaleTests
         return data;
     }
 
+    public static TheoryData<int, int> RocksDbMatrix()
+    {
+        var data = new TheoryData<int, int>();
+        foreach ((int before, int after) in Rescales)
+        {
+            data.Add(before, after);
+        }
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Matrix))]
-    public async Task Restoring_an_unaligned_checkpoint_with_another_parallelism_commits_every_record_once_in_its_key_group(
-        Topology topology, int before, int after)
+    public Task Restoring_an_unaligned_checkpoint_with_another_parallelism_commits_every_record_once_in_its_key_group(
+        Topology topology, int before, int after) =>
+        RescaleAndCheck(topology, before, after, StateBackendKind.Heap);
+
+    [Theory]
+    [MemberData(nameof(RocksDbMatrix))]
+    public Task Restoring_an_unaligned_checkpoint_of_RocksDb_state_with_another_parallelism_commits_every_record_once_in_its_key_group(
+        int before, int after) =>
+        RescaleAndCheck(Topology.Pipeline, before, after, StateBackendKind.RocksDb);
+
+    private static async Task RescaleAndCheck(Topology topology, int before, int after, StateBackendKind backend)
     {
         using var directory = new TempCheckpointDirectory();
+        using var local = new TempCheckpointDirectory();
         RescaleRun.RecordsPerSource = 200_000;
         RescaleRun.RecordsPerSecond = 3_000 * before; // more than the sleeping verifiers take: their inputs back up
         RescaleRun.Slow = true;
         RescaleRun.Sink = new KeyGroupCheckingSink<Seen>(new CollectSink<Seen>(), s => RescaleRun.KeyGroupOf(s.Value), 128);
 
         CheckpointStats firstRun;
-        await using (JobHandle first = Start(topology, Options(directory.Path, before)))
+        await using (JobHandle first = Start(topology, Options(directory.Path, before, backend, local.Path)))
         {
             Eventually.True(() => first.CheckpointStats!.History.Count(c => c.Status == CheckpointStatus.Completed && c.PersistedInFlightBytes > 0) >= 2,
                 "two checkpoints with in-flight records complete", timeoutMs: 60_000);
@@ -55,7 +77,7 @@ public class UnalignedRescaleTests
 
         RescaleRun.RecordsPerSecond = null;
         RescaleRun.Slow = false;
-        await using (JobHandle second = Start(topology, Options(directory.Path, after)))
+        await using (JobHandle second = Start(topology, Options(directory.Path, after, backend, local.Path)))
         {
             long restored = Assert.IsType<long>(second.RestoredCheckpointId);
             CheckpointRecord restoredRecord = firstRun.History.Single(c => c.Id == restored);
@@ -91,9 +113,11 @@ public class UnalignedRescaleTests
         _ => RescaleMultiInput.Start(options),
     };
 
-    private static PipelineOptions Options(string directory, int parallelism)
+    private static PipelineOptions Options(string directory, int parallelism, StateBackendKind backend, string localDirectory)
     {
         var options = new PipelineOptions { DefaultParallelism = parallelism, BufferSize = 16, RestartStrategy = RestartStrategy.None };
+        options.StateBackend.Kind = backend;
+        options.StateBackend.RocksDb.LocalDirectory = localDirectory;
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
         options.Checkpointing.Unaligned = true;
         options.Checkpointing.Directory = directory;
