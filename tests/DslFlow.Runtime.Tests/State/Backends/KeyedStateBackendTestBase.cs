@@ -225,6 +225,51 @@ public abstract class KeyedStateBackendTestBase
         Assert.Equal(expected.Maps, maps);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Checkpoints_are_in_the_common_format_so_a_job_can_switch_between_this_backend_and_the_heap(bool toHeap)
+    {
+        const int Keys = 1_000;
+        var heap = new StateBackendOptions();
+        var snapshots = new List<TaskStateSnapshot>();
+        for (int s = 0; s < 2; s++)
+        {
+            KeyGroupRange range = KeyGroups.RangeOf(s, 2, MaxParallelism);
+            using IKeyedStateBackend backend = toHeap ? CreateBackend(range) : KeyedStateBackends.Create(heap, range, MaxParallelism);
+            Fill(backend, Keys);
+            snapshots.Add(Checkpoint(backend, 2));
+        }
+        RestoredCheckpoint restored = RestoredCheckpoint.FromSnapshots(1, snapshots);
+
+        var values = new Dictionary<string, long>();
+        var lists = new Dictionary<string, List<int>>();
+        var maps = new Dictionary<string, Dictionary<int, int>>();
+        for (int s = 0; s < 3; s++)
+        {
+            KeyGroupRange range = KeyGroups.RangeOf(s, 3, MaxParallelism);
+            using IKeyedStateBackend backend = toHeap ? KeyedStateBackends.Create(heap, range, MaxParallelism) : CreateBackend(range);
+            var (v, l, m) = Declare(backend);
+            new TaskStates("Node", backend, heap, s, 3, MaxParallelism).Restore(restored);
+            foreach (var (key, value) in v.Entries())
+            {
+                values.Add(key, value);
+            }
+            foreach (var (key, cell) in l.Entries())
+            {
+                lists.Add(key, cell.Items);
+            }
+            foreach (var (key, cell) in m.Entries())
+            {
+                maps.Add(key, cell.Entries);
+            }
+        }
+        var expected = Expected(Keys);
+        Assert.Equal(expected.Values, values);
+        Assert.Equal(expected.Lists, lists);
+        Assert.Equal(expected.Maps, maps);
+    }
+
     [Fact]
     public void Empty_cells_and_cleared_values_are_left_out_of_snapshots()
     {
