@@ -3,6 +3,7 @@ using DslFlow.Bench.Changelog;
 using DslFlow.Bench.CheckpointOverhead;
 using DslFlow.Bench.FinishedSourceCheckpoint;
 using DslFlow.Bench.Harness;
+using DslFlow.Bench.StateBackends;
 using DslFlow.Bench.Throughput;
 
 // dotnet run -c Release --project bench/DslFlow.Bench -- <scenario> [--quick]
@@ -17,6 +18,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["checkpoint-overhead"] = CheckpointOverheadScenario.RunAsync,
     ["changelog"] = ChangelogScenario.RunAsync,
     ["changelog-throughput"] = ChangelogScenario.RunThroughputAsync,
+    ["state-backends"] = StateBackendsScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {
