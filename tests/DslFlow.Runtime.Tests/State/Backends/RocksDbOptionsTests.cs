@@ -72,7 +72,7 @@ public sealed class RocksDbOptionsTests
     {
         using var local = new TempCheckpointDirectory();
         using var logs = new ListLoggerProvider();
-        long cache = (9L << 20) + Random.Shared.Next(1 << 20); // a budget no other test uses, so this database creates it
+        long cache = (9L << 20) + 12_345; // a budget no other test uses, so this database creates it
         var options = new StateBackendOptions { Kind = StateBackendKind.RocksDb, RocksDb = { LocalDirectory = local.Path, BlockCacheSize = cache } };
 
         using (KeyedStateBackends.Create(options, new KeyGroupRange(0, 127), 128, "job/Count-0", logs.CreateLogger("test")))
