@@ -1,6 +1,7 @@
 using DslFlow.Serialization;
 using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.StateBackends.RocksDb.Restore;
 using DslFlow.StateBackends.RocksDb.Snapshots;
 using DslFlow.StateBackends.RocksDb.States;
 using RocksDbSharp;
@@ -10,14 +11,17 @@ namespace DslFlow.StateBackends.RocksDb;
 /// <summary>
 /// The RocksDB backend of one subtask (Flink's <c>RocksDBKeyedStateBackend</c>): every keyed state is a column family of
 /// the subtask's database (<see cref="RocksDbSubtaskDatabase"/>), read and written per access on the task thread.
-/// Checkpoints are full snapshots in the common key-group format (<see cref="RocksDbFullSnapshot"/>); restores write a
-/// checkpoint's blocks of the owned key groups into the database in batches.
+/// Checkpoints are incremental native ones (<see cref="RocksDbIncrementalSnapshot"/>, restored by
+/// <see cref="NativeRestoreOperation"/>), or full snapshots in the common key-group format
+/// (<see cref="RocksDbFullSnapshot"/>) when <see cref="RocksDbOptions.IncrementalCheckpoints"/> is off; restores of a
+/// full checkpoint write its blocks of the owned key groups into the database in batches.
 /// </summary>
-internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, KeyGroupRange keyGroups, int maxParallelism)
-    : IKeyedStateBackend
+internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, KeyGroupRange keyGroups, int maxParallelism,
+    bool incremental = false) : INativeSnapshotBackend
 {
     private const int RestoreBatchBytes = 4 << 20;
     private readonly List<IRocksDbState> _states = [];
+    private readonly IncrementalHistory _history = new();
     private bool _disposed;
 
     public KeyGroupRange KeyGroups => keyGroups;
@@ -57,6 +61,27 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
         return RocksDbFullSnapshot.Take(database, _states, keyGroups);
     }
 
+    /// <inheritdoc/>
+    public IKeyedSnapshotPart? SnapshotNative(long checkpointId, string sectionName)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!incremental || _states.Count == 0)
+        {
+            return null;
+        }
+        string owner = database.Owner[(database.Owner.IndexOf('/') + 1)..];
+        string prefix = string.Concat(owner.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+        return RocksDbIncrementalSnapshot.Take(database, _history, keyGroups, States, sectionName,
+            prefix[..Math.Min(prefix.Length, 100)] + "-", checkpointId);
+    }
+
+    /// <inheritdoc/>
+    public void RestoreNative(NativeRestore restore)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        new NativeRestoreOperation(database, _states, keyGroups, KeyLayout.PrefixBytes(maxParallelism), _history).Run(restore);
+    }
+
     public void Restore(IKeyedStateSource source)
     {
         foreach (IRocksDbState state in _states)
@@ -89,15 +114,11 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
         }
     }
 
-    public void NotifyCheckpointComplete(long checkpointId)
-    {
-        // Full snapshots are self-contained: nothing to release.
-    }
+    /// <summary>The checkpoint's SST files become the ones the next incremental checkpoint reuses.</summary>
+    public void NotifyCheckpointComplete(long checkpointId) => _history.Completed(checkpointId);
 
-    public void NotifyCheckpointAborted(long checkpointId)
-    {
-        // The aborted snapshot's RocksDB snapshot is released when its asynchronous part disposes it.
-    }
+    /// <summary>The aborted checkpoint's files are never reused (its snapshot lets go of RocksDB when disposed).</summary>
+    public void NotifyCheckpointAborted(long checkpointId) => _history.Aborted(checkpointId);
 
     /// <summary>Closes the database once no snapshot still reads it, and deletes its folder.</summary>
     public void Dispose()

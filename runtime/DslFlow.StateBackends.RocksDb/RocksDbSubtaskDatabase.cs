@@ -5,30 +5,42 @@ using RocksDbSharp;
 namespace DslFlow.StateBackends.RocksDb;
 
 /// <summary>
-/// One subtask's embedded RocksDB in its own folder, <c>{LocalDirectory}/{job}/{task}-{subtask}-{pid}-{id}</c>: one
-/// column family per keyed state, no write-ahead log (state is recovered from checkpoints, as in Flink), memory from the
-/// process-wide <see cref="RocksDbMemory"/>. Closed, and its folder deleted, once the backend and every snapshot still
-/// reading it let go (snapshots of a finished task are written after the task ended). Opening first deletes the
-/// folders of processes that no longer run (a crash leaves its databases behind).
+/// One subtask's embedded RocksDB in its own folder, <c>{LocalDirectory}/{job}/{task}-{subtask}-{pid}-{id}</c>, which
+/// holds the database (<c>db/</c>), the native checkpoints being copied (<c>chk-{id}/</c>, hard links) and restores
+/// being downloaded (<c>restore-*/</c>): one column family per keyed state, no write-ahead log (state is recovered from
+/// checkpoints, as in Flink), memory from the process-wide <see cref="RocksDbMemory"/>. Closed, and its folder deleted,
+/// once the backend and every snapshot still reading it let go (snapshots of a finished task are written after the
+/// task ended). Opening first deletes the folders of processes that no longer run (a crash leaves its databases behind).
 /// </summary>
 internal sealed class RocksDbSubtaskDatabase
 {
     private readonly Lock _gate = new();
     private readonly ColumnFamilyOptions _columnOptions;
+    private readonly DbOptions _dbOptions;
     private int _users = 1;
 
-    private RocksDbSubtaskDatabase(RocksDbSharp.RocksDb db, string directory, ColumnFamilyOptions columnOptions, string owner)
+    private RocksDbSubtaskDatabase(RocksDbSharp.RocksDb db, string folder, DbOptions dbOptions, ColumnFamilyOptions columnOptions,
+        string owner)
     {
         Db = db;
-        Directory = directory;
+        Folder = folder;
+        _dbOptions = dbOptions;
         _columnOptions = columnOptions;
         Owner = owner;
         WriteOptions = new WriteOptions().DisableWal(1);
     }
 
-    public RocksDbSharp.RocksDb Db { get; }
+    /// <summary>The open database (replaced once by a native restore, before the task processes anything).</summary>
+    public RocksDbSharp.RocksDb Db { get; private set; }
 
-    public string Directory { get; }
+    /// <summary>The subtask's folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>The database's folder inside it.</summary>
+    public string Directory => Path.Combine(Folder, "db");
+
+    /// <summary>Options for the column families of keyed states.</summary>
+    public ColumnFamilyOptions ColumnOptions => _columnOptions;
 
     /// <summary><c>{job}/{task}-{subtask}</c>, for messages.</summary>
     public string Owner { get; }
@@ -47,7 +59,9 @@ internal sealed class RocksDbSubtaskDatabase
         string jobFolder = Path.Combine(Root(options), SafeName(owner.Split('/')[0]));
         System.IO.Directory.CreateDirectory(jobFolder);
         DeleteLeftovers(jobFolder, logger);
-        string directory = Path.Combine(jobFolder, $"{SafeName(owner[(owner.IndexOf('/') + 1)..])}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string folder = Path.Combine(jobFolder, $"{SafeName(owner[(owner.IndexOf('/') + 1)..])}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(folder);
+        string directory = Path.Combine(folder, "db");
         var table = new BlockBasedTableOptions()
             .SetBlockCache(memory.Cache)
             .SetCacheIndexAndFilterBlocks(true)
@@ -59,11 +73,12 @@ internal sealed class RocksDbSubtaskDatabase
             .SetCreateIfMissing(true)
             .SetCreateMissingColumnFamilies(true)
             .SetMaxOpenFiles(-1)
+            .SetMaxManifestFileSize(1 << 20) // the MANIFEST travels inside every incremental checkpoint: keep it small
             .SetBlockBasedTableFactory(table);
         Native.Instance.rocksdb_options_set_write_buffer_manager(db.Handle, memory.WriteBufferManager);
         try
         {
-            return new RocksDbSubtaskDatabase(RocksDbSharp.RocksDb.Open(db, directory, new ColumnFamilies(columns)), directory, columns, owner);
+            return new RocksDbSubtaskDatabase(RocksDbSharp.RocksDb.Open(db, directory, new ColumnFamilies(columns)), folder, db, columns, owner);
         }
         catch (RocksDbException ex)
         {
@@ -71,6 +86,39 @@ internal sealed class RocksDbSubtaskDatabase
                 + "Check that StateBackend:RocksDb:LocalDirectory is a writable local folder with free space.", ex);
         }
     }
+
+    /// <summary>
+    /// Replaces the (still empty) database by the one in <paramref name="restored"/>, a folder of this subtask's folder
+    /// holding a native checkpoint's files, opened with every column family it has; the states then
+    /// <see cref="States.IRocksDbState.Rebind"/>.
+    /// </summary>
+    /// <exception cref="RocksDbException">RocksDB refused the files.</exception>
+    public void ReplaceWith(string restored, IReadOnlyCollection<string> columnFamilies)
+    {
+        var families = new ColumnFamilies(_columnOptions);
+        foreach (string name in columnFamilies.Where(n => n != ColumnFamilies.DefaultName))
+        {
+            families.Add(name, _columnOptions);
+        }
+        Db.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+        System.IO.Directory.Move(restored, Directory);
+        Db = RocksDbSharp.RocksDb.Open(_dbOptions, Directory, families);
+    }
+
+    /// <summary>Opens a downloaded native checkpoint read-only (copying its keys into this database).</summary>
+    public RocksDbSharp.RocksDb OpenReadOnly(string folder, IReadOnlyCollection<string> columnFamilies)
+    {
+        var families = new ColumnFamilies(_columnOptions);
+        foreach (string name in columnFamilies.Where(n => n != ColumnFamilies.DefaultName))
+        {
+            families.Add(name, _columnOptions);
+        }
+        return RocksDbSharp.RocksDb.OpenReadOnly(_dbOptions, folder, families, errIfLogFileExists: false);
+    }
+
+    /// <summary>A new folder for a native checkpoint or a restore, inside the subtask's folder (hard links need the same disk).</summary>
+    public string WorkFolder(string name) => Path.Combine(Folder, name);
 
     /// <summary>The column family of a state, created on first use.</summary>
     public ColumnFamilyHandle ColumnFamily(string stateName) =>
@@ -101,7 +149,7 @@ internal sealed class RocksDbSubtaskDatabase
             }
         }
         Db.Dispose();
-        TryDelete(Directory);
+        TryDelete(Folder);
     }
 
     private static void DeleteLeftovers(string jobFolder, ILogger? logger)
@@ -138,7 +186,8 @@ internal sealed class RocksDbSubtaskDatabase
         }
     }
 
-    private static void TryDelete(string folder)
+    /// <summary>Deletes a folder, leaving it to the next start when that fails.</summary>
+    public static void TryDelete(string folder)
     {
         try
         {

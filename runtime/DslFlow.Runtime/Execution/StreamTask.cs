@@ -203,6 +203,12 @@ public abstract partial class StreamTask : IWakeable
     internal virtual void Release()
     {
         _interruptOnCancel.Dispose();
+        if (!SubtaskCheckpoints.StopAsyncWrites(TimeSpan.FromSeconds(30)))
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(Context.Logger, "Checkpoint writes of task {Task} "
+                + "({Subtask}) did not stop within 30 s of its release; they finish in the background", Context.TaskName,
+                Context.SubtaskIndex);
+        }
         SubtaskCheckpoints.ReleaseFinalSnapshot();
         _declaredStates?.Dispose();
         foreach (IOutput output in _outputs)

@@ -64,6 +64,10 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
             return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, [], new ChangelogSnapshotPart(
                 changelog.SnapshotChangelog(checkpointId), changelog.KeyGroups, RestoredCheckpoint.ChangelogName(taskName)));
         }
+        if (keyed is INativeSnapshotBackend native && native.SnapshotNative(checkpointId, RestoredCheckpoint.NativeName(taskName)) is { } part)
+        {
+            return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, [], part);
+        }
         var snapshot = new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, keyed.Snapshot(checkpointId));
         if (!options.AsynchronousSnapshots)
         {
@@ -114,6 +118,12 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
     /// </summary>
     private void RestoreKeyed(RestoredCheckpoint restored)
     {
+        if (restored.HasNative(taskName))
+        {
+            RestoreNative(restored.NativeParts(taskName, storage ?? throw new InvalidOperationException(
+                "A native keyed-state checkpoint is restored without checkpoint storage.")));
+            return;
+        }
         if (!restored.HasChangelog(taskName))
         {
             if (keyed is ChangelogKeyedStateBackend fresh)
@@ -137,6 +147,24 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         List<IChangelogState> replaying = [.. _replayOnly.Select((wrap, id) => wrap(id))];
         ChangelogKeyedStateBackend.RestoreParts(keyed, replaying, restored.CheckpointId, parts, restored.Logs!, storage!,
             $"{taskName}-{subtaskIndex}", restored.AllowNonRestoredState);
+    }
+
+    /// <summary>
+    /// Keyed state from native RocksDB parts (an incremental checkpoint): only a RocksDB backend opens their files. As
+    /// with Flink's native checkpoints, switching to another backend goes through a full checkpoint.
+    /// </summary>
+    /// <exception cref="JobConfigurationException">This subtask's backend is not RocksDB.</exception>
+    private void RestoreNative(NativeRestore native)
+    {
+        if (keyed is not INativeSnapshotBackend backend)
+        {
+            throw new JobConfigurationException($"Checkpoint {native.CheckpointId} holds the keyed state of task '{taskName}' "
+                + "as RocksDB's own files (an incremental checkpoint), which only the RocksDB backend reads, but the job now "
+                + "runs another state backend. To switch: run once more with StateBackend.Kind = RocksDb and "
+                + "StateBackend.RocksDb.IncrementalCheckpoints = false, take a checkpoint (StopWithCheckpointAsync), then "
+                + "switch; or start fresh.");
+        }
+        backend.RestoreNative(native);
     }
 
     /// <summary>A checkpoint completed everywhere: the keyed backend may release what it kept for older ones.</summary>

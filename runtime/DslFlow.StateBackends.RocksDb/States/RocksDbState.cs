@@ -42,7 +42,7 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
 
     public string DescriptorText => Descriptor.Description;
 
-    public ColumnFamilyHandle Column { get; }
+    public ColumnFamilyHandle Column { get; private set; }
 
     public int PrefixBytes { get; }
 
@@ -133,6 +133,13 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
 
     /// <summary>Forgets the loaded key: rows were written around the slot (a restore).</summary>
     public void Invalidate() => _loadedLength = -1;
+
+    /// <summary>Takes the column family of the database a native restore opened in place of the empty one.</summary>
+    public void Rebind()
+    {
+        Column = Database.ColumnFamily(Descriptor.Name);
+        Invalidate();
+    }
 
     /// <summary>Loads the current key's value into slot 0.</summary>
     private protected abstract void Load();
@@ -269,6 +276,8 @@ internal interface IRocksDbState
     int WriteSnapshotEntry(ref StateWriter writer, IReadOnlyList<(byte[] Key, int Hash, byte[] Value)> rows, int from);
 
     void Invalidate();
+
+    void Rebind();
 
     ColumnFamilyHandle Column { get; }
 }

@@ -33,6 +33,20 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
 
     private const string ChangelogPrefix = "changelog/";
 
+    /// <summary>The name of a task's native RocksDB part in checkpoints.</summary>
+    public static string NativeName(string task) => NativePrefix + task;
+
+    private const string NativePrefix = "rocksdb/";
+
+    /// <summary>True when some old subtask of <paramref name="task"/> wrote its keyed state as a native RocksDB part.</summary>
+    public bool HasNative(string task) => _byName.ContainsKey(NativeName(task));
+
+    /// <summary>Every old subtask's native part of <paramref name="task"/>, with what a backend needs to read it.</summary>
+    public State.Backends.NativeRestore NativeParts(string task, ICheckpointStorageWorkerView storage) =>
+        new(CheckpointId, _byName.TryGetValue(NativeName(task), out var entries)
+            ? [.. entries.Where(e => e.Section.Scope == StateScope.RocksDb).Select(e => e.Bytes)]
+            : [], _handles, storage, AllowNonRestoredState, NativeName(task));
+
     /// <summary>Every old subtask's changelog part of <paramref name="task"/> (empty when the task's keyed state was not logged).</summary>
     /// <exception cref="CheckpointCorruptedException">A part is malformed or names a file the metadata does not list.</exception>
     public IReadOnlyList<(KeyGroupRange Owned, State.Changelog.ChangelogRestorePart Part)> ChangelogParts(string task) =>
@@ -75,7 +89,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
             restored._handles.TryAdd(handle.RelativePath, handle);
             if (CheckpointPaths.ParseSharedPath(handle.RelativePath) is not null)
             {
-                continue; // a changelog's materialization or log file: read through the changelog parts
+                continue; // a changelog's or RocksDB's shared file: read through the backends' parts
             }
             try
             {
@@ -148,6 +162,8 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
         {
             known.Add(ChangelogName(chain.Name));
             CheckKeyGroups(ChangelogName(chain.Name), maxParallelism);
+            known.Add(NativeName(chain.Name));
+            CheckKeyGroups(NativeName(chain.Name), maxParallelism);
         }
         List<string> lostChannels = _byName.Keys.Where(n => n.StartsWith(ChannelStatePrefix, StringComparison.Ordinal) && !tasks.Contains(n))
             .Order(StringComparer.Ordinal).ToList();
@@ -211,7 +227,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
         }
         foreach (Part owner in entries)
         {
-            if (owner.Section.Scope is StateScope.Keyed or StateScope.Changelog && owner.MaxParallelism != maxParallelism)
+            if (owner.Section.Scope is StateScope.Keyed or StateScope.Changelog or StateScope.RocksDb && owner.MaxParallelism != maxParallelism)
             {
                 throw new JobConfigurationException($"Checkpoint {CheckpointId} holds keyed state '{name}' in "
                     + $"{owner.MaxParallelism} key groups, but the job now runs with MaxParallelism = {maxParallelism}. "

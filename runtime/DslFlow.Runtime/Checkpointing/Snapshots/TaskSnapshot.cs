@@ -9,13 +9,13 @@ namespace DslFlow.Checkpointing;
 /// (FLIP-147) is written into every later checkpoint, from the same serialized blocks.
 /// </summary>
 internal sealed class TaskSnapshot(int subtaskIndex, int parallelism, int maxParallelism, IReadOnlyList<StateEntry> entries,
-    IReadOnlyList<IKeyedStateSnapshot> keyed, ChangelogSnapshotPart? changelog = null) : IDisposable
+    IReadOnlyList<IKeyedStateSnapshot> keyed, IKeyedSnapshotPart? backendPart = null) : IDisposable
 {
     private readonly SemaphoreSlim _writing = new(1, 1);
     private int _disposed;
 
     /// <summary>True when there is nothing to store.</summary>
-    public bool IsEmpty => entries.Count == 0 && keyed.Count == 0 && changelog is null;
+    public bool IsEmpty => entries.Count == 0 && keyed.Count == 0 && backendPart is null;
 
     /// <summary>Serializes the keyed state now, on the calling thread (snapshots configured synchronous).</summary>
     public void Serialize(CancellationToken cancellationToken)
@@ -27,8 +27,9 @@ internal sealed class TaskSnapshot(int subtaskIndex, int parallelism, int maxPar
     }
 
     /// <summary>
-    /// The asynchronous part: serializes what is left (or, for a changelog subtask, waits for its log's tail) and writes
-    /// the state file; returns its handle, then the shared files a changelog part references.
+    /// The asynchronous part: serializes what is left (or writes the backend's own part: a changelog's log tail,
+    /// RocksDB's new files) and writes the state file; returns its handle, then the shared files the backend's part
+    /// references.
     /// </summary>
     /// <exception cref="State.TaskStateException">A keyed state's serializer refused a value; names the state.</exception>
     public async Task<IReadOnlyList<StateHandle>> WriteAsync(ICheckpointStorageWorkerView storage, long checkpointId, string fileName, CancellationToken cancellationToken)
@@ -44,11 +45,10 @@ internal sealed class TaskSnapshot(int subtaskIndex, int parallelism, int maxPar
             }
             sections.AddRange(entries.Select(e => e.ToSection()));
             IReadOnlyList<StateHandle> shared = [];
-            if (changelog is { } part)
+            if (backendPart is not null)
             {
-                IReadOnlyList<State.Changelog.ChangelogSegment> log = await part.Checkpoint.Log.WaitAsync(cancellationToken).ConfigureAwait(false);
-                (byte[] bytes, shared) = State.Changelog.ChangelogPartCodec.Encode(part.Owned, part.Checkpoint, log);
-                sections.Add(SectionContent.Whole(part.SectionName, StateScope.Changelog, null, bytes));
+                (byte[] bytes, shared) = await backendPart.WriteAsync(storage, checkpointId, cancellationToken).ConfigureAwait(false);
+                sections.Add(SectionContent.Whole(backendPart.SectionName, backendPart.Scope, null, bytes));
             }
             await using CheckpointStateOutputStream stream = storage.OpenStateWriter(checkpointId, fileName);
             await StateFileWriter.WriteAsync(stream, subtaskIndex, parallelism, maxParallelism, sections, cancellationToken).ConfigureAwait(false);
@@ -72,9 +72,7 @@ internal sealed class TaskSnapshot(int subtaskIndex, int parallelism, int maxPar
         {
             state.Dispose();
         }
+        backendPart?.Dispose();
         _writing.Release();
     }
 }
-
-/// <summary>A changelog subtask's part of a snapshot: what its backend returned, the key groups it owns, the section name.</summary>
-internal sealed record ChangelogSnapshotPart(State.Changelog.ChangelogCheckpoint Checkpoint, KeyGroupRange Owned, string SectionName);

@@ -30,6 +30,13 @@ internal enum StateScope : byte
     /// restores from it.
     /// </summary>
     Changelog = 5,
+
+    /// <summary>
+    /// A RocksDB subtask's native part of an incremental checkpoint: its owned key groups, its states' column families,
+    /// its SST files (shared, reused by later checkpoints while unchanged) and its small metadata files. Every new
+    /// subtask whose key groups overlap restores from it.
+    /// </summary>
+    RocksDb = 6,
 }
 
 /// <summary>

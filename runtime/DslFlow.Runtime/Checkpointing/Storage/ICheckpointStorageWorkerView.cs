@@ -56,6 +56,17 @@ public interface ICheckpointStorageWorkerView
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Claims a shared file that an earlier checkpoint wrote, for the checkpoint in progress to list without writing it
+    /// again (an unchanged RocksDB SST): when true, the file exists and is not deleted before
+    /// <paramref name="checkpointId"/> has ended, whatever retention decides meanwhile; when false, write the state anew.
+    /// A claim closes the race between a task reusing the files of the newest checkpoint it knows completed and a newer
+    /// completion retiring that checkpoint. The default implementation claims nothing.
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint (1 or more) that is neither completed nor aborted.</param>
+    /// <param name="handle">A shared file's handle from an earlier checkpoint.</param>
+    bool TryReuseSharedState(long checkpointId, StateHandle handle) => false;
+
+    /// <summary>
     /// Opens a stream for a shared state file that the writing task <em>owns</em> until a completed checkpoint lists it:
     /// a file written ahead of any checkpoint (a changelog's log file, persisted before the barrier that will reference
     /// it). Unlike <see cref="OpenSharedStateWriter"/>, no checkpoint's abort or subsumption deletes it; it goes when the

@@ -15,6 +15,7 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
 {
     private readonly RecentCheckpoints _aborted = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _asyncWrites = new();
+    private readonly ConcurrentDictionary<long, Task> _runningWrites = new();
     private long _latestSnapshot = -1; // the newest checkpoint snapshotted here: a checkpoint reaches a task once
     private UnalignedSnapshot? _awaitingChannelState;
     private long _finalCheckpointId = -1;
@@ -253,7 +254,7 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
         // The asynchronous part can be cancelled by the checkpoint's abort as well as by the job stopping.
         var write = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         _asyncWrites[checkpointId] = write;
-        _ = Task.Run(async () =>
+        Task running = Task.Run(async () =>
         {
             long started = Stopwatch.GetTimestamp();
             try
@@ -293,8 +294,47 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
                 write.Dispose();
                 Release(snapshot);
                 channelState?.Dispose();
+                _runningWrites.TryRemove(checkpointId, out _);
             }
         });
+        _runningWrites[checkpointId] = running;
+        if (running.IsCompleted)
+        {
+            _runningWrites.TryRemove(checkpointId, out _); // it ended before it was recorded
+        }
+    }
+
+    /// <summary>
+    /// The task is released: drops an unaligned snapshot still waiting for its channel state, cancels the asynchronous
+    /// writes still running (their checkpoints can no longer complete with this attempt) and waits, up to <paramref name="timeout"/>, until they let go of what they hold — a backend's
+    /// files — so nothing of the task is still at work once its job is over. False when some did not end in time.
+    /// </summary>
+    public bool StopAsyncWrites(TimeSpan timeout)
+    {
+        if (_awaitingChannelState is { } unaligned)
+        {
+            DropChannelState(unaligned.Barrier.CheckpointId); // its channel state can no longer complete
+        }
+        foreach (CancellationTokenSource write in _asyncWrites.Values)
+        {
+            try
+            {
+                write.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The write just ended.
+            }
+        }
+        Task[] running = [.. _runningWrites.Values];
+        try
+        {
+            return running.Length == 0 || Task.WaitAll(running, timeout);
+        }
+        catch (AggregateException)
+        {
+            return true; // the writes catch their own failures; an escaped one has ended all the same
+        }
     }
 
     /// <summary>

@@ -24,16 +24,20 @@ internal static class KeyedStateBackends
         };
 
     private static IKeyedStateBackend CreateRocksDb(StateBackendOptions options, KeyGroupRange keyGroups, int maxParallelism,
-        string owner, Microsoft.Extensions.Logging.ILogger? logger)
+        string owner, Microsoft.Extensions.Logging.ILogger? logger) =>
+        (IKeyedStateBackend)InvokeRocksDb("Create", "PipelineOptions.StateBackend.Kind is RocksDb, but the RocksDB state "
+            + "backend is not part of this application", options, keyGroups, maxParallelism, owner, logger);
+
+    private static object InvokeRocksDb(string method, string whyNeeded, params object?[] arguments)
     {
         Type factory = Type.GetType(RocksDbFactory, throwOnError: false) ?? throw new JobConfigurationException(
-            "PipelineOptions.StateBackend.Kind is RocksDb, but the RocksDB state backend is not part of this application: "
-            + "add the DslFlow.StateBackends.RocksDb package (dotnet add package DslFlow.StateBackends.RocksDb), or use Kind = Heap.");
-        MethodInfo create = factory.GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException($"{RocksDbFactory} has no Create method: the package does not match this runtime.");
+            $"{whyNeeded}: add the DslFlow.StateBackends.RocksDb package (dotnet add package DslFlow.StateBackends.RocksDb), "
+            + "or use Kind = Heap.");
+        MethodInfo entry = factory.GetMethod(method, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException($"{RocksDbFactory} has no {method} method: the package does not match this runtime.");
         try
         {
-            return (IKeyedStateBackend)create.Invoke(null, [options, keyGroups, maxParallelism, owner, logger])!;
+            return entry.Invoke(null, arguments)!;
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {

@@ -27,6 +27,14 @@ public sealed class RocksDbOptions
     /// </summary>
     public double WriteBufferRatio { get; set; } = 0.5;
 
+    /// <summary>
+    /// Whether checkpoints are incremental (Flink's <c>state.backend.incremental</c>): each copies only the SST files
+    /// the previous completed checkpoint does not have, and restores open those files directly. Default true. When
+    /// false, checkpoints are full snapshots in the format every backend reads — slower to write for large state, but
+    /// the way to switch a job from RocksDB to the heap.
+    /// </summary>
+    public bool IncrementalCheckpoints { get; set; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the invalid setting and how to fix it.</summary>
     public void Validate()
     {

@@ -155,22 +155,22 @@ public abstract class KeyedStateBackendTestBase
     {
         using var directory = new TempCheckpointDirectory();
         var storage = new LocalCheckpointStorage(directory.Path);
-        StateHandle handle;
+        IReadOnlyList<StateHandle> handles; // the state file, and the shared files of a backend that writes its own (RocksDB's SSTs)
         using (IKeyedStateBackend backend = CreateBackend(All))
         {
             Fill(backend, 300);
-            var states = new TaskStates("Node", backend, Options, 0, 1, MaxParallelism);
+            var states = new TaskStates("Node", backend, Options, 0, 1, MaxParallelism, storage);
             using TaskSnapshot snapshot = states.Snapshot(1, _ => { });
-            handle = (await snapshot.WriteAsync(storage, 1, "Node-0.state", CancellationToken.None))[0];
+            handles = await snapshot.WriteAsync(storage, 1, "Node-0.state", CancellationToken.None);
         }
         await storage.CompleteCheckpointAsync(new CheckpointMetadata(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
-            new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> { [new("Node", 0)] = [handle] }));
+            new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> { [new("Node", 0)] = handles }));
         CheckpointMetadata metadata = (await storage.LoadAndVerifyAsync(1, CancellationToken.None))!;
         RestoredCheckpoint restored = await RestoredCheckpoint.LoadAsync(storage, metadata, CancellationToken.None);
 
         using IKeyedStateBackend fresh = CreateBackend(All);
         var (values, lists, maps) = Declare(fresh);
-        new TaskStates("Node", fresh, Options, 0, 1, MaxParallelism).Restore(restored);
+        new TaskStates("Node", fresh, Options, 0, 1, MaxParallelism, storage).Restore(restored);
 
         Assert.Equal(Expected(300).Values, values.Entries());
         Assert.Equal(Expected(300).Lists, lists.Entries().ToDictionary(e => e.Key, e => e.Value.Items));

@@ -3,16 +3,28 @@ using DslFlow.State.Backends;
 
 namespace DslFlow.Runtime.Tests.State.Backends;
 
-/// <summary>The keyed state suite against the RocksDB backend, each test in its own local folder.</summary>
-public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendTestBase, IDisposable
+/// <summary>
+/// The keyed state suite against the RocksDB backend, each test in its own local folder; checkpoints through
+/// <c>TaskStates</c> are incremental (native files), direct backend snapshots full.
+/// </summary>
+public class RocksDbKeyedStateBackendTests : KeyedStateBackendTestBase, IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "dslflow-rocksdb-tests-" + Guid.NewGuid().ToString("N"));
     private readonly List<IKeyedStateBackend> _backends = [];
 
     private protected override StateBackendOptions Options { get; }
 
-    public RocksDbKeyedStateBackendTests() =>
-        Options = new StateBackendOptions { Kind = StateBackendKind.RocksDb, RocksDb = { LocalDirectory = _folder } };
+    public RocksDbKeyedStateBackendTests()
+        : this(incremental: true)
+    {
+    }
+
+    private protected RocksDbKeyedStateBackendTests(bool incremental) =>
+        Options = new StateBackendOptions
+        {
+            Kind = StateBackendKind.RocksDb,
+            RocksDb = { LocalDirectory = _folder, IncrementalCheckpoints = incremental },
+        };
 
     private protected override IKeyedStateBackend CreateBackend(KeyGroupRange range, int maxParallelism)
     {
@@ -23,6 +35,7 @@ public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendTestBase, I
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         foreach (IKeyedStateBackend backend in _backends)
         {
             backend.Dispose();
@@ -30,3 +43,6 @@ public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendTestBase, I
         Directory.Delete(_folder, recursive: true);
     }
 }
+
+/// <summary>The keyed state suite against RocksDB with full (non-incremental) checkpoints.</summary>
+public sealed class RocksDbFullCheckpointKeyedStateBackendTests() : RocksDbKeyedStateBackendTests(incremental: false);

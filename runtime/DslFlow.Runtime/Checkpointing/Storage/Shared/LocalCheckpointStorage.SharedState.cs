@@ -35,6 +35,22 @@ public sealed partial class LocalCheckpointStorage
     }
 
     /// <inheritdoc/>
+    public bool TryReuseSharedState(long checkpointId, StateHandle handle)
+    {
+        CheckId(checkpointId);
+        ArgumentNullException.ThrowIfNull(handle);
+        if (CheckpointPaths.ParseSharedPath(handle.RelativePath) is not string name)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            ThrowUnlessAcceptingState(checkpointId);
+            return Registry.Claim(checkpointId, handle.RelativePath) && File.Exists(_paths.SharedFile(name));
+        }
+    }
+
+    /// <inheritdoc/>
     public CheckpointStateOutputStream OpenOwnedSharedStateWriter(string name)
     {
         CheckSharedName(name, "owned by a task");
@@ -166,8 +182,9 @@ public sealed partial class LocalCheckpointStorage
             }
             List<long> completed = [.. ListCompletedCheckpoints()];
             _unreadableMetadata.IntersectWith(completed);
-            List<string> doomed = [.. Registry.ReleasePending(owner =>
-                _aborted.Contains(owner) || (owner <= _highestCompleted && !_completing.Contains(owner)))];
+            Func<long, bool> ended = owner => _aborted.Contains(owner) || (owner <= _highestCompleted && !_completing.Contains(owner));
+            Registry.DropClaims(ended);
+            List<string> doomed = [.. Registry.ReleasePending(ended)];
             if (_unreadableMetadata.Count == 0)
             {
                 doomed.AddRange(Registry.UnregisterUnused(completed.DefaultIfEmpty(long.MaxValue).Min()));

@@ -14,6 +14,7 @@ internal sealed class SharedStateRegistry
 {
     private readonly Dictionary<string, SharedStateEntry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<long, HashSet<string>> _held = [];
+    private readonly Dictionary<long, HashSet<string>> _claimed = [];
 
     /// <summary>Every tracked file, in no particular order.</summary>
     public IEnumerable<SharedStateEntry> Entries => _entries.Values;
@@ -62,6 +63,34 @@ internal sealed class SharedStateRegistry
     public void Release(long checkpointId) => _held.Remove(checkpointId);
 
     /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/>, in progress, will list a file it did not write (an unchanged RocksDB
+    /// SST): from now on the file is not handed out for deletion until that checkpoint has ended (see
+    /// <see cref="DropClaims"/>). False when the registry no longer tracks the file (it was deleted, or never existed).
+    /// </summary>
+    public bool Claim(long checkpointId, string path)
+    {
+        if (!_entries.ContainsKey(path))
+        {
+            return false;
+        }
+        if (!_claimed.TryGetValue(checkpointId, out var paths))
+        {
+            _claimed[checkpointId] = paths = new(StringComparer.Ordinal);
+        }
+        paths.Add(path);
+        return true;
+    }
+
+    /// <summary>Drops the claims of checkpoints that ended: a completed one registered its files, an aborted one needs none.</summary>
+    public void DropClaims(Func<long, bool> ended)
+    {
+        foreach (long id in _claimed.Keys.Where(ended).ToList())
+        {
+            _claimed.Remove(id);
+        }
+    }
+
+    /// <summary>
     /// Completed checkpoint <paramref name="checkpointId"/> lists these shared handles: each file's last use becomes
     /// at least <paramref name="checkpointId"/>, and a pending file stops being pending.
     /// </summary>
@@ -98,7 +127,8 @@ internal sealed class SharedStateRegistry
     public IReadOnlyList<string> ReleasePending(Func<long, bool> ended) =>
         Remove(entry => entry.IsPending && (entry.OwnedByTask ? entry.ReleasedByTask : ended(entry.CreatedBy)));
 
-    private bool IsHeld(string path) => _held.Values.Any(paths => paths.Contains(path));
+    private bool IsHeld(string path) =>
+        _held.Values.Any(paths => paths.Contains(path)) || _claimed.Values.Any(paths => paths.Contains(path));
 
     private List<string> Remove(Func<SharedStateEntry, bool> unused)
     {
