@@ -31,6 +31,28 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
     /// <summary>The folder of the subtask's database (tests).</summary>
     internal string Directory => database.Directory;
 
+    /// <summary>Compacts every state's column family into as few files as RocksDB makes (tests: replaces every SST).</summary>
+    internal void Compact()
+    {
+        foreach (IRocksDbState state in _states)
+        {
+            database.Db.CompactRange([], [0xFF], state.Column);
+        }
+    }
+
+    /// <summary>The key groups that rows of <paramref name="stateName"/> belong to, over the whole column family (tests).</summary>
+    internal SortedSet<int> StoredKeyGroups(string stateName)
+    {
+        IRocksDbState state = _states.Single(s => s.Name == stateName);
+        var groups = new SortedSet<int>();
+        using Iterator iterator = database.Db.NewIterator(state.Column);
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        {
+            groups.Add(KeyLayout.KeyGroupOf(iterator.GetKeySpan(), state.PrefixBytes));
+        }
+        return groups;
+    }
+
     public KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
         where TKey : notnull
     {

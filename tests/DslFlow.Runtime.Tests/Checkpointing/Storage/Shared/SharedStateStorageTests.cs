@@ -55,6 +55,35 @@ public class SharedStateStorageTests : StorageFixture
     }
 
     [Fact]
+    public async Task A_claimed_file_outlives_the_retirement_of_every_checkpoint_listing_it_until_the_claiming_checkpoint_ends()
+    {
+        // A task that has not heard of checkpoint 2's completion reuses checkpoint 1's file for checkpoint 3; checkpoint
+        // 2 (which wrote the state anew) completes and retires 1. The claim keeps the file for 3.
+        var storage = NewStorage(retained: 1);
+        StateHandle reused = await CompleteWithNewFileAsync(storage, 1);
+        Assert.True(storage.TryReuseSharedState(3, reused));
+        await CompleteWithNewFileAsync(storage, 2);
+        Assert.True(File.Exists(PathOf(reused.RelativePath)), "checkpoint 3 claimed the file");
+        await CompleteAsync(storage, 3, reused);
+        Assert.NotNull(await storage.LoadLatestAsync());
+        await CompleteWithNewFileAsync(storage, 4);
+        Assert.False(File.Exists(PathOf(reused.RelativePath)), "checkpoint 3 retired: nothing uses the file any more");
+        Assert.False(storage.TryReuseSharedState(5, reused)); // deleted: the caller writes the state anew
+    }
+
+    [Fact]
+    public async Task A_claim_of_an_aborted_checkpoint_ends_with_it()
+    {
+        var storage = NewStorage(retained: 1);
+        StateHandle reused = await CompleteWithNewFileAsync(storage, 1);
+        Assert.True(storage.TryReuseSharedState(2, reused));
+        storage.AbortCheckpoint(2);
+        await CompleteWithNewFileAsync(storage, 3);
+        Assert.False(File.Exists(PathOf(reused.RelativePath)));
+        Assert.Throws<InvalidOperationException>(() => storage.TryReuseSharedState(2, reused)); // checkpoint 2 takes no state any more
+    }
+
+    [Fact]
     public async Task Shared_files_reused_by_three_checkpoints_with_retention_2_are_deleted_only_when_no_retained_one_lists_them()
     {
         var storage = NewStorage(retained: 2);
