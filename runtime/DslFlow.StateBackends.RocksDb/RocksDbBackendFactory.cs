@@ -14,6 +14,6 @@ internal static class RocksDbBackendFactory
     /// <summary>Opens a new database for one subtask and returns its backend.</summary>
     public static IKeyedStateBackend Create(StateBackendOptions options, KeyGroupRange keyGroups, int maxParallelism, string owner,
         ILogger? logger) =>
-        new RocksDbKeyedStateBackend(RocksDbSubtaskDatabase.Open(options.RocksDb, owner, logger), keyGroups, maxParallelism,
+        new RocksDbKeyedStateBackend(() => RocksDbSubtaskDatabase.Open(options.RocksDb, owner, logger), keyGroups, maxParallelism,
             options.RocksDb.IncrementalCheckpoints);
 }

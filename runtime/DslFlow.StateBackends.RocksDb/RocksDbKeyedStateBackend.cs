@@ -16,11 +16,16 @@ namespace DslFlow.StateBackends.RocksDb;
 /// (<see cref="RocksDbFullSnapshot"/>) when <see cref="RocksDbOptions.IncrementalCheckpoints"/> is off; restores of a
 /// full checkpoint write its blocks of the owned key groups into the database in batches.
 /// </summary>
-internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, KeyGroupRange keyGroups, int maxParallelism,
+internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open, KeyGroupRange keyGroups, int maxParallelism,
     bool incremental = false) : INativeSnapshotBackend
 {
+    private RocksDbSubtaskDatabase? _database;
+
     private const int RestoreBatchBytes = 4 << 20;
     private readonly List<IRocksDbState> _states = [];
+
+    // Opened with the first state: a subtask without keyed state (a source, a stateless chain) has no database.
+    private RocksDbSubtaskDatabase Database => _database ??= open();
     private readonly IncrementalHistory _history = new();
     private bool _disposed;
 
@@ -29,14 +34,14 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
     public IReadOnlyList<(string Name, string Descriptor)> States => [.. _states.Select(s => (s.Name, s.DescriptorText))];
 
     /// <summary>The folder of the subtask's database (tests).</summary>
-    internal string Directory => database.Directory;
+    internal string Directory => Database.Directory;
 
     /// <summary>Compacts every state's column family into as few files as RocksDB makes (tests: replaces every SST).</summary>
     internal void Compact()
     {
         foreach (IRocksDbState state in _states)
         {
-            database.Db.CompactRange([], [0xFF], state.Column);
+            Database.Db.CompactRange([], [0xFF], state.Column);
         }
     }
 
@@ -45,7 +50,7 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
     {
         IRocksDbState state = _states.Single(s => s.Name == stateName);
         var groups = new SortedSet<int>();
-        using Iterator iterator = database.Db.NewIterator(state.Column);
+        using Iterator iterator = Database.Db.NewIterator(state.Column);
         for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
         {
             groups.Add(KeyLayout.KeyGroupOf(iterator.GetKeySpan(), state.PrefixBytes));
@@ -70,7 +75,7 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
         }
         KeyedState<TKey, TValue> state = descriptor.Kind switch
         {
-            KeyedStateKind.Value => new RocksDbValueState<TKey, TValue>(database, descriptor, keyGroups, maxParallelism),
+            KeyedStateKind.Value => new RocksDbValueState<TKey, TValue>(Database, descriptor, keyGroups, maxParallelism),
             _ => CreateCellState(descriptor),
         };
         _states.Add((IRocksDbState)state);
@@ -80,7 +85,7 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
     public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return RocksDbFullSnapshot.Take(database, _states, keyGroups);
+        return _states.Count == 0 ? [] : RocksDbFullSnapshot.Take(Database, _states, keyGroups);
     }
 
     /// <inheritdoc/>
@@ -91,9 +96,9 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
         {
             return null;
         }
-        string owner = database.Owner[(database.Owner.IndexOf('/') + 1)..];
+        string owner = Database.Owner[(Database.Owner.IndexOf('/') + 1)..];
         string prefix = string.Concat(owner.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
-        return RocksDbIncrementalSnapshot.Take(database, _history, keyGroups, States, sectionName,
+        return RocksDbIncrementalSnapshot.Take(Database, _history, keyGroups, States, sectionName,
             prefix[..Math.Min(prefix.Length, 100)] + "-", checkpointId);
     }
 
@@ -101,7 +106,7 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
     public void RestoreNative(NativeRestore restore)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        new NativeRestoreOperation(database, _states, keyGroups, KeyLayout.PrefixBytes(maxParallelism), _history).Run(restore);
+        new NativeRestoreOperation(Database, _states, keyGroups, KeyLayout.PrefixBytes(maxParallelism), _history).Run(restore);
     }
 
     public void Restore(IKeyedStateSource source)
@@ -122,11 +127,11 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
                     reader.ExpectEnd();
                     if (batch.AsSpan().Length >= RestoreBatchBytes)
                     {
-                        database.Db.Write(batch, database.WriteOptions);
+                        Database.Db.Write(batch, Database.WriteOptions);
                         batch.Clear();
                     }
                 });
-                database.Db.Write(batch, database.WriteOptions);
+                Database.Db.Write(batch, Database.WriteOptions);
             }
             catch (Exception ex) when (ex is not TaskStateException and not JobConfigurationException)
             {
@@ -150,7 +155,7 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
             return;
         }
         _disposed = true;
-        database.Release();
+        _database?.Release();
     }
 
     private KeyedState<TKey, TValue> CreateCellState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
@@ -160,6 +165,6 @@ internal sealed class RocksDbKeyedStateBackend(RocksDbSubtaskDatabase database, 
         Type state = descriptor.Kind == KeyedStateKind.List
             ? typeof(RocksDbListState<,>).MakeGenericType(typeof(TKey), args[0])
             : typeof(RocksDbMapState<,,>).MakeGenericType(typeof(TKey), args[0], args[1]);
-        return (KeyedState<TKey, TValue>)Activator.CreateInstance(state, database, descriptor, keyGroups, maxParallelism)!;
+        return (KeyedState<TKey, TValue>)Activator.CreateInstance(state, Database, descriptor, keyGroups, maxParallelism)!;
     }
 }

@@ -152,7 +152,18 @@ internal sealed class RocksDbSubtaskDatabase
         TryDelete(Folder);
     }
 
+    private static readonly Lock LeftoverGate = new();
+
+    // Subtasks open their databases concurrently: one of them deletes a dead process's folder, the others skip it.
     private static void DeleteLeftovers(string jobFolder, ILogger? logger)
+    {
+        lock (LeftoverGate)
+        {
+            DeleteLeftoversLocked(jobFolder, logger);
+        }
+    }
+
+    private static void DeleteLeftoversLocked(string jobFolder, ILogger? logger)
     {
         foreach (string folder in System.IO.Directory.EnumerateDirectories(jobFolder))
         {
@@ -174,7 +185,7 @@ internal sealed class RocksDbSubtaskDatabase
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            return !process.HasExited && !IsZombie(pid);
         }
         catch (ArgumentException)
         {
@@ -183,6 +194,21 @@ internal sealed class RocksDbSubtaskDatabase
         catch (InvalidOperationException)
         {
             return false;
+        }
+    }
+
+    // A killed process nobody has reaped yet still has a process entry (Linux state Z), but it writes nothing any more.
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            string status = File.ReadAllText($"/proc/{pid}/stat");
+            int end = status.LastIndexOf(')');
+            return end > 0 && end + 2 < status.Length && status[end + 2] is 'Z' or 'X';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false; // not Linux, or the process is gone: HasExited decided
         }
     }
 

@@ -25,6 +25,7 @@ public class ProcessKillTests(ITestOutputHelper output)
     [InlineData("unaligned")]
     [InlineData("compacting")]
     [InlineData("changelog")]
+    [InlineData("rocksdb")]
     public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures(string mode)
     {
         int seed = Environment.TickCount & 0xFFFF;
@@ -48,15 +49,23 @@ public class ProcessKillTests(ITestOutputHelper output)
             await Task.Delay(extra ? 0 : random.Next(150, 600));
             // Prefer to kill while a checkpoint directory exists without its metadata (a checkpoint being written); with
             // the changelog, alternately while a materialization or a log file is being written (its temporary file).
-            string? sharedWrite = mode == "changelog" && !extra ? (kill % 2 == 0 ? ".materialization-" : ".changelog-") : null;
+            // With RocksDB, alternately while an SST is being copied and while the native checkpoint (flush and hard links) exists.
+            string? sharedWrite = extra ? null : mode switch
+            {
+                "changelog" => kill % 2 == 0 ? ".materialization-" : ".changelog-",
+                "rocksdb" when kill % 2 == 0 => ".Count",
+                _ => null,
+            };
+            bool native = mode == "rocksdb" && !extra && sharedWrite is null;
             var deadline = Stopwatch.StartNew();
-            bool duringCheckpoint = false, duringSharedWrite = false;
+            bool duringCheckpoint = false, duringSharedWrite = false, duringNative = false;
             while (deadline.ElapsedMilliseconds < (extra ? 2_000 : 300)
-                && !(sharedWrite is null ? duringCheckpoint = CheckpointInProgress(work.Path) : duringSharedWrite = SharedWriteInProgress(work.Path, sharedWrite)))
+                && !(native ? duringNative = NativeCheckpointInProgress(work.Path)
+                    : sharedWrite is null ? duringCheckpoint = CheckpointInProgress(work.Path) : duringSharedWrite = SharedWriteInProgress(work.Path, sharedWrite)))
             {
                 await Task.Delay(1);
             }
-            duringCheckpoint |= sharedWrite is not null && CheckpointInProgress(work.Path);
+            duringCheckpoint |= (sharedWrite is not null || native) && CheckpointInProgress(work.Path);
             if (extra && child.HasExited)
             {
                 break; // it finished: nothing left to kill
@@ -66,7 +75,8 @@ public class ProcessKillTests(ITestOutputHelper output)
             await child.WaitForExitAsync();
             killsDuringCheckpoint += duringCheckpoint ? 1 : 0;
             output.WriteLine($"kill {kill + 1}: {(duringCheckpoint ? "while a checkpoint was being written" : "between checkpoints")}"
-                + $"{(duringSharedWrite ? $", while a {sharedWrite![1..^1]} file was being written" : "")}, "
+                + $"{(duringSharedWrite ? $", while a {sharedWrite![1..]} file was being written" : "")}"
+                + $"{(duringNative ? ", while a native RocksDB checkpoint existed" : "")}, "
                 + $"{Committed(work.Path).Count} lines committed so far");
         }
         Assert.Equal("finished", await RunToEndAsync(work.Path, rate: 0, mode));
@@ -78,6 +88,9 @@ public class ProcessKillTests(ITestOutputHelper output)
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal)); // so each is committed once
         // Nothing left hidden after the final checkpoint: no pending, in-progress or (compaction) committed-but-unmerged part.
         Assert.Empty(HiddenFiles(Path.Combine(work.Path, "out")));
+        // The killed processes' RocksDB folders were deleted at the next start, the last run's own at its end.
+        string rocksDb = Path.Combine(work.Path, "rocksdb");
+        Assert.Empty(Directory.Exists(rocksDb) ? Directory.EnumerateDirectories(rocksDb, "*-*", SearchOption.AllDirectories) : []);
     }
 
     [Fact]
@@ -150,6 +163,12 @@ public class ProcessKillTests(ITestOutputHelper output)
         string checkpoints = Path.Combine(work, "checkpoints");
         return Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints, "shared", SearchOption.AllDirectories)
             .Any(shared => Directory.EnumerateFiles(shared, prefix + "*").Any());
+    }
+
+    private static bool NativeCheckpointInProgress(string work)
+    {
+        string rocksDb = Path.Combine(work, "rocksdb");
+        return Directory.Exists(rocksDb) && Directory.EnumerateDirectories(rocksDb, "chk-*", SearchOption.AllDirectories).Any();
     }
 
     private static bool CheckpointInProgress(string work)

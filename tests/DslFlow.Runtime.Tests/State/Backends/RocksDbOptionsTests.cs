@@ -75,8 +75,10 @@ public sealed class RocksDbOptionsTests
         long cache = (9L << 20) + 12_345; // a budget no other test uses, so this database creates it
         var options = new StateBackendOptions { Kind = StateBackendKind.RocksDb, RocksDb = { LocalDirectory = local.Path, BlockCacheSize = cache } };
 
-        using (KeyedStateBackends.Create(options, new KeyGroupRange(0, 127), 128, "job/Count-0", logs.CreateLogger("test")))
+        using (IKeyedStateBackend backend = KeyedStateBackends.Create(options, new KeyGroupRange(0, 127), 128, "job/Count-0", logs.CreateLogger("test")))
         {
+            Assert.Empty(logs.Lines); // a subtask without keyed state opens no database
+            backend.GetOrCreateState(BackendStates.ValueOf<long>("Count.count"));
         }
 
         string line = Assert.Single(logs.Lines, l => l.Message.StartsWith("RocksDB state backend", StringComparison.Ordinal)).Message;
