@@ -13,6 +13,11 @@ if (args is ["deep-state"])
 {
     return DeepState.Run();
 }
+// Usage: DslFlow.ProcessHarness large-state <work directory> write|verify <keys> — RocksDB state larger than its memory (LargeState).
+if (args is ["large-state", string work, "write" or "verify", string count] && long.TryParse(count, out long keyCount))
+{
+    return await LargeState.RunAsync(work, args[2], keyCount);
+}
 string[] modes = ["aligned", "unaligned", "compacting", "files", "changelog", "rocksdb"];
 if (args.Length is < 3 or > 4 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate)
     || (args.Length == 4 && !modes.Contains(args[3])))
