@@ -7,6 +7,10 @@ using DslFlow.Bench.StateBackends;
 using DslFlow.Bench.Throughput;
 
 // dotnet run -c Release --project bench/DslFlow.Bench -- <scenario> [--quick]
+if (args is [LargeStateChild.Command, string work, string keys])
+{
+    return await LargeStateRun.RunAsync(work, long.Parse(keys, System.Globalization.CultureInfo.InvariantCulture));
+}
 string scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
 bool quick = args.Contains("--quick");
 var scenarios = new Dictionary<string, Func<bool, Task<Report>>>

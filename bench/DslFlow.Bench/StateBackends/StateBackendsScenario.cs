@@ -11,13 +11,15 @@ namespace DslFlow.Bench.StateBackends;
 /// <summary>
 /// The RocksDB backend against its baselines, in one run: <c>ValueState&lt;long&gt;</c> updates through the backend
 /// against a hand-written RocksDbSharp get+put loop with the same key layout and options (no WAL, same cache), and the
-/// keyed-count pipeline on RocksDB against the same pipeline on the heap. <c>--quick</c> cuts repetitions, not sizes.
-/// Not yet: the larger-than-memory child process and the incremental and rescale restore figures (issue 16).
+/// keyed-count pipeline on RocksDB against the same pipeline on the heap, and the larger-than-memory run in a child
+/// process (<see cref="LargeStateRun"/>: peak memory, incremental checkpoint bytes, restore and rescale times).
+/// <c>--quick</c> cuts repetitions, not sizes.
 /// </summary>
 internal static class StateBackendsScenario
 {
     private const int Keys = 100_000;
     private const int Updates = 1_000_000;
+    private const long LargeStateKeys = 10_000_000;
 
     public static Task<Report> RunAsync(bool quick)
     {
@@ -46,6 +48,10 @@ internal static class StateBackendsScenario
             report.Add("heap_pipeline_rps", heap);
             report.Add("rocksdb_pipeline_rps", rocks);
             report.Add("throughput_ratio_rocksdb_vs_heap", rocks / heap);
+            foreach ((string name, double value) in LargeStateChild.Run(Path.Combine(local, "large"), LargeStateKeys))
+            {
+                report.Add(name, value);
+            }
             return Task.FromResult(report);
         }
         finally
