@@ -98,8 +98,9 @@ internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open
         }
         string owner = Database.Owner[(Database.Owner.IndexOf('/') + 1)..];
         string prefix = string.Concat(owner.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+        // A fixed first token: a task name may start with '_', which storage names may not.
         return RocksDbIncrementalSnapshot.Take(Database, _history, keyGroups, States, sectionName,
-            prefix[..Math.Min(prefix.Length, 100)] + "-", checkpointId);
+            "rocksdb-" + prefix[..Math.Min(prefix.Length, 100)] + "-", checkpointId);
     }
 
     /// <inheritdoc/>

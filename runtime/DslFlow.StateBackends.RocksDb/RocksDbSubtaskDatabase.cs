@@ -19,10 +19,15 @@ internal sealed class RocksDbSubtaskDatabase
     private readonly DbOptions _dbOptions;
     private int _users = 1;
 
+    // The folders this process opened and has not closed: a folder named with this process's pid but not in this set
+    // was left by an earlier process that had the same pid (a container's app is often pid 1 after every restart).
+    private static readonly HashSet<string> Opened = new(StringComparer.Ordinal);
+
     private RocksDbSubtaskDatabase(RocksDbSharp.RocksDb db, string folder, DbOptions dbOptions, ColumnFamilyOptions columnOptions,
         string owner)
     {
         Db = db;
+        Directory = Path.Combine(folder, "db");
         Folder = folder;
         _dbOptions = dbOptions;
         _columnOptions = columnOptions;
@@ -36,8 +41,8 @@ internal sealed class RocksDbSubtaskDatabase
     /// <summary>The subtask's folder.</summary>
     public string Folder { get; }
 
-    /// <summary>The database's folder inside it.</summary>
-    public string Directory => Path.Combine(Folder, "db");
+    /// <summary>The database's folder inside it (<c>db/</c>, or the restore folder a native restore opened).</summary>
+    public string Directory { get; private set; }
 
     /// <summary>Options for the column families of keyed states.</summary>
     public ColumnFamilyOptions ColumnOptions => _columnOptions;
@@ -60,6 +65,10 @@ internal sealed class RocksDbSubtaskDatabase
         System.IO.Directory.CreateDirectory(jobFolder);
         DeleteLeftovers(jobFolder, logger);
         string folder = Path.Combine(jobFolder, $"{SafeName(owner[(owner.IndexOf('/') + 1)..])}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        lock (LeftoverGate)
+        {
+            Opened.Add(folder);
+        }
         System.IO.Directory.CreateDirectory(folder);
         string directory = Path.Combine(folder, "db");
         var table = new BlockBasedTableOptions()
@@ -82,6 +91,8 @@ internal sealed class RocksDbSubtaskDatabase
         }
         catch (RocksDbException ex)
         {
+            Forget(folder);
+            TryDelete(folder);
             throw new JobConfigurationException($"RocksDB could not open the state of {owner} in {directory}: {ex.Message}. "
                 + "Check that StateBackend:RocksDb:LocalDirectory is a writable local folder with free space.", ex);
         }
@@ -100,10 +111,13 @@ internal sealed class RocksDbSubtaskDatabase
         {
             families.Add(name, _columnOptions);
         }
+        // Opened where it was downloaded before the empty one closes: a failure leaves the backend as it was.
+        RocksDbSharp.RocksDb opened = RocksDbSharp.RocksDb.Open(_dbOptions, restored, families);
+        string empty = Directory;
         Db.Dispose();
-        System.IO.Directory.Delete(Directory, recursive: true);
-        System.IO.Directory.Move(restored, Directory);
-        Db = RocksDbSharp.RocksDb.Open(_dbOptions, Directory, families);
+        Db = opened;
+        Directory = restored;
+        TryDelete(empty);
     }
 
     /// <summary>Opens a downloaded native checkpoint read-only (copying its keys into this database).</summary>
@@ -150,6 +164,7 @@ internal sealed class RocksDbSubtaskDatabase
         }
         Db.Dispose();
         TryDelete(Folder);
+        Forget(Folder);
     }
 
     private static readonly Lock LeftoverGate = new();
@@ -168,7 +183,8 @@ internal sealed class RocksDbSubtaskDatabase
         foreach (string folder in System.IO.Directory.EnumerateDirectories(jobFolder))
         {
             string[] parts = Path.GetFileName(folder).Split('-');
-            if (parts.Length >= 3 && int.TryParse(parts[^2], out int pid) && !IsRunning(pid))
+            if (parts.Length >= 3 && int.TryParse(parts[^2], out int pid)
+                && (pid == Environment.ProcessId ? !Opened.Contains(folder) : !IsRunning(pid)))
             {
                 logger?.LogInformation("Deleting the RocksDB folder {Folder} of process {Pid}, which no longer runs", folder, pid);
                 TryDelete(folder);
@@ -176,12 +192,16 @@ internal sealed class RocksDbSubtaskDatabase
         }
     }
 
+    private static void Forget(string folder)
+    {
+        lock (LeftoverGate)
+        {
+            Opened.Remove(folder);
+        }
+    }
+
     private static bool IsRunning(int pid)
     {
-        if (pid == Environment.ProcessId)
-        {
-            return true;
-        }
         try
         {
             using var process = Process.GetProcessById(pid);

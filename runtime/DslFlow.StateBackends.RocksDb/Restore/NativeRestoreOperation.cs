@@ -38,13 +38,17 @@ internal sealed class NativeRestoreOperation(RocksDbSubtaskDatabase database, IR
             NativePartFiles.Download(best, restore, folder);
             database.ReplaceWith(folder, [.. best.States.Select(s => s.Name)]);
         }
-        catch (RocksDbException ex)
-        {
-            throw new TaskStateException($"RocksDB could not open the files of checkpoint {restore.CheckpointId} for {database.Owner} ({ex.Message})", ex);
-        }
-        finally
+        catch (Exception ex) when (ex is RocksDbException or IOException or UnauthorizedAccessException
+            && ex is not CheckpointCorruptedException)
         {
             RocksDbSubtaskDatabase.TryDelete(folder);
+            throw new TaskStateException($"RocksDB could not open the files of checkpoint {restore.CheckpointId} for {database.Owner} "
+                + $"in {folder} ({ex.Message}); check the free space of StateBackend:RocksDb:LocalDirectory", ex);
+        }
+        catch
+        {
+            RocksDbSubtaskDatabase.TryDelete(folder);
+            throw;
         }
         DropUndeclared(best);
         foreach (IRocksDbState state in states)
@@ -129,9 +133,11 @@ internal sealed class NativeRestoreOperation(RocksDbSubtaskDatabase database, IR
                 CopyRange(source, source.GetColumnFamily(state.Name), state, first, last);
             }
         }
-        catch (RocksDbException ex)
+        catch (Exception ex) when (ex is RocksDbException or IOException or UnauthorizedAccessException
+            && ex is not CheckpointCorruptedException)
         {
-            throw new TaskStateException($"RocksDB could not read the files of checkpoint {restore.CheckpointId} for {database.Owner} ({ex.Message})", ex);
+            throw new TaskStateException($"RocksDB could not read the files of checkpoint {restore.CheckpointId} for {database.Owner} "
+                + $"in {folder} ({ex.Message}); check the free space of StateBackend:RocksDb:LocalDirectory", ex);
         }
         finally
         {

@@ -10,6 +10,9 @@ namespace DslFlow.StateBackends.RocksDb.Snapshots;
 /// </summary>
 internal sealed class IncrementalHistory
 {
+    // A finished task's final snapshot is written into every later checkpoint but hears of no completions: keep only
+    // the newest records (a completion is always of one of the few newest checkpoints).
+    private const int KeptWrites = 16;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, IReadOnlyDictionary<string, StateHandle>> _written = [];
     private IReadOnlyDictionary<string, StateHandle> _confirmed = new Dictionary<string, StateHandle>();
@@ -32,6 +35,10 @@ internal sealed class IncrementalHistory
         lock (_gate)
         {
             _written[checkpointId] = files;
+            while (_written.Count > KeptWrites)
+            {
+                _written.Remove(_written.Keys.First());
+            }
         }
     }
 

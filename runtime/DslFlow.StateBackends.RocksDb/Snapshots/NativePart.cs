@@ -71,7 +71,12 @@ internal static class NativePartCodec
                 throw new CheckpointCorruptedException(checkpointId, section, $"has a RocksDB part in format version {version}, "
                     + "which this DslFlow does not read; restore with the version that wrote it", $"{Version}", $"{version}");
             }
-            var owned = new KeyGroupRange(reader.ReadIndex(), reader.ReadIndex());
+            int first = reader.ReadIndex(), last = reader.ReadIndex();
+            if (first > last || last >= 32768)
+            {
+                throw reader.Malformed($"its key groups [{first}..{last}] are not a range of key groups");
+            }
+            var owned = new KeyGroupRange(first, last);
             var states = new (string, string)[reader.ReadLength()];
             for (int i = 0; i < states.Length; i++)
             {
@@ -92,6 +97,11 @@ internal static class NativePartCodec
                 privates[i] = (file, reader.ReadBytes(reader.ReadLength()).ToArray());
             }
             reader.ExpectEnd();
+            if (ssts.Select(f => f.Item1).Concat(privates.Select(f => f.Item1)).Distinct(StringComparer.Ordinal).Count() != ssts.Length + privates.Length
+                || privates.Any(f => f.Item1.EndsWith(".sst", StringComparison.Ordinal)))
+            {
+                throw reader.Malformed("it names a file twice, or an SST among its inline files");
+            }
             return new NativePart(owned, states, ssts, privates);
         }
         catch (StateFormatException ex)

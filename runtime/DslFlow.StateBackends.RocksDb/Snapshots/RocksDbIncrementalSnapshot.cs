@@ -67,7 +67,15 @@ internal sealed class RocksDbIncrementalSnapshot : IKeyedSnapshotPart
         {
             throw new ObjectDisposedException(database.Owner, "The RocksDB state backend is closed.");
         }
-        return new RocksDbIncrementalSnapshot(database, history, owned, states, sectionName, filePrefix, checkpointId);
+        try
+        {
+            return new RocksDbIncrementalSnapshot(database, history, owned, states, sectionName, filePrefix, checkpointId);
+        }
+        catch
+        {
+            database.Release();
+            throw;
+        }
     }
 
     /// <inheritdoc/>

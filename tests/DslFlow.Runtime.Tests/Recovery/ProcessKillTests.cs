@@ -53,7 +53,7 @@ public class ProcessKillTests(ITestOutputHelper output)
             string? sharedWrite = extra ? null : mode switch
             {
                 "changelog" => kill % 2 == 0 ? ".materialization-" : ".changelog-",
-                "rocksdb" when kill % 2 == 0 => ".Count",
+                "rocksdb" when kill % 2 == 0 => ".rocksdb-",
                 _ => null,
             };
             bool native = mode == "rocksdb" && !extra && sharedWrite is null;

@@ -254,7 +254,7 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
         // The asynchronous part can be cancelled by the checkpoint's abort as well as by the job stopping.
         var write = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         _asyncWrites[checkpointId] = write;
-        Task running = Task.Run(async () =>
+        var start = new Task<Task>(async () =>
         {
             long started = Stopwatch.GetTimestamp();
             try
@@ -297,11 +297,8 @@ internal sealed class SubtaskCheckpointCoordinator(ICheckpointedTask task, Subta
                 _runningWrites.TryRemove(checkpointId, out _);
             }
         });
-        _runningWrites[checkpointId] = running;
-        if (running.IsCompleted)
-        {
-            _runningWrites.TryRemove(checkpointId, out _); // it ended before it was recorded
-        }
+        _runningWrites[checkpointId] = start.Unwrap(); // recorded before it runs, so its end always removes it
+        start.Start(TaskScheduler.Default);
     }
 
     /// <summary>

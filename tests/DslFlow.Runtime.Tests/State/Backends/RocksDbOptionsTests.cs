@@ -52,8 +52,13 @@ public sealed class RocksDbOptionsTests
     {
         using var local = new TempCheckpointDirectory();
         string crashed = Path.Combine(local.Path, "job", "Count_0-999999999-0123456789abcdef");
-        Directory.CreateDirectory(crashed);
-        File.WriteAllText(Path.Combine(crashed, "000012.sst"), "left by a crash");
+        // An earlier process with this process's pid (a container's app restarted as pid 1 again) left one too.
+        string samePid = Path.Combine(local.Path, "job", $"Count_1-{Environment.ProcessId}-0123456789abcdef");
+        foreach (string folder in new[] { crashed, samePid })
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "000012.sst"), "left by a crash");
+        }
         var options = new StateBackendOptions { Kind = StateBackendKind.RocksDb, RocksDb = { LocalDirectory = local.Path } };
 
         IKeyedStateBackend backend = KeyedStateBackends.Create(options, new KeyGroupRange(0, 127), 128, "job/Count-0");
@@ -61,6 +66,7 @@ public sealed class RocksDbOptionsTests
         state.Value("a").Value = 1;
 
         Assert.False(Directory.Exists(crashed));
+        Assert.False(Directory.Exists(samePid));
         string own = Assert.Single(Directory.GetDirectories(Path.Combine(local.Path, "job")));
         Assert.StartsWith($"Count_0-{Environment.ProcessId}-", Path.GetFileName(own), StringComparison.Ordinal);
         backend.Dispose();

@@ -46,7 +46,8 @@ public sealed partial class LocalCheckpointStorage
         lock (_gate)
         {
             ThrowUnlessAcceptingState(checkpointId);
-            return Registry.Claim(checkpointId, handle.RelativePath) && File.Exists(_paths.SharedFile(name));
+            // A file damaged outside the storage (truncated) is not reused: the caller copies the state anew.
+            return FileProblem(_paths.SharedFile(name), handle) is null && Registry.Claim(checkpointId, handle.RelativePath);
         }
     }
 
