@@ -2,6 +2,7 @@ using DslFlow.Checkpointing;
 using DslFlow.Runtime.Tests.Checkpointing;
 using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.Hashing;
 using DslFlow.StateBackends.RocksDb;
 using static DslFlow.Runtime.Tests.State.Backends.BackendStates;
 
@@ -76,16 +77,19 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData(2, 3)]
-    [InlineData(3, 2)]
-    [InlineData(1, 4)]
-    [InlineData(4, 1)]
-    [InlineData(3, 3)]
-    public async Task A_rescaled_restore_holds_exactly_the_key_groups_the_subtask_owns_with_every_value_once(int before, int after)
+    [InlineData(2, 3, 128)]
+    [InlineData(3, 2, 128)]
+    [InlineData(1, 4, 128)]
+    [InlineData(4, 1, 128)]
+    [InlineData(3, 3, 128)]
+    [InlineData(2, 3, 1024)] // two-byte key-group prefixes
+    [InlineData(3, 2, 32768)]
+    public async Task A_rescaled_restore_holds_exactly_the_key_groups_the_subtask_owns_with_every_value_once(int before, int after,
+        int maxParallelism)
     {
         const int Keys = 3_000;
         var storage = new LocalCheckpointStorage(_checkpoints.Path, retainedCheckpoints: 2);
-        var old = Enumerable.Range(0, before).Select(s => Open(storage, s, before)).ToArray();
+        var old = Enumerable.Range(0, before).Select(s => Open(storage, s, before, maxParallelism: maxParallelism)).ToArray();
         foreach (Subtask subtask in old)
         {
             subtask.Fill(0, Keys, value: 7);
@@ -98,7 +102,7 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
 
         RestoredCheckpoint restored = await LoadAsync(storage, 1);
         var seen = new Dictionary<string, long>();
-        var rescaled = Enumerable.Range(0, after).Select(s => Open(storage, s, after, "after")).ToArray();
+        var rescaled = Enumerable.Range(0, after).Select(s => Open(storage, s, after, "after", maxParallelism)).ToArray();
         foreach (Subtask subtask in rescaled)
         {
             subtask.States.Restore(restored);
@@ -228,12 +232,13 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
         ? Directory.EnumerateFiles(SharedFolder).Select(f => "shared/" + Path.GetFileName(f)).Order(StringComparer.Ordinal)
         : [];
 
-    private Subtask Open(LocalCheckpointStorage storage, int index, int parallelism, string attempt = "first")
+    private Subtask Open(LocalCheckpointStorage storage, int index, int parallelism, string attempt = "first",
+        int maxParallelism = MaxParallelism)
     {
-        KeyGroupRange range = KeyGroups.RangeOf(index, parallelism, MaxParallelism);
-        IKeyedStateBackend backend = KeyedStateBackends.Create(Options, range, MaxParallelism, $"job-{attempt}/Node-{index}");
+        KeyGroupRange range = KeyGroups.RangeOf(index, parallelism, maxParallelism);
+        IKeyedStateBackend backend = KeyedStateBackends.Create(Options, range, maxParallelism, $"job-{attempt}/Node-{index}");
         var subtask = new Subtask(index, backend, backend.GetOrCreateState(ValueOf<long>(StateName)),
-            new TaskStates("Node", backend, Options, index, parallelism, MaxParallelism, storage));
+            new TaskStates("Node", backend, Options, index, parallelism, maxParallelism, storage), maxParallelism);
         _open.Add(subtask);
         return subtask;
     }
@@ -268,7 +273,8 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
         _local.Dispose();
     }
 
-    private sealed record Subtask(int Index, IKeyedStateBackend Backend, KeyedState<string, long> Counts, TaskStates States) : IDisposable
+    private sealed record Subtask(int Index, IKeyedStateBackend Backend, KeyedState<string, long> Counts, TaskStates States,
+        int MaxParallelism) : IDisposable
     {
         /// <summary>Sets keys <c>key-{from}</c>… that this subtask owns to <paramref name="value"/>.</summary>
         public void Fill(int from, int count, long value)
@@ -276,9 +282,14 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
             for (int i = from; i < from + count; i++)
             {
                 string key = $"key-{i}";
-                if (Backend.KeyGroups.Contains(GroupOf(key)))
+                int hash = StableHash.Of(key);
+                int group = KeyGroups.Assign(hash, MaxParallelism);
+                if (Backend.KeyGroups.Contains(group))
                 {
-                    Counts.Value(key).Value = value;
+                    var facade = new ValueState<long>();
+                    facade.Bind(Counts);
+                    facade.Slot = Counts.Slot(key, hash, group);
+                    facade.Value = value;
                 }
             }
         }
