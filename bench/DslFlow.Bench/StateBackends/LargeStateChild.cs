@@ -13,6 +13,9 @@ internal static class LargeStateChild
         Directory.CreateDirectory(work);
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("The bench cannot find its own executable.");
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        // As a RocksDB deployment on glibc should run (README, "State larger than memory"; Flink's images do the same or
+        // ship jemalloc): RocksDB's threads otherwise each get a malloc arena, and freed memory stays in them.
+        start.Environment["MALLOC_ARENA_MAX"] = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") ?? "2";
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(LargeStateChild).Assembly.Location);

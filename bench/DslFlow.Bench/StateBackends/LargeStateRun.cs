@@ -41,6 +41,7 @@ internal static class LargeStateRun
                 writer.Put(k, version: 0);
             }
             Emit("fill_s", fill.Elapsed.TotalSeconds);
+            Phase("filled");
             (long firstCopied, long firstFull) = await CheckpointAsync(storage, ++id, writer);
             Emit("first_checkpoint_bytes", firstCopied);
             Emit("full_checkpoint_bytes", firstFull);
@@ -65,17 +66,21 @@ internal static class LargeStateRun
             Emit("incremental_bytes_ratio", ratios.Average());
             Emit("incremental_bytes_ratio_p95", Measure.Percentile(sorted, 0.95));
             Emit("incremental_checkpoints", ratios.Count);
+            Phase("checkpointed");
         }
 
         long restored = id;
         double oneToOne = await TimeRestoreAsync(storage, options, restored, 1, "one");
+        Phase("restored 1 to 1");
         (double oneToTwo, Subtask[] two) = await RestoreAsync(storage, options, restored, 2, "two");
+        Phase("restored 1 to 2");
         await CheckpointAsync(storage, ++id, two);
         foreach (Subtask subtask in two)
         {
             subtask.Dispose();
         }
         double twoToOne = await TimeRestoreAsync(storage, options, id, 1, "back");
+        Phase("restored 2 to 1");
         Emit("restore_1_to_1_ms", oneToOne);
         Emit("restore_1_to_2_ms", oneToTwo);
         Emit("restore_2_to_1_ms", twoToOne);
@@ -125,6 +130,15 @@ internal static class LargeStateRun
         }
         List<StateHandle> handles = [.. states.Values.SelectMany(h => h)];
         return (handles.Where(h => h.CheckpointId == id).Sum(h => h.Length), handles.Sum(h => h.Length));
+    }
+
+    /// <summary>Where the memory went (stderr): resident now, peak so far, and the managed heap.</summary>
+    private static void Phase(string name)
+    {
+        string[] status = File.ReadAllLines("/proc/self/status");
+        string Field(string key) => status.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?[key.Length..].Trim() ?? "?";
+        Console.Error.WriteLine($"{name}: VmRSS {Field("VmRSS:")}, VmHWM {Field("VmHWM:")}, managed heap {GC.GetTotalMemory(false) >> 20} MiB, "
+            + $"GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} MiB");
     }
 
     private static void Emit(string figure, double value) =>
