@@ -1,11 +1,12 @@
 using DslFlow;
 using DslFlow.ProcessHarness;
 
-// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb]
+// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb|changelog-rocksdb]
 // Checkpoints every 20 ms into <work>/checkpoints, output in <work>/out; resumes from the latest checkpoint.
 // "compacting" is aligned with file-sink compaction every second checkpoint.
 // "changelog" is aligned with the changelog on: materializing every 100 ms, writing the log pre-emptively past 2 KB.
 // "rocksdb" is aligned with keyed state in RocksDB (incremental checkpoints), its databases under <work>/rocksdb.
+// "changelog-rocksdb" is "changelog" with keyed state in RocksDB (materializations are RocksDB snapshots).
 // "files" reads <work>/in/*.txt, discovering new files every 20 ms; a discovering source never ends, so the run
 // stops (cancels) once <records> lines are committed.
 // Usage: DslFlow.ProcessHarness deep-state — reads and writes state nested a million levels deep (DeepState).
@@ -18,11 +19,11 @@ if (args is ["large-state", string work, "write" or "verify", string count] && l
 {
     return await LargeState.RunAsync(work, args[2], keyCount);
 }
-string[] modes = ["aligned", "unaligned", "compacting", "files", "changelog", "rocksdb"];
+string[] modes = ["aligned", "unaligned", "compacting", "files", "changelog", "rocksdb", "changelog-rocksdb"];
 if (args.Length is < 3 or > 4 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate)
     || (args.Length == 4 && !modes.Contains(args[3])))
 {
-    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb]");
+    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb|changelog-rocksdb]");
     return 2;
 }
 string mode = args.Length == 4 ? args[3] : "aligned";
@@ -30,10 +31,10 @@ var options = new PipelineOptions { RestartStrategy = RestartStrategy.None, Buff
 options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
 options.Checkpointing.Directory = Path.Combine(args[0], "checkpoints");
 options.Checkpointing.Unaligned = mode == "unaligned";
-options.Changelog.Enabled = mode == "changelog";
+options.Changelog.Enabled = mode is "changelog" or "changelog-rocksdb";
 options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(100);
 options.Changelog.PreemptivePersistThreshold = 2048;
-if (mode == "rocksdb")
+if (mode is "rocksdb" or "changelog-rocksdb")
 {
     options.StateBackend.Kind = StateBackendKind.RocksDb;
     options.StateBackend.RocksDb.LocalDirectory = Path.Combine(args[0], "rocksdb");

@@ -99,11 +99,6 @@ public sealed class PipelineOptions
             throw new ArgumentException("PipelineOptions.Changelog must not be null; leave it unset for the defaults (off).");
         }
         Changelog.Validate();
-        if (Changelog.Enabled && StateBackend.Kind == StateBackendKind.RocksDb)
-        {
-            throw new ArgumentException("PipelineOptions.Changelog.Enabled is true with StateBackend.Kind = RocksDb: the "
-                + "changelog cannot wrap the RocksDB backend yet. Turn one of them off (Kind = Heap keeps the changelog).");
-        }
         foreach (KeyValuePair<string, int> p in Parallelism)
         {
             Check(p.Value >= 1, $"{nameof(Parallelism)}[\"{p.Key}\"]", p.Value, "must be at least 1");

@@ -44,6 +44,13 @@ public abstract class KeyedState<TKey, TValue> : ValueStore<TValue>
     /// <summary>The key of a slot <see cref="Slot"/> returned, with its stable hash and key group (the change log names them).</summary>
     internal abstract (TKey Key, int StableHash, int KeyGroup) KeyOf(int slot);
 
+    /// <summary>
+    /// Whether a slot keeps naming its key after another key is made current (the heap table's slots do, until the table
+    /// moves them; a backend that loads the current key into one slot does not). A change log may hold writes back by
+    /// slot only when this is true.
+    /// </summary>
+    internal virtual bool SlotsOutliveTheCurrentKey => true;
+
     /// <summary>The message for a key routed to a subtask that does not own its key group.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private protected InvalidOperationException WrongKeyGroup(TKey key, int keyGroup) => new(

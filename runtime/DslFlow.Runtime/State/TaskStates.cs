@@ -150,21 +150,29 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
     }
 
     /// <summary>
-    /// Keyed state from native RocksDB parts (an incremental checkpoint): only a RocksDB backend opens their files. As
-    /// with Flink's native checkpoints, switching to another backend goes through a full checkpoint.
+    /// Keyed state from native RocksDB parts (an incremental checkpoint): only a RocksDB backend opens their files, with
+    /// or without the changelog above it. As with Flink's native checkpoints, switching to another backend goes through
+    /// a full checkpoint.
     /// </summary>
     /// <exception cref="JobConfigurationException">This subtask's backend is not RocksDB.</exception>
     private void RestoreNative(NativeRestore native)
     {
-        if (keyed is not INativeSnapshotBackend backend)
+        JobConfigurationException OtherBackend() => new($"Checkpoint {native.CheckpointId} holds the keyed state of task "
+            + $"'{taskName}' as RocksDB's own files (an incremental checkpoint), which only the RocksDB backend reads, but the "
+            + "job now runs another state backend. To switch: run once more with StateBackend.Kind = RocksDb and "
+            + "StateBackend.RocksDb.IncrementalCheckpoints = false, take a checkpoint (StopWithCheckpointAsync), then "
+            + "switch; or start fresh.");
+        switch (keyed)
         {
-            throw new JobConfigurationException($"Checkpoint {native.CheckpointId} holds the keyed state of task '{taskName}' "
-                + "as RocksDB's own files (an incremental checkpoint), which only the RocksDB backend reads, but the job now "
-                + "runs another state backend. To switch: run once more with StateBackend.Kind = RocksDb and "
-                + "StateBackend.RocksDb.IncrementalCheckpoints = false, take a checkpoint (StopWithCheckpointAsync), then "
-                + "switch; or start fresh.");
+            case ChangelogKeyedStateBackend changelog:
+                changelog.RestoreFromNative(native, OtherBackend); // RocksDB under the changelog opens them
+                break;
+            case INativeSnapshotBackend backend:
+                backend.RestoreNative(native);
+                break;
+            default:
+                throw OtherBackend();
         }
-        backend.RestoreNative(native);
     }
 
     /// <summary>A checkpoint completed everywhere: the keyed backend may release what it kept for older ones.</summary>

@@ -94,6 +94,9 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
 
     internal override (TKey Key, int StableHash, int KeyGroup) KeyOf(int slot) => (_currentKey, _currentHash, _currentGroup);
 
+    /// <summary>Slot 0 holds whichever key is current: a change log above this state must log each write at once.</summary>
+    internal override bool SlotsOutliveTheCurrentKey => false;
+
     /// <inheritdoc/>
     public override int Count
     {

@@ -49,6 +49,12 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
     public Task RocksDb_unaligned_checkpoints_lose_and_duplicate_nothing_and_restore_in_flight_records(int parallelism, int bufferSize, long records) =>
         LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: true, backend: StateBackendKind.RocksDb);
 
+    [Theory]
+    [InlineData(1, 16, 20_000)]
+    [InlineData(5, 16, 60_000)]
+    public Task RocksDb_under_the_changelog_loses_and_duplicates_nothing_across_failures_and_materializations(int parallelism, int bufferSize, long records) =>
+        LoseAndDuplicateNothing(parallelism, bufferSize, records, unaligned: false, changelog: true, backend: StateBackendKind.RocksDb);
+
     private async Task LoseAndDuplicateNothing(int parallelism, int bufferSize, long records, bool unaligned, TimeSpan? alignedTimeout = null,
         bool changelog = false, StateBackendKind backend = StateBackendKind.Heap)
     {

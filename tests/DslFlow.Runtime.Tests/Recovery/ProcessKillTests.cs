@@ -26,6 +26,7 @@ public class ProcessKillTests(ITestOutputHelper output)
     [InlineData("compacting")]
     [InlineData("changelog")]
     [InlineData("rocksdb")]
+    [InlineData("changelog-rocksdb")]
     public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures(string mode)
     {
         int seed = Environment.TickCount & 0xFFFF;
@@ -52,7 +53,7 @@ public class ProcessKillTests(ITestOutputHelper output)
             // With RocksDB, alternately while an SST is being copied and while the native checkpoint (flush and hard links) exists.
             string? sharedWrite = extra ? null : mode switch
             {
-                "changelog" => kill % 2 == 0 ? ".materialization-" : ".changelog-",
+                "changelog" or "changelog-rocksdb" => kill % 2 == 0 ? ".materialization-" : ".changelog-",
                 "rocksdb" when kill % 2 == 0 => ".rocksdb-",
                 _ => null,
             };

@@ -116,7 +116,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         where TKey : notnull
     {
         KeyedState<TKey, TValue> state = _inner.GetOrCreateState(descriptor);
-        if (state.ChangeLog is null)
+        if (state.ChangeLog is not IChangelogState) // first declaration; the backend's own hook (RocksDB's) stays behind it
         {
             _states.Add(StateChangeRecords.Wrap(state, descriptor, _states.Count, _log));
         }
@@ -219,6 +219,27 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
     public void RestoreFromSnapshot(IKeyedStateSource source)
     {
         _inner.Restore(source);
+        MaterializeRestored(source.CheckpointId);
+    }
+
+    /// <summary>
+    /// Restores from a checkpoint of the wrapped backend's own files (RocksDB's incremental checkpoints): the wrapped
+    /// backend opens them, then the restored state is materialized at once, as after a full snapshot.
+    /// </summary>
+    /// <exception cref="JobConfigurationException">The wrapped backend does not read native parts.</exception>
+    /// <exception cref="TaskStateException">The restored state could not be materialized.</exception>
+    public void RestoreFromNative(NativeRestore restore, Func<JobConfigurationException> otherBackend)
+    {
+        if (_inner is not INativeSnapshotBackend native)
+        {
+            throw otherBackend();
+        }
+        native.RestoreNative(restore);
+        MaterializeRestored(restore.CheckpointId);
+    }
+
+    private void MaterializeRestored(long checkpointId)
+    {
         TryMaterialize(force: true);
         try
         {
@@ -231,7 +252,7 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
         if (_unconfirmed is null)
         {
             throw new TaskStateException($"could not materialize {_owner}'s keyed state restored from checkpoint "
-                + $"{source.CheckpointId} (taken without the changelog), which the changelog's first checkpoint needs",
+                + $"{checkpointId} (taken without the changelog), which the changelog's first checkpoint needs",
                 new IOException("the materialization failed; see the warning logged before"));
         }
     }

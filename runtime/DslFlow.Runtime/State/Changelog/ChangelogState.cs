@@ -9,7 +9,8 @@ namespace DslFlow.State.Changelog;
 /// backend's state — generated code reads and writes that one — and, through the facade's change-log hook, appends every
 /// write to the subtask's log as <c>byte op | varint state id | int32 stable hash | key | payload</c> under the key's key
 /// group. Before its first change in a log segment it appends its metadata (key group −1). Replay applies the same
-/// records to the wrapped state. Task thread only.
+/// records to the wrapped state. A backend whose state has its own write hook (RocksDB writes through) keeps it: the
+/// changelog state calls it first, for writes and for replayed changes alike. Task thread only.
 /// </summary>
 internal abstract class ChangelogState<TKey, TValue> : IChangelogState
     where TKey : notnull
@@ -29,11 +30,18 @@ internal abstract class ChangelogState<TKey, TValue> : IChangelogState
         Descriptor = descriptor;
         Id = id;
         _log = log;
+        Next = state.ChangeLog;
         if (log is not null)
         {
             state.ChangeLog = this;
         }
     }
+
+    /// <summary>
+    /// The wrapped state's own write hook, which every write and every replayed change reaches first: null on the heap,
+    /// whose slots are the state; RocksDB's state, which writes each change through to its database.
+    /// </summary>
+    private protected object? Next { get; }
 
     /// <summary>The wrapped backend's state.</summary>
     public KeyedState<TKey, TValue> State { get; }

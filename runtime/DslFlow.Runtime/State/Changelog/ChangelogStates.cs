@@ -7,12 +7,15 @@ namespace DslFlow.State.Changelog;
 /// A value state whose writes are logged as <c>Set(value)</c> or <c>Clear</c>, once per changed key and change set: a
 /// write only marks the key's slot, and the slot's last value is appended before the log seals its active change set
 /// (at a checkpoint or materialization), when 4,096 keys are marked, or before the table moves its slots. A key
-/// written a thousand times between two checkpoints costs one record (Flink logs every write).
+/// written a thousand times between two checkpoints costs one record (Flink logs every write). Over a state whose one
+/// slot follows the current key (RocksDB) a mark would name the wrong key later, so each write is logged at once.
 /// </summary>
 internal sealed class ChangelogValueState<TKey, T> : ChangelogState<TKey, T>, IValueChangeLog<T>, IDeferredChanges
     where TKey : notnull
 {
     private const int MaxMarked = 4096;
+    private readonly IValueChangeLog<T>? _next;
+    private readonly bool _defer;
     private bool[] _marked = new bool[64];
     private int[] _slots = new int[MaxMarked];
     private int _count;
@@ -20,12 +23,22 @@ internal sealed class ChangelogValueState<TKey, T> : ChangelogState<TKey, T>, IV
     public ChangelogValueState(KeyedState<TKey, T> state, KeyedStateDescriptor<TKey, T> descriptor, int id, StateChangelogWriter? log)
         : base(state, descriptor, id, log)
     {
+        _next = Next as IValueChangeLog<T>;
+        _defer = state.SlotsOutliveTheCurrentKey;
         log?.OnBeforeSeal(Flush);
     }
 
-    public void Set(int slot, T value) => Mark(slot);
+    public void Set(int slot, T value)
+    {
+        _next?.Set(slot, value);
+        Log(slot);
+    }
 
-    void IValueChangeLog<T>.Clear(int slot) => Mark(slot);
+    void IValueChangeLog<T>.Clear(int slot)
+    {
+        _next?.Clear(slot);
+        Log(slot);
+    }
 
     /// <summary>Appends the last value (or a clear) of every marked slot and unmarks them.</summary>
     public void Flush()
@@ -34,18 +47,36 @@ internal sealed class ChangelogValueState<TKey, T> : ChangelogState<TKey, T>, IV
         {
             int slot = _slots[i];
             _marked[slot] = false;
-            if (State.HasValue[slot])
-            {
-                StateWriter writer = Begin(StateChangeOperation.Set, slot, out int keyGroup);
-                Descriptor.ValueSerializer.Write(ref writer, State.Values[slot]);
-                End(keyGroup);
-            }
-            else
-            {
-                Clear(slot);
-            }
+            Append(slot);
         }
         _count = 0;
+    }
+
+    private void Log(int slot)
+    {
+        if (_defer)
+        {
+            Mark(slot);
+        }
+        else
+        {
+            Append(slot);
+        }
+    }
+
+    /// <summary>Appends the slot's value, or a clear.</summary>
+    private void Append(int slot)
+    {
+        if (State.HasValue[slot])
+        {
+            StateWriter writer = Begin(StateChangeOperation.Set, slot, out int keyGroup);
+            Descriptor.ValueSerializer.Write(ref writer, State.Values[slot]);
+            End(keyGroup);
+        }
+        else
+        {
+            Clear(slot);
+        }
     }
 
     private void Mark(int slot)
@@ -71,12 +102,15 @@ internal sealed class ChangelogValueState<TKey, T> : ChangelogState<TKey, T>, IV
         switch (operation)
         {
             case StateChangeOperation.Set:
-                State.Values[slot] = Descriptor.ValueSerializer.Read(ref reader);
+                T value = Descriptor.ValueSerializer.Read(ref reader);
+                State.Values[slot] = value;
                 State.HasValue[slot] = true;
+                _next?.Set(slot, value);
                 break;
             case StateChangeOperation.Clear:
                 State.Values[slot] = default!;
                 State.HasValue[slot] = false;
+                _next?.Clear(slot);
                 break;
             default:
                 throw reader.Malformed($"operation {operation} does not apply to value state '{Name}'");
@@ -85,15 +119,23 @@ internal sealed class ChangelogValueState<TKey, T> : ChangelogState<TKey, T>, IV
 }
 
 /// <summary>A list state whose writes are logged: <c>Add(count, elements)</c>, <c>Set(list)</c>, <c>Clear</c>.</summary>
-internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> state,
-    KeyedStateDescriptor<TKey, ListCell<T>> descriptor, int id, StateChangelogWriter? log)
-    : ChangelogState<TKey, ListCell<T>>(state, descriptor, id, log), IListChangeLog<T>
+internal sealed class ChangelogListState<TKey, T> : ChangelogState<TKey, ListCell<T>>, IListChangeLog<T>
     where TKey : notnull
 {
-    private readonly ISerializer<T> _elements = ((ListCellSerializer<T>)descriptor.ValueSerializer).ElementSerializer;
+    private readonly ISerializer<T> _elements;
+    private readonly IListChangeLog<T>? _next;
+
+    public ChangelogListState(KeyedState<TKey, ListCell<T>> state, KeyedStateDescriptor<TKey, ListCell<T>> descriptor, int id,
+        StateChangelogWriter? log)
+        : base(state, descriptor, id, log)
+    {
+        _elements = ((ListCellSerializer<T>)descriptor.ValueSerializer).ElementSerializer;
+        _next = Next as IListChangeLog<T>;
+    }
 
     public void Add(int slot, T item)
     {
+        _next?.Add(slot, item);
         StateWriter writer = Begin(StateChangeOperation.Add, slot, out int keyGroup);
         writer.WriteLength(1);
         _elements.Write(ref writer, item);
@@ -102,6 +144,7 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
 
     public void AddRange(int slot, List<T> list, int from)
     {
+        _next?.AddRange(slot, list, from);
         StateWriter writer = Begin(StateChangeOperation.Add, slot, out int keyGroup);
         writer.WriteLength(list.Count - from);
         for (int i = from; i < list.Count; i++)
@@ -113,6 +156,7 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
 
     public void Update(int slot, List<T> list)
     {
+        _next?.Update(slot, list);
         StateWriter writer = Begin(StateChangeOperation.Set, slot, out int keyGroup);
         writer.WriteLength(list.Count);
         foreach (T item in list)
@@ -120,6 +164,12 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
             _elements.Write(ref writer, item);
         }
         End(keyGroup);
+    }
+
+    void IListChangeLog<T>.Clear(int slot)
+    {
+        _next?.Clear(slot);
+        Clear(slot);
     }
 
     private protected override void ApplyToSlot(StateChangeOperation operation, int slot, ref StateReader reader)
@@ -137,9 +187,11 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
                 {
                     cell.Items.Add(_elements.Read(ref reader));
                 }
+                _next?.Update(slot, cell.Items);
                 break;
             case StateChangeOperation.Clear:
                 cell.Items.Clear();
+                _next?.Clear(slot);
                 break;
             default:
                 throw reader.Malformed($"operation {operation} does not apply to list state '{Name}'");
@@ -159,16 +211,24 @@ internal sealed class ChangelogListState<TKey, T>(KeyedState<TKey, ListCell<T>> 
 }
 
 /// <summary>A map state whose writes are logged: <c>AddOrUpdateElement(key, value)</c>, <c>RemoveElement(key)</c>, <c>Clear</c>.</summary>
-internal sealed class ChangelogMapState<TKey, TMapKey, TValue>(KeyedState<TKey, MapCell<TMapKey, TValue>> state,
-    KeyedStateDescriptor<TKey, MapCell<TMapKey, TValue>> descriptor, int id, StateChangelogWriter? log)
-    : ChangelogState<TKey, MapCell<TMapKey, TValue>>(state, descriptor, id, log), IMapChangeLog<TMapKey, TValue>
+internal sealed class ChangelogMapState<TKey, TMapKey, TValue> : ChangelogState<TKey, MapCell<TMapKey, TValue>>, IMapChangeLog<TMapKey, TValue>
     where TKey : notnull
     where TMapKey : notnull
 {
-    private readonly MapCellSerializer<TMapKey, TValue> _cells = (MapCellSerializer<TMapKey, TValue>)descriptor.ValueSerializer;
+    private readonly MapCellSerializer<TMapKey, TValue> _cells;
+    private readonly IMapChangeLog<TMapKey, TValue>? _next;
+
+    public ChangelogMapState(KeyedState<TKey, MapCell<TMapKey, TValue>> state, KeyedStateDescriptor<TKey, MapCell<TMapKey, TValue>> descriptor,
+        int id, StateChangelogWriter? log)
+        : base(state, descriptor, id, log)
+    {
+        _cells = (MapCellSerializer<TMapKey, TValue>)descriptor.ValueSerializer;
+        _next = Next as IMapChangeLog<TMapKey, TValue>;
+    }
 
     public void Put(int slot, TMapKey key, TValue value)
     {
+        _next?.Put(slot, key, value);
         StateWriter writer = Begin(StateChangeOperation.AddOrUpdateElement, slot, out int keyGroup);
         _cells.KeySerializer.Write(ref writer, key);
         _cells.ValueSerializer.Write(ref writer, value);
@@ -177,9 +237,16 @@ internal sealed class ChangelogMapState<TKey, TMapKey, TValue>(KeyedState<TKey, 
 
     public void Remove(int slot, TMapKey key)
     {
+        _next?.Remove(slot, key);
         StateWriter writer = Begin(StateChangeOperation.RemoveElement, slot, out int keyGroup);
         _cells.KeySerializer.Write(ref writer, key);
         End(keyGroup);
+    }
+
+    void IMapChangeLog<TMapKey, TValue>.Clear(int slot)
+    {
+        _next?.Clear(slot);
+        Clear(slot);
     }
 
     private protected override void ApplyToSlot(StateChangeOperation operation, int slot, ref StateReader reader)
@@ -194,13 +261,18 @@ internal sealed class ChangelogMapState<TKey, TMapKey, TValue>(KeyedState<TKey, 
         {
             case StateChangeOperation.AddOrUpdateElement:
                 TMapKey key = _cells.KeySerializer.Read(ref reader) ?? throw reader.Malformed($"a change of map state '{Name}' has a null map key");
-                cell.Entries[key] = _cells.ValueSerializer.Read(ref reader);
+                TValue value = _cells.ValueSerializer.Read(ref reader);
+                cell.Entries[key] = value;
+                _next?.Put(slot, key, value);
                 break;
             case StateChangeOperation.RemoveElement:
-                cell.Entries.Remove(_cells.KeySerializer.Read(ref reader) ?? throw reader.Malformed($"a change of map state '{Name}' has a null map key"));
+                TMapKey removed = _cells.KeySerializer.Read(ref reader) ?? throw reader.Malformed($"a change of map state '{Name}' has a null map key");
+                cell.Entries.Remove(removed);
+                _next?.Remove(slot, removed);
                 break;
             case StateChangeOperation.Clear:
                 cell.Entries.Clear();
+                _next?.Clear(slot);
                 break;
             default:
                 throw reader.Malformed($"operation {operation} does not apply to map state '{Name}'");

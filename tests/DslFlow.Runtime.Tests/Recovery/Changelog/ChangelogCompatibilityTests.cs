@@ -15,9 +15,12 @@ public class ChangelogCompatibilityTests
 {
     private const long Records = 6_000;
 
-    private static PipelineOptions Options(string directory, bool changelog, int parallelism)
+    private static PipelineOptions Options(string directory, bool changelog, int parallelism,
+        StateBackendKind backend = StateBackendKind.Heap, string? rocksDb = null)
     {
         var options = new PipelineOptions { JobName = "counter", RestartStrategy = RestartStrategy.None };
+        options.StateBackend.Kind = backend;
+        options.StateBackend.RocksDb.LocalDirectory = rocksDb;
         options.Parallelism["Numbers"] = 1;
         options.Parallelism["Count"] = parallelism;
         options.Checkpointing.Interval = TimeSpan.FromHours(1); // only triggered checkpoints
@@ -36,13 +39,45 @@ public class ChangelogCompatibilityTests
     [InlineData(true, true, 4, 2)]
     [InlineData(true, true, 3, 7)]
     [InlineData(true, true, 7, 3)]
-    public async Task A_run_restores_the_previous_runs_checkpoint_whichever_kind_and_parallelism(bool changelogBefore,
-        bool changelogAfter, int parallelismBefore, int parallelismAfter)
+    public Task A_run_restores_the_previous_runs_checkpoint_whichever_kind_and_parallelism(bool changelogBefore,
+        bool changelogAfter, int parallelismBefore, int parallelismAfter) =>
+        RestoreAcrossRuns(changelogBefore, StateBackendKind.Heap, parallelismBefore, changelogAfter, StateBackendKind.Heap, parallelismAfter);
+
+    /// <summary>
+    /// The same across backends: the changelog over RocksDB restores its own checkpoints (rescaled too), a heap
+    /// changelog's, and RocksDB's native incremental ones; its checkpoints restore a plain heap or RocksDB backend, whose
+    /// states replay the log (RocksDB's writing each replayed change through to its database).
+    /// </summary>
+    [Theory]
+    [InlineData(true, StateBackendKind.RocksDb, 2, true, StateBackendKind.RocksDb, 2, false)]
+    [InlineData(true, StateBackendKind.RocksDb, 2, true, StateBackendKind.RocksDb, 2, true)]
+    [InlineData(true, StateBackendKind.RocksDb, 2, true, StateBackendKind.RocksDb, 4, true)]
+    [InlineData(true, StateBackendKind.RocksDb, 3, true, StateBackendKind.RocksDb, 2, false)]
+    [InlineData(true, StateBackendKind.Heap, 2, true, StateBackendKind.RocksDb, 3, true)]
+    [InlineData(true, StateBackendKind.Heap, 2, false, StateBackendKind.RocksDb, 2, true)]
+    [InlineData(true, StateBackendKind.Heap, 2, false, StateBackendKind.RocksDb, 2, false)]
+    [InlineData(true, StateBackendKind.RocksDb, 2, false, StateBackendKind.RocksDb, 3, true)]
+    [InlineData(true, StateBackendKind.RocksDb, 2, false, StateBackendKind.Heap, 2, true)]
+    [InlineData(false, StateBackendKind.RocksDb, 2, true, StateBackendKind.RocksDb, 2, false)]
+    [InlineData(false, StateBackendKind.RocksDb, 3, true, StateBackendKind.RocksDb, 2, false)]
+    public Task A_run_restores_the_previous_runs_checkpoint_across_backends(bool changelogBefore, StateBackendKind backendBefore,
+        int parallelismBefore, bool changelogAfter, StateBackendKind backendAfter, int parallelismAfter, bool logOnly) =>
+        RestoreAcrossRuns(changelogBefore, backendBefore, parallelismBefore, changelogAfter, backendAfter, parallelismAfter, logOnly);
+
+    /// <param name="logOnly">The first run never materializes, so its checkpoints are the log alone (restores replay it all).</param>
+    private static async Task RestoreAcrossRuns(bool changelogBefore, StateBackendKind backendBefore, int parallelismBefore,
+        bool changelogAfter, StateBackendKind backendAfter, int parallelismAfter, bool logOnly = false)
     {
         using var directory = new TempCheckpointDirectory();
+        using var rocksDb = new TempCheckpointDirectory();
         ChangelogCounterPipeline.Input = new GatedSource(Records, Records / 2);
         ChangelogCounterPipeline.Output = new CollectSink<Counted>();
-        await using (JobHandle first = ChangelogCounterPipeline.Start(Options(directory.Path, changelogBefore, parallelismBefore)))
+        PipelineOptions before = Options(directory.Path, changelogBefore, parallelismBefore, backendBefore, rocksDb.Path);
+        if (logOnly)
+        {
+            before.Changelog.MaterializationInterval = TimeSpan.FromHours(1);
+        }
+        await using (JobHandle first = ChangelogCounterPipeline.Start(before))
         {
             await ChangelogCounterPipeline.Input.Paused.WaitAsync(TimeSpan.FromMinutes(1));
             for (int i = 0; i < 3; i++)
@@ -56,7 +91,7 @@ public class ChangelogCompatibilityTests
 
         ChangelogCounterPipeline.Input = new GatedSource(Records, Records); // no pause: runs to the end
         ChangelogCounterPipeline.Output = new CollectSink<Counted>();
-        await using JobHandle second = ChangelogCounterPipeline.Start(Options(directory.Path, changelogAfter, parallelismAfter));
+        await using JobHandle second = ChangelogCounterPipeline.Start(Options(directory.Path, changelogAfter, parallelismAfter, backendAfter, rocksDb.Path));
         await second.Completion.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.NotNull(second.RestoredCheckpointId);

@@ -40,12 +40,8 @@ public sealed class RocksDbOptionsTests
     }
 
     [Fact]
-    public void The_changelog_on_top_of_RocksDB_is_refused_at_start_until_it_is_supported()
-    {
-        var options = new PipelineOptions { StateBackend = { Kind = StateBackendKind.RocksDb }, Changelog = { Enabled = true } };
-        var thrown = Assert.Throws<ArgumentException>(options.Validate);
-        Assert.Contains("the changelog cannot wrap the RocksDB backend yet", thrown.Message, StringComparison.Ordinal);
-    }
+    public void The_changelog_may_wrap_the_RocksDB_backend() =>
+        new PipelineOptions { StateBackend = { Kind = StateBackendKind.RocksDb }, Changelog = { Enabled = true } }.Validate();
 
     [Fact]
     public void Opening_deletes_the_folders_of_processes_that_no_longer_run_and_closing_deletes_its_own()

@@ -24,11 +24,31 @@ public sealed class ChangelogDelegateMaterializingBackendTests : ChangelogDelega
 }
 
 /// <summary>
+/// The whole keyed-state suite against the changelog over the RocksDB backend (Flink's <c>ChangelogDelegateEmbeddedRocksDBStateBackendTest</c>):
+/// every snapshot from the log alone, replayed into a fresh RocksDB backend, which must write each replayed change through.
+/// </summary>
+public sealed class ChangelogDelegateRocksDbBackendTests : ChangelogDelegateBackendTestBase
+{
+    private protected override bool MaterializeBeforeEachSnapshot => false;
+
+    private protected override StateBackendKind Inner => StateBackendKind.RocksDb;
+}
+
+/// <summary>The suite against the changelog over RocksDB, every snapshot a materialization (a RocksDB snapshot) plus the log.</summary>
+public sealed class ChangelogDelegateMaterializingRocksDbBackendTests : ChangelogDelegateBackendTestBase
+{
+    private protected override bool MaterializeBeforeEachSnapshot => true;
+
+    private protected override StateBackendKind Inner => StateBackendKind.RocksDb;
+}
+
+/// <summary>
 /// Runs <see cref="KeyedStateBackendTestBase"/> against <see cref="ChangelogKeyedStateBackend"/> through
 /// <see cref="ChangelogSuiteBackend"/>, with a real local storage and uploader per test.
 /// </summary>
 public abstract class ChangelogDelegateBackendTestBase : KeyedStateBackendTestBase, IDisposable
 {
+    private readonly TempCheckpointDirectory _rocksDb = new();
     private readonly TempCheckpointDirectory _directory = new();
     private readonly LocalCheckpointStorage _storage;
     private readonly ChangelogUploader _uploader;
@@ -44,10 +64,14 @@ public abstract class ChangelogDelegateBackendTestBase : KeyedStateBackendTestBa
     /// <summary>Whether each snapshot first materializes (both parts) or is the log alone.</summary>
     private protected abstract bool MaterializeBeforeEachSnapshot { get; }
 
+    /// <summary>The wrapped backend.</summary>
+    private protected virtual StateBackendKind Inner => StateBackendKind.Heap;
+
     private protected override IKeyedStateBackend CreateBackend(KeyGroupRange range, int maxParallelism)
     {
+        var inner = new StateBackendOptions { Kind = Inner, RocksDb = { LocalDirectory = _rocksDb.Path } };
         var backend = new ChangelogSuiteBackend(range, maxParallelism, _storage, _uploader, MaterializeBeforeEachSnapshot,
-            $"Node-{_backends.Count}");
+            $"Node-{_backends.Count}", inner);
         _backends.Add(backend);
         return backend;
     }
@@ -57,14 +81,15 @@ public abstract class ChangelogDelegateBackendTestBase : KeyedStateBackendTestBa
         _backends.ForEach(b => b.Dispose());
         _uploader.Dispose();
         _directory.Dispose();
+        _rocksDb.Dispose();
     }
 }
 
 /// <summary>
 /// The changelog backend behind the plain backend seam, so the keyed-state suite runs against it. A snapshot is a
 /// changelog checkpoint (the last materialization and the log since it, made durable), restored the way a task
-/// restores one — the materialization read, the log replayed — into a fresh heap backend whose snapshot the suite
-/// then reads; so every write the suite makes must have reached the log. A restore takes the path of a checkpoint
+/// restores one — the materialization read, the log replayed — into a fresh backend of the wrapped kind whose snapshot
+/// the suite then reads; so every write the suite makes must have reached the log. A restore takes the path of a checkpoint
 /// written without the changelog (<see cref="ChangelogKeyedStateBackend.RestoreFromSnapshot"/>, which materializes).
 /// </summary>
 internal sealed class ChangelogSuiteBackend : IKeyedStateBackend
@@ -77,16 +102,18 @@ internal sealed class ChangelogSuiteBackend : IKeyedStateBackend
     private readonly List<Func<IKeyedStateBackend, int, IChangelogState>> _declared = [];
     private readonly HashSet<string> _names = [];
     private readonly List<IKeyedStateBackend> _replayed = [];
+    private readonly StateBackendOptions _inner;
 
     public ChangelogSuiteBackend(KeyGroupRange range, int maxParallelism, LocalCheckpointStorage storage, ChangelogUploader uploader,
-        bool materialize, string owner)
+        bool materialize, string owner, StateBackendOptions? inner = null)
     {
         _storage = storage;
         _materialize = materialize;
         _owner = owner;
         _maxParallelism = maxParallelism;
+        _inner = inner ?? new StateBackendOptions();
         var log = new StateChangelogWriter(owner, uploader, 5 << 20, NullLogger.Instance, CancellationToken.None);
-        _changelog = new ChangelogKeyedStateBackend(KeyedStateBackends.Create(new StateBackendOptions(), range, maxParallelism), log,
+        _changelog = new ChangelogKeyedStateBackend(KeyedStateBackends.Create(_inner, range, maxParallelism, $"suite/{owner}"), log,
             storage, owner, 0, 1, maxParallelism, 3, NullLogger.Instance);
     }
 
@@ -113,7 +140,7 @@ internal sealed class ChangelogSuiteBackend : IKeyedStateBackend
         }
         ChangelogCheckpoint checkpoint = _changelog.SnapshotChangelog(checkpointId);
         IReadOnlyList<ChangelogSegment> log = checkpoint.Log.GetAwaiter().GetResult();
-        IKeyedStateBackend replayed = KeyedStateBackends.Create(new StateBackendOptions(), KeyGroups, _maxParallelism);
+        IKeyedStateBackend replayed = KeyedStateBackends.Create(_inner, KeyGroups, _maxParallelism, $"suite/{_owner}-replayed-{_replayed.Count}");
         _replayed.Add(replayed);
         List<IChangelogState> states = [.. _declared.Select((declare, id) => declare(replayed, id))];
         using var reader = new ChangelogLogReader(_storage);
