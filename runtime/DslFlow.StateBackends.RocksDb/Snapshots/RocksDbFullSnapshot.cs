@@ -53,52 +53,56 @@ internal sealed class RocksDbFullSnapshot
     private sealed class StateSnapshot(RocksDbFullSnapshot owner, IRocksDbState state, KeyGroupRange range) : IKeyedStateSnapshot
     {
         private readonly Lock _gate = new();
-        private IReadOnlyList<KeyGroupBlock>? _blocks;
         private bool _disposed;
 
         public string Name => state.Name;
 
         public string Descriptor => state.DescriptorText;
 
-        public IReadOnlyList<KeyGroupBlock> Serialize(CancellationToken cancellationToken)
+        /// <summary>
+        /// Reads the column family as of the snapshot one key group at a time into one reused buffer: memory stays at the
+        /// largest key group's bytes however large the state is (a second enumeration reads again).
+        /// </summary>
+        public IEnumerable<KeyGroupBlock> Serialize(CancellationToken cancellationToken)
         {
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                return _blocks ??= Read(cancellationToken);
             }
+            return Read(cancellationToken);
         }
 
-        private List<KeyGroupBlock> Read(CancellationToken cancellationToken)
+        private IEnumerable<KeyGroupBlock> Read(CancellationToken cancellationToken)
         {
-            var blocks = new List<KeyGroupBlock>();
             using var buffer = new StateBuffer(4096);
             for (int group = range.Start; group <= range.End; group++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                List<(byte[] Key, int Hash, byte[] Value)> rows;
+                int count = ReadGroup(buffer, group);
+                if (count > 0)
+                {
+                    yield return new KeyGroupBlock(group, count, buffer.WrittenMemory, default);
+                }
+            }
+        }
+
+        /// <summary>One key group's entries into <paramref name="buffer"/>; under the gate, so the snapshot outlives the read.</summary>
+        private int ReadGroup(StateBuffer buffer, int group)
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                buffer.Reset();
+                var writer = new StateWriter(buffer);
                 try
                 {
-                    rows = [.. state.ReadGroups(group, group, owner._snapshot)];
+                    return state.WriteGroup(ref writer, group, owner._snapshot);
                 }
                 catch (RocksDbException ex)
                 {
                     throw new TaskStateException($"RocksDB could not read keyed state '{state.Name}' for a checkpoint ({ex.Message})", ex);
                 }
-                if (rows.Count == 0)
-                {
-                    continue;
-                }
-                buffer.Reset();
-                var writer = new StateWriter(buffer);
-                int count = 0;
-                for (int i = 0; i < rows.Count; count++)
-                {
-                    i += state.WriteSnapshotEntry(ref writer, rows, i);
-                }
-                blocks.Add(new KeyGroupBlock(group, count, buffer.ToArray(), default));
             }
-            return blocks;
         }
 
         public void Dispose()
@@ -110,7 +114,6 @@ internal sealed class RocksDbFullSnapshot
                     return;
                 }
                 _disposed = true;
-                _blocks = null;
             }
             owner.Release();
         }

@@ -83,23 +83,46 @@ internal sealed class RocksDbMapState<TKey, TMapKey, TValue>(RocksDbSubtaskDatab
         }
     }
 
-    public override int WriteSnapshotEntry(ref StateWriter writer, IReadOnlyList<(byte[] Key, int Hash, byte[] Value)> rows, int from)
+    /// <summary>A key's rows are adjacent (its map keys follow it): each run of rows becomes one cell's entry.</summary>
+    private protected override int WriteEntries(ref StateWriter writer, Iterator rows)
     {
-        (byte[] first, int hash, _) = rows[from];
-        var keyReader = new StateReader(first.AsSpan(PrefixBytes));
-        Descriptor.KeySerializer.Read(ref keyReader);
-        int keyEnd = first.Length - keyReader.Remaining;
+        int count = 0;
+        byte[]? key = null; // the current key's RocksDB key: group prefix and serialized key
+        int hash = 0;
         var cell = new MapCell<TMapKey, TValue>();
-        int taken = 0;
-        for (int i = from; i < rows.Count && rows[i].Key.AsSpan().StartsWith(first.AsSpan(0, keyEnd)); i++, taken++)
+        for (; rows.Valid(); rows.Next())
         {
-            var mapKey = new StateReader(rows[i].Key.AsSpan(keyEnd));
-            var value = new StateReader(rows[i].Value);
-            cell.Entries[_cells.KeySerializer.Read(ref mapKey)] = _cells.ValueSerializer.Read(ref value);
+            ReadOnlySpan<byte> row = rows.GetKeySpan();
+            ReadOnlySpan<byte> value = rows.GetValueSpan();
+            if (key is null || !row.StartsWith(key))
+            {
+                if (key is not null)
+                {
+                    WriteCell(ref writer, key, hash, cell);
+                    count++;
+                }
+                var keyReader = new StateReader(row[PrefixBytes..]);
+                Descriptor.KeySerializer.Read(ref keyReader);
+                key = row[..(row.Length - keyReader.Remaining)].ToArray();
+                hash = BitConverter.ToInt32(value);
+            }
+            var mapKey = new StateReader(row[key.Length..]);
+            var mapValue = new StateReader(value[4..]);
+            cell.Entries[_cells.KeySerializer.Read(ref mapKey)] = _cells.ValueSerializer.Read(ref mapValue);
         }
+        if (key is not null)
+        {
+            WriteCell(ref writer, key, hash, cell);
+            count++;
+        }
+        return count;
+    }
+
+    private void WriteCell(ref StateWriter writer, byte[] key, int hash, MapCell<TMapKey, TValue> cell)
+    {
         writer.WriteInt32(hash);
-        writer.WriteRaw(first.AsSpan(PrefixBytes, keyEnd - PrefixBytes));
+        writer.WriteRaw(key.AsSpan(PrefixBytes));
         _cells.Write(ref writer, cell);
-        return taken;
+        cell.Entries.Clear();
     }
 }

@@ -119,14 +119,12 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
             throw new ArgumentOutOfRangeException(nameof(keyGroup), keyGroup, $"Key group is outside {Range}.");
         }
         var entries = new List<KeyValuePair<TKey, TValue>>();
-        List<(byte[] Key, int Hash, byte[] Value)> rows = [.. ReadGroups(keyGroup, keyGroup, snapshot: null)];
         using var buffer = new StateBuffer(256);
-        for (int i = 0; i < rows.Count;)
+        var writer = new StateWriter(buffer);
+        int count = WriteGroup(ref writer, keyGroup, snapshot: null); // the snapshot format: int32 hash, key, value
+        var reader = new StateReader(buffer.WrittenSpan);
+        for (int i = 0; i < count; i++)
         {
-            buffer.Reset();
-            var writer = new StateWriter(buffer);
-            i += WriteSnapshotEntry(ref writer, rows, i); // the snapshot format: int32 hash, key, value
-            var reader = new StateReader(buffer.WrittenSpan);
             reader.ReadInt32();
             TKey key = Descriptor.KeySerializer.Read(ref reader);
             entries.Add(new(key, Descriptor.ValueSerializer.Read(ref reader)));
@@ -190,25 +188,39 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
         new($"RocksDB could not {what} keyed state '{StateName}' of {Database.Owner} ({ex.Message})", ex);
 
     /// <summary>
-    /// Every stored entry of key groups <c>[first, last]</c>: the whole RocksDB key, the stable hash and the value's bytes
-    /// after it; read from <paramref name="snapshot"/> when given.
+    /// Appends the snapshot entries of <paramref name="keyGroup"/> (<c>int32 hash, key, value</c> each, the one snapshot
+    /// format) to <paramref name="writer"/>, read with a bounded iterator (as of <paramref name="snapshot"/> when given)
+    /// straight from RocksDB's buffers; returns how many entries it wrote.
     /// </summary>
-    public IEnumerable<(byte[] Key, int Hash, byte[] Value)> ReadGroups(int first, int last, Snapshot? snapshot)
+    public int WriteGroup(ref StateWriter writer, int keyGroup, Snapshot? snapshot)
     {
-        byte[] lower = KeyLayout.Prefix(first, PrefixBytes);
-        byte[] upper = KeyLayout.UpperBound(last, PrefixBytes);
+        byte[] lower = KeyLayout.Prefix(keyGroup, PrefixBytes);
         var options = new ReadOptions();
-        options.SetIterateLowerBound(lower).SetIterateUpperBound(upper);
+        options.SetIterateLowerBound(lower).SetIterateUpperBound(KeyLayout.UpperBound(keyGroup, PrefixBytes));
         if (snapshot is not null)
         {
             options.SetSnapshot(snapshot);
         }
         using Iterator iterator = Database.Db.NewIterator(Column, options);
-        for (iterator.Seek(lower); iterator.Valid(); iterator.Next())
+        iterator.Seek(lower);
+        return WriteEntries(ref writer, iterator);
+    }
+
+    /// <summary>
+    /// Writes one snapshot entry per key from the iterator's rows, to its end: for value and list state a row holds the
+    /// value in its snapshot encoding already, after the hash.
+    /// </summary>
+    private protected virtual int WriteEntries(ref StateWriter writer, Iterator rows)
+    {
+        int count = 0;
+        for (; rows.Valid(); rows.Next(), count++)
         {
-            ReadOnlySpan<byte> value = iterator.GetValueSpan();
-            yield return (iterator.Key(), BitConverter.ToInt32(value), value[4..].ToArray());
+            ReadOnlySpan<byte> value = rows.GetValueSpan();
+            writer.WriteInt32(BitConverter.ToInt32(value));
+            writer.WriteRaw(rows.GetKeySpan()[PrefixBytes..]);
+            writer.WriteRaw(value[4..]);
         }
+        return count;
     }
 
     /// <summary>
@@ -246,19 +258,6 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
         byte[] key = [.. CurrentKeyBytes, .. suffix];
         batch.Put(key, value, Column);
     }
-
-    /// <summary>
-    /// Appends a snapshot entry for one key to <paramref name="writer"/> from the rows of that key, and says how many rows
-    /// it took: one for value and list state, whose row holds the value in its snapshot encoding already.
-    /// </summary>
-    public virtual int WriteSnapshotEntry(ref StateWriter writer, IReadOnlyList<(byte[] Key, int Hash, byte[] Value)> rows, int from)
-    {
-        (byte[] key, int hash, byte[] value) = rows[from];
-        writer.WriteInt32(hash);
-        writer.WriteRaw(key.AsSpan(PrefixBytes));
-        writer.WriteRaw(value);
-        return 1;
-    }
 }
 
 /// <summary>A RocksDB state without its type parameters: what the backend's snapshots and restores need.</summary>
@@ -272,11 +271,9 @@ internal interface IRocksDbState
 
     int MaxParallelism { get; }
 
-    IEnumerable<(byte[] Key, int Hash, byte[] Value)> ReadGroups(int first, int last, Snapshot? snapshot);
+    int WriteGroup(ref StateWriter writer, int keyGroup, Snapshot? snapshot);
 
     void RestoreEntry(WriteBatch batch, int keyGroup, ReadOnlySpan<byte> entries, ref StateReader reader);
-
-    int WriteSnapshotEntry(ref StateWriter writer, IReadOnlyList<(byte[] Key, int Hash, byte[] Value)> rows, int from);
 
     void Invalidate();
 

@@ -48,7 +48,7 @@ internal static class HeapStates
         return Copy(snapshot.Serialize(CancellationToken.None));
     }
 
-    public static IReadOnlyList<KeyGroupBlock> Copy(IReadOnlyList<KeyGroupBlock> blocks) =>
+    public static IReadOnlyList<KeyGroupBlock> Copy(IEnumerable<KeyGroupBlock> blocks) =>
         blocks.Select(b => new KeyGroupBlock(b.KeyGroup, b.Count, Join(b), default)).ToList();
 
     /// <summary>Restores the blocks of the state's key groups; returns the number of entries restored.</summary>

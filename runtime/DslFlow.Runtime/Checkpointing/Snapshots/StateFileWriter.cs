@@ -4,8 +4,11 @@ using DslFlow.State.Backends;
 
 namespace DslFlow.Checkpointing;
 
-/// <summary>One named state to write into a state file: keyed state as key-group blocks, any other state as one block.</summary>
-internal sealed record SectionContent(string Name, StateScope Scope, string? Descriptor, IReadOnlyList<KeyGroupBlock> Blocks)
+/// <summary>
+/// One named state to write into a state file: keyed state as key-group blocks (possibly produced while the writer
+/// enumerates them, see <see cref="IKeyedStateSnapshot.Serialize"/>), any other state as one block.
+/// </summary>
+internal sealed record SectionContent(string Name, StateScope Scope, string? Descriptor, IEnumerable<KeyGroupBlock> Blocks)
 {
     /// <summary>A state that is not keyed: its bytes as the section's one block.</summary>
     public static SectionContent Whole(string name, StateScope scope, string? descriptor, ReadOnlyMemory<byte> bytes) =>
@@ -15,7 +18,8 @@ internal sealed record SectionContent(string Name, StateScope Scope, string? Des
 /// <summary>
 /// Writes the payload of a state file: every section's blocks, each with its CRC-32C, then the
 /// <see cref="StateFileIndex"/> and its trailer. The storage frames the payload once (header, footer with the length and
-/// the CRC-32C of the whole payload); the blocks go from the snapshot's buffers to the stream without another copy.
+/// the CRC-32C of the whole payload); the blocks go from the snapshot's buffers to the stream without another copy, each
+/// written before the next is requested.
 /// </summary>
 internal static class StateFileWriter
 {
@@ -26,7 +30,7 @@ internal static class StateFileWriter
         var indexed = new List<StateSection>(sections.Count);
         foreach (SectionContent section in sections)
         {
-            var blocks = new List<BlockLocation>(section.Blocks.Count);
+            var blocks = new List<BlockLocation>();
             foreach (KeyGroupBlock block in section.Blocks)
             {
                 uint crc = Crc32C.Finish(Crc32C.Append(Crc32C.Append(Crc32C.Start, block.First.Span), block.Second.Span));

@@ -17,7 +17,10 @@ internal sealed class TaskSnapshot(int subtaskIndex, int parallelism, int maxPar
     /// <summary>True when there is nothing to store.</summary>
     public bool IsEmpty => entries.Count == 0 && keyed.Count == 0 && backendPart is null;
 
-    /// <summary>Serializes the keyed state now, on the calling thread (snapshots configured synchronous).</summary>
+    /// <summary>
+    /// Serializes the keyed state now, on the calling thread (snapshots configured synchronous). A backend whose frozen
+    /// version needs no copy (RocksDB's snapshot) reads it only when the file is written.
+    /// </summary>
     public void Serialize(CancellationToken cancellationToken)
     {
         foreach (IKeyedStateSnapshot state in keyed)

@@ -97,7 +97,7 @@ public sealed partial class HeapKeyedState<TKey, TValue>
         }
 
         /// <summary>The asynchronous part: walks the frozen version and returns its entries by key group (once; cached).</summary>
-        public IReadOnlyList<KeyGroupBlock> Serialize(CancellationToken cancellationToken)
+        public IEnumerable<KeyGroupBlock> Serialize(CancellationToken cancellationToken)
         {
             if (_blocks is not null)
             {

@@ -57,7 +57,7 @@ internal static class BackendStates
         Enumerable.Range(state.Range.Start, state.Range.Count).SelectMany(state.EntriesOf).ToDictionary(e => e.Key, e => e.Value);
 
     /// <summary>Both parts of every block joined into one array, so the blocks outlive the snapshot's buffers.</summary>
-    public static IReadOnlyList<KeyGroupBlock> Copy(IReadOnlyList<KeyGroupBlock> blocks) =>
+    public static IReadOnlyList<KeyGroupBlock> Copy(IEnumerable<KeyGroupBlock> blocks) =>
         blocks.Select(b => new KeyGroupBlock(b.KeyGroup, b.Count, (byte[])[.. b.First.Span, .. b.Second.Span], default)).ToList();
 
     /// <summary>The asynchronous part of every state's snapshot, as one subtask's entry of a checkpoint; disposes the snapshots.</summary>
