@@ -45,6 +45,16 @@ internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open
         }
     }
 
+    /// <summary>Flushes every state's memtable into SST files and waits for it (tests).</summary>
+    internal void Flush()
+    {
+        FlushOptions options = new FlushOptions().SetWaitForFlush(true);
+        foreach (IRocksDbState state in _states)
+        {
+            Native.Instance.rocksdb_flush_cf(Database.Db.Handle, options.Handle, state.Column.Handle); // RocksDb.Flush: the default family only
+        }
+    }
+
     /// <summary>The key groups that rows of <paramref name="stateName"/> belong to, over the whole column family (tests).</summary>
     internal SortedSet<int> StoredKeyGroups(string stateName)
     {

@@ -58,7 +58,7 @@ internal sealed class RocksDbMapState<TKey, TMapKey, TValue>(RocksDbSubtaskDatab
         }
         catch (RocksDbException ex)
         {
-            throw Failed("write", ex);
+            throw WriteFailed(ex);
         }
     }
 

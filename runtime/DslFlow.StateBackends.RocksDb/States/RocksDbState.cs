@@ -166,7 +166,7 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
         }
         catch (RocksDbException ex)
         {
-            throw Failed("write", ex);
+            throw WriteFailed(ex);
         }
     }
 
@@ -179,8 +179,18 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
         }
         catch (RocksDbException ex)
         {
-            throw Failed("write", ex);
+            throw WriteFailed(ex);
         }
+    }
+
+    /// <summary>
+    /// A write RocksDB refused: the facade changed the loaded value before writing it through, so the loaded key is
+    /// forgotten and reloaded on its next access — code that catches the error sees what RocksDB holds.
+    /// </summary>
+    private protected TaskStateException WriteFailed(Exception ex)
+    {
+        Invalidate();
+        return Failed("write", ex);
     }
 
     /// <summary>The message for a RocksDB failure on the task thread: RocksDB's own, with the state's name.</summary>
