@@ -162,6 +162,7 @@ internal sealed class NativeRestoreOperation(RocksDbSubtaskDatabase database, IR
                 batch.Clear();
             }
         }
+        iterator.ThrowIfFailed();
         Write(batch, "copy restored keys into");
     }
 

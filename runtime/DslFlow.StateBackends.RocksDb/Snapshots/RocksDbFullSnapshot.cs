@@ -102,6 +102,10 @@ internal sealed class RocksDbFullSnapshot
                 {
                     throw new TaskStateException($"RocksDB could not read keyed state '{state.Name}' for a checkpoint ({ex.Message})", ex);
                 }
+                catch (Exception ex) when (ex is not TaskStateException and not OperationCanceledException)
+                {
+                    throw new TaskStateException($"could not save keyed state '{state.Name}' in a checkpoint", ex); // a stored row did not decode
+                }
             }
         }
 

@@ -38,6 +38,7 @@ internal sealed class RocksDbMapState<TKey, TMapKey, TValue>(RocksDbSubtaskDatab
             var values = new StateReader(iterator.GetValueSpan()[4..]);
             cell.Entries[mapKey] = _cells.ValueSerializer.Read(ref values);
         }
+        iterator.ThrowIfFailed();
         Values[0] = cell;
         HasValue[0] = true;
     }
@@ -62,11 +63,20 @@ internal sealed class RocksDbMapState<TKey, TMapKey, TValue>(RocksDbSubtaskDatab
         }
     }
 
+    /// <summary>The serialized map key, in a reused buffer; a refused key forgets the loaded cell (it changed already).</summary>
     private ReadOnlySpan<byte> MapKey(TMapKey key)
     {
         _mapKey.Reset();
         var writer = new StateWriter(_mapKey);
-        _cells.KeySerializer.Write(ref writer, key);
+        try
+        {
+            _cells.KeySerializer.Write(ref writer, key);
+        }
+        catch
+        {
+            Invalidate();
+            throw;
+        }
         return _mapKey.WrittenSpan;
     }
 

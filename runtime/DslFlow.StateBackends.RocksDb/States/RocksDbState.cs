@@ -151,7 +151,15 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
         _value.Reset();
         var writer = new StateWriter(_value);
         writer.WriteInt32(_currentHash);
-        serializer.Write(ref writer, value);
+        try
+        {
+            serializer.Write(ref writer, value);
+        }
+        catch
+        {
+            Invalidate(); // the serializer refused the value: nothing was stored, so the loaded one is stale
+            throw;
+        }
         try
         {
             if (suffix.IsEmpty)
@@ -213,7 +221,9 @@ internal abstract class RocksDbState<TKey, TValue> : KeyedState<TKey, TValue>, I
         }
         using Iterator iterator = Database.Db.NewIterator(Column, options);
         iterator.Seek(lower);
-        return WriteEntries(ref writer, iterator);
+        int count = WriteEntries(ref writer, iterator);
+        iterator.ThrowIfFailed();
+        return count;
     }
 
     /// <summary>

@@ -103,6 +103,33 @@ public sealed class RocksDbFullSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void A_corrupt_file_fails_the_snapshot_and_the_read_instead_of_cutting_them_short()
+    {
+        var rocksDb = (StateBackends.RocksDb.RocksDbKeyedStateBackend)_backend;
+        rocksDb.Flush();
+        foreach (string sst in Directory.GetFiles(rocksDb.Directory, "*.sst"))
+        {
+            using FileStream file = File.OpenWrite(sst);
+            file.Write(new byte[file.Length / 2]); // the data blocks; the index and footer at the end stay readable
+        }
+
+        IReadOnlyList<IKeyedStateSnapshot> frozen = _backend.Snapshot(1);
+        try
+        {
+            var snapshot = Assert.Throws<TaskStateException>(() => Copy(frozen[0].Serialize(CancellationToken.None)));
+            Assert.Contains("RocksDB could not read keyed state 'Node.count' for a checkpoint", snapshot.Message);
+            Assert.Contains("Corruption", snapshot.Message);
+        }
+        finally
+        {
+            Dispose(frozen);
+        }
+        string early = Enumerable.Range(0, 2_000).Select(k => $"k{k}").First(k => GroupOf(k) < 8); // in a zeroed block
+        var read = Assert.Throws<TaskStateException>(() => _maps.Map(early).Count);
+        Assert.Contains("RocksDB could not read keyed state 'Node.map'", read.Message);
+    }
+
+    [Fact]
     public void A_disposed_snapshot_refuses_to_be_read()
     {
         IReadOnlyList<IKeyedStateSnapshot> frozen = _backend.Snapshot(1);

@@ -54,6 +54,19 @@ public sealed class RocksDbTaskThreadFailureTests : IDisposable
         Assert.Equal(7, counts.Value("b").Value);
     }
 
+    [Fact]
+    public void A_value_its_serializer_refuses_leaves_the_stored_value_current()
+    {
+        KeyedState<string, long> counts = _backend.GetOrCreateState(ValueOf("Node.count", new RefusingSerializer()));
+        counts.Value("c").Value = 3;
+
+        ValueState<long> c = counts.Value("c");
+        Assert.Throws<InvalidOperationException>(() => c.Value = RefusingSerializer.Refused);
+        Assert.Equal(3, counts.Value("c").Value); // the next access reloads what RocksDB holds
+        counts.Value("c").Value = 4; // and the state goes on
+        Assert.Equal(4, counts.Value("c").Value);
+    }
+
     /// <summary>
     /// The database's folder disappears (a wiped disk, an operator's <c>rm</c>): the flush cannot create its SST, RocksDB
     /// records a background error and refuses every write from then on; reads of what it holds still work.
