@@ -147,9 +147,9 @@ internal static class LargeStateRun
         var watch = Stopwatch.StartNew();
         using var snapshot = new TaskSnapshot(0, 1, MaxParallelism, [], subtask.Backend.Snapshot(id));
         IReadOnlyList<StateHandle> written = await snapshot.WriteAsync(storage, id, "Store-0.state", CancellationToken.None);
-        Emit("full_checkpoint_s", watch.Elapsed.TotalSeconds);
-        Emit("full_checkpoint_bytes_written", written.Sum(h => h.Length));
-        Emit("full_checkpoint_peak_memory_mb", PeakResidentMegabytes());
+        Emit("full_mode_checkpoint_s", watch.Elapsed.TotalSeconds);
+        Emit("full_mode_checkpoint_bytes", written.Sum(h => h.Length));
+        Emit("full_mode_checkpoint_peak_memory_mb", PeakResidentMegabytes());
         Phase("full checkpoint");
         Directory.Delete(folder, recursive: true);
     }

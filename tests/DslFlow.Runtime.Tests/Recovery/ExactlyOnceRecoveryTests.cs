@@ -69,9 +69,11 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         (JobHandle job, IReadOnlyList<Checked> committed) = await RunAsync(parallelism, bufferSize, records, CheckpointingMode.ExactlyOnce, unaligned, alignedTimeout, changelog, backend);
 
         var (mapFailures, snapshotFailures, restoreFailures) = ExactlyOncePipeline.Failures.Injected;
-        output.WriteLine($"failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts {job.RestartCount}; "
-            + $"checkpoints completed {job.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed)}");
-        Assert.Equal((2, 1, 1), (mapFailures, snapshotFailures, restoreFailures));
+        string run = $"seed {seed}; failures: map {mapFailures}, snapshot {snapshotFailures}, restore {restoreFailures}; restarts "
+            + $"{job.RestartCount}; checkpoints: {string.Join(", ", job.Checkpoints.Select(c => $"{c.Id} {c.Status}"))}";
+        output.WriteLine(run);
+        // Every assertion below names the run, so a failure in a full suite explains itself without a rerun.
+        Assert.True((2, 1, 1) == (mapFailures, snapshotFailures, restoreFailures), "injected failures differ from the plan: " + run);
         // Two injected failures can land in the same run (one restart); a failed restore always follows a restart.
         int channelRestoreFailures = ExactlyOncePipeline.Failures.ChannelRestoreFailures;
         output.WriteLine($"failures while restoring in-flight records: {channelRestoreFailures}");
@@ -79,10 +81,10 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         {
             Assert.Equal(1, channelRestoreFailures); // the restore after the snapshot failure replayed in-flight records, and failed once
         }
-        Assert.InRange(job.RestartCount, 2, 4 + channelRestoreFailures);
+        Assert.True(job.RestartCount is >= 2 && job.RestartCount <= 4 + channelRestoreFailures, "restarts out of range: " + run);
         Assert.True(job.Checkpoints.Count(c => c.Status == CheckpointStatus.Completed) >= 5,
             "fewer than 5 completed checkpoints: " + string.Join("; ", job.Checkpoints));
-        Assert.Equal(0, ExactlyOncePipeline.Output.PendingCount);
+        Assert.True(ExactlyOncePipeline.Output.PendingCount == 0, "transactions left pending: " + run);
         if (unaligned)
         {
             CheckpointStats stats = job.CheckpointStats!;
@@ -102,7 +104,7 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         }
 
         // 0 lost, 0 duplicated, order per source kept, counts continue across restores.
-        Assert.Equal(records, committed.Count);
+        Assert.True(records == committed.Count, $"{committed.Count} records committed of {records}: " + run);
         foreach (IGrouping<int, Checked> source in committed.GroupBy(c => c.Origin))
         {
             long[] values = source.Select(c => c.Value).ToArray();
