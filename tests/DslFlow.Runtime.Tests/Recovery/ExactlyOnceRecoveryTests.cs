@@ -187,8 +187,12 @@ public class ExactlyOnceRecoveryTests(ITestOutputHelper output)
         {
             string[] shared = [.. Directory.EnumerateFiles(directory.Path, "*", SearchOption.AllDirectories)
                 .Select(Path.GetFileName).Where(name => name!.Contains("changelog-") || name.Contains("materialization-"))!];
-            Assert.Contains(shared, name => name.StartsWith("changelog-", StringComparison.Ordinal));
+            // The last checkpoint references a materialization; its log tail may be empty (a materialization after the
+            // last write), so the retained files need not hold a log file. Between materializations the log carried
+            // every checkpoint, which the counts below and the dedicated changelog tests show.
             Assert.Contains(shared, name => name.StartsWith("materialization-", StringComparison.Ordinal));
+            Assert.True(job.CheckpointStats!.CompletedMaterializations >= 2,
+                $"{job.CheckpointStats.CompletedMaterializations} materializations completed; expected several per run");
         }
         return (job, ExactlyOncePipeline.Output.Results);
     }

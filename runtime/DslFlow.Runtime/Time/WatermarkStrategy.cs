@@ -1,0 +1,43 @@
+namespace DslFlow.Time;
+
+/// <summary>
+/// How a source derives event time's progress from its records (Flink's <c>WatermarkStrategy</c>
+/// <c>forBoundedOutOfOrderness(…).withIdleness(…)</c> and <c>pipeline.auto-watermark-interval</c>): per source split, the
+/// watermark trails the highest timestamp seen by <see cref="OutOfOrderness"/>; a split without records for
+/// <see cref="IdleTimeout"/> goes idle and stops holding the watermark back; watermarks are emitted every
+/// <see cref="EmitInterval"/>.
+/// </summary>
+public sealed class WatermarkStrategy
+{
+    /// <summary>How late, at most, a record may arrive behind the highest timestamp of its split. Must be positive.</summary>
+    public TimeSpan OutOfOrderness { get; set; }
+
+    /// <summary>After how long without records a split goes idle; null (the default) keeps every split active.</summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>How often watermarks are emitted (Flink's <c>pipeline.auto-watermark-interval</c>; default 200 ms).</summary>
+    public TimeSpan EmitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Refuses a strategy that cannot work, naming <paramref name="owner"/> and the way to fix it.</summary>
+    /// <exception cref="JobConfigurationException">A duration is zero or negative.</exception>
+    public void Validate(string owner)
+    {
+        Refuse(OutOfOrderness, nameof(OutOfOrderness), owner,
+            "the longest a record may arrive behind the newest one (for in-order input, 1 ms)");
+        if (IdleTimeout is { } idle)
+        {
+            Refuse(idle, nameof(IdleTimeout), owner, "how long a split may go without records before it stops holding the "
+                + "watermark back, or leave it unset to keep every split active");
+        }
+        Refuse(EmitInterval, nameof(EmitInterval), owner, "how often watermarks go out (the default is 200 ms)");
+    }
+
+    private static void Refuse(TimeSpan value, string name, string owner, string meaning)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new JobConfigurationException($"The watermark strategy of {owner} has {name} = {value}, which must be "
+                + $"positive: set it to {meaning}.");
+        }
+    }
+}

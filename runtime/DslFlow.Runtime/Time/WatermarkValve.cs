@@ -1,0 +1,124 @@
+namespace DslFlow.Time;
+
+/// <summary>
+/// A task's input watermark over its channels (Flink's <c>StatusWatermarkValve</c>): the minimum of the watermarks of
+/// the channels that are active and have caught up with the last output; an idle channel does not hold it back; when
+/// every channel is idle the valve flushes the highest watermark any channel reached and goes idle itself. Watermarks
+/// only advance. A channel's end of input counts as the maximum watermark. Single-threaded: the task thread owns it.
+/// </summary>
+public sealed class WatermarkValve
+{
+    private readonly long[] _watermarks;
+    private readonly bool[] _idle;
+    private readonly bool[] _aligned; // active, and at or above the last output: takes part in the minimum
+    private readonly IWatermarkOutput _output;
+
+    /// <summary>Creates a valve over <paramref name="channels"/> channels, each active and at no watermark yet.</summary>
+    public WatermarkValve(int channels, IWatermarkOutput output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        _output = output ?? throw new ArgumentNullException(nameof(output));
+        _watermarks = new long[channels];
+        Array.Fill(_watermarks, long.MinValue);
+        _idle = new bool[channels];
+        _aligned = new bool[channels];
+        Array.Fill(_aligned, true);
+    }
+
+    /// <summary>The last watermark the valve emitted (<see cref="long.MinValue"/> before the first).</summary>
+    public long Current { get; private set; } = long.MinValue;
+
+    /// <summary>True while every channel is idle.</summary>
+    public bool IsIdle { get; private set; }
+
+    /// <summary>
+    /// A watermark arrived on <paramref name="channel"/>. Ignored while the channel is idle (its sender announces that it
+    /// is active first) and when it does not advance the channel.
+    /// </summary>
+    public void OnWatermark(int channel, long timestamp)
+    {
+        if (IsIdle || _idle[channel] || timestamp <= _watermarks[channel])
+        {
+            return;
+        }
+        _watermarks[channel] = timestamp;
+        if (timestamp >= Current)
+        {
+            _aligned[channel] = true; // caught up: from now on it takes part in the minimum
+        }
+        EmitNewMinimum();
+    }
+
+    /// <summary>A channel went idle or became active again.</summary>
+    public void OnStatus(int channel, bool idle)
+    {
+        if (idle && !_idle[channel])
+        {
+            _idle[channel] = true;
+            _aligned[channel] = false;
+            if (Array.IndexOf(_idle, false) < 0)
+            {
+                // No channel will advance any more: flush what the last active one held back, then say so downstream.
+                if (_watermarks[channel] == Current)
+                {
+                    EmitMaximum();
+                }
+                IsIdle = true;
+                _output.EmitStatus(idle: true);
+            }
+            else if (_watermarks[channel] == Current)
+            {
+                EmitNewMinimum(); // it may have been the one holding the minimum back
+            }
+        }
+        else if (!idle && _idle[channel])
+        {
+            _idle[channel] = false;
+            if (_watermarks[channel] >= Current)
+            {
+                _aligned[channel] = true;
+            }
+            if (IsIdle)
+            {
+                IsIdle = false;
+                _output.EmitStatus(idle: false);
+            }
+        }
+    }
+
+    /// <summary>The channel ended: it holds nothing back any more, as if it had sent the maximum watermark.</summary>
+    public void OnEndOfInput(int channel)
+    {
+        OnStatus(channel, idle: false);
+        OnWatermark(channel, long.MaxValue);
+    }
+
+    private void EmitNewMinimum()
+    {
+        long minimum = long.MaxValue;
+        bool any = false;
+        for (int i = 0; i < _watermarks.Length; i++)
+        {
+            if (_aligned[i])
+            {
+                any = true;
+                minimum = Math.Min(minimum, _watermarks[i]);
+            }
+        }
+        if (any && minimum > Current)
+        {
+            Current = minimum;
+            _output.EmitWatermark(minimum);
+        }
+    }
+
+    private void EmitMaximum()
+    {
+        long maximum = _watermarks.Max();
+        if (maximum > Current)
+        {
+            Current = maximum;
+            _output.EmitWatermark(maximum);
+        }
+    }
+}
