@@ -128,6 +128,16 @@ public sealed class FailureInjector
     private readonly bool _failChannelRestore;
     private int _channelRestoreArmed;
     private int _channelRestoreFailed;
+    private int _restartsAtSnapshotFailure = -1;
+
+    /// <summary>The job's restart count, set by the test once the job started (to tell whether a restart followed the snapshot failure).</summary>
+    public Func<int>? Restarts { get; set; }
+
+    /// <summary>
+    /// True when the injected restore failure never found a restore to fail because no restart followed the snapshot
+    /// failure (its checkpoint did not fail the job over).
+    /// </summary>
+    public bool RestoreFailureHadNoRestore => Volatile.Read(ref _restoreArmed) == 1 && Restarts?.Invoke() == _restartsAtSnapshotFailure;
 
     public FailureInjector(long[]? mapFailures = null, long snapshotFailureAfter = -1, bool failRestore = false, bool failChannelRestore = false)
     {
@@ -161,6 +171,7 @@ public sealed class FailureInjector
         if (_snapshotFailureAfter >= 0 && Volatile.Read(ref _verifyCalls) >= _snapshotFailureAfter
             && Interlocked.CompareExchange(ref _snapshotFailed, 1, 0) == 0)
         {
+            _restartsAtSnapshotFailure = Restarts?.Invoke() ?? -1;
             Volatile.Write(ref _restoreArmed, _failRestore ? 1 : 0);
             Volatile.Write(ref _channelRestoreArmed, _failChannelRestore ? 1 : 0);
             throw new InjectedFailureException("injected failure while writing a snapshot");
