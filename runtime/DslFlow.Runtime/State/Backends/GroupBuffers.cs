@@ -30,6 +30,20 @@ internal sealed class GroupBuffers(KeyGroupRange range) : IDisposable
         return blocks;
     }
 
+    /// <summary>The non-empty key groups in increasing order, copied out (the buffers may be disposed afterwards).</summary>
+    public IReadOnlyList<KeyGroupBlock> CopyBlocks()
+    {
+        var blocks = new List<KeyGroupBlock>();
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            if (_counts[i] > 0)
+            {
+                blocks.Add(new KeyGroupBlock(range.Start + i, _counts[i], _buffers[i]!.ToArray(), default));
+            }
+        }
+        return blocks;
+    }
+
     public void Dispose()
     {
         for (int i = 0; i < _buffers.Length; i++)

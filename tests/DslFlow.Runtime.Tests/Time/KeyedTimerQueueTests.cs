@@ -1,0 +1,134 @@
+using DslFlow.Serialization;
+using DslFlow.State;
+using DslFlow.State.Backends;
+using DslFlow.Time.Timers;
+
+namespace DslFlow.Runtime.Tests.Time;
+
+/// <summary>Keyed timers of one kind: one per key and time, in time order, deletable, snapshotted and restored by key group.</summary>
+public sealed class KeyedTimerQueueTests
+{
+    private const int MaxParallelism = 128;
+    private static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
+
+    private static KeyedTimerQueue<string> Create(KeyGroupRange? range = null) =>
+        new("Node.$timers.event", StringSerializer.Instance!, range ?? All, MaxParallelism);
+
+    private static bool Register(KeyedTimerQueue<string> queue, string key, long time) => queue.Register(key, StableHash.Of(key), time);
+
+    private static List<(string Key, long Time)> TakeDue(KeyedTimerQueue<string> queue, long time)
+    {
+        var fired = new List<(string, long)>();
+        while (queue.TryTakeDue(time, out string key, out int hash, out long at))
+        {
+            Assert.Equal(StableHash.Of(key), hash);
+            fired.Add((key, at));
+        }
+        return fired;
+    }
+
+    [Fact]
+    public void Timers_come_out_in_time_order_once_due_ties_in_registration_order()
+    {
+        KeyedTimerQueue<string> queue = Create();
+        Register(queue, "b", 30);
+        Register(queue, "a", 10);
+        Register(queue, "c", 20);
+        Register(queue, "a", 20);
+        Assert.Equal(10, queue.NextTime);
+
+        Assert.Empty(TakeDue(queue, 9));
+        Assert.Equal([("a", 10L), ("c", 20L), ("a", 20L)], TakeDue(queue, 20)); // at or before the time
+        Assert.Equal([("b", 30L)], TakeDue(queue, long.MaxValue));
+        Assert.Null(queue.NextTime);
+    }
+
+    [Fact]
+    public void A_key_has_at_most_one_timer_per_time_and_a_deleted_timer_never_fires()
+    {
+        KeyedTimerQueue<string> queue = Create();
+        Assert.True(Register(queue, "a", 10));
+        Assert.False(Register(queue, "a", 10));
+        Assert.True(Register(queue, "a", 11));
+        Assert.True(Register(queue, "b", 10));
+        Assert.Equal(3, queue.Count);
+
+        Assert.True(queue.Delete("a", 10));
+        Assert.False(queue.Delete("a", 10));
+        Assert.False(queue.Delete("z", 10));
+        Assert.Equal([("b", 10L), ("a", 11L)], TakeDue(queue, 100));
+        Assert.True(Register(queue, "a", 10)); // fired and deleted timers can be registered again
+    }
+
+    [Fact]
+    public void A_timer_registered_while_firing_comes_out_in_turn_when_due()
+    {
+        KeyedTimerQueue<string> queue = Create();
+        Register(queue, "a", 10);
+        Register(queue, "b", 50);
+        var fired = new List<(string, long)>();
+        while (queue.TryTakeDue(40, out string key, out _, out long at))
+        {
+            fired.Add((key, at));
+            if (key == "a")
+            {
+                Register(queue, "a", at + 5); // due too: fires in this round
+                Register(queue, "c", 45); // not due yet
+            }
+        }
+        Assert.Equal([("a", 10L), ("a", 15L), ("a", 20L), ("a", 25L), ("a", 30L), ("a", 35L), ("a", 40L)], fired);
+        Assert.Equal(45, queue.NextTime);
+    }
+
+    [Fact]
+    public void A_snapshot_restores_into_the_subtasks_that_own_each_key_group()
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        var random = new Random(seed);
+        KeyedTimerQueue<string> queue = Create();
+        var expected = new SortedSet<(long, string)>();
+        for (int i = 0; i < 500; i++)
+        {
+            string key = $"k{random.Next(200)}";
+            long time = random.Next(1_000);
+            if (Register(queue, key, time))
+            {
+                expected.Add((time, key));
+            }
+        }
+        IReadOnlyList<KeyGroupBlock> blocks = queue.Snapshot();
+        Assert.Equal(blocks.Select(b => b.KeyGroup).Order(), blocks.Select(b => b.KeyGroup));
+        Assert.Equal(expected.Count, blocks.Sum(b => b.Count));
+
+        // Rescaled 1 → 3: each new subtask takes its key groups' timers, and together they hold every timer once.
+        var restored = new SortedSet<(long, string)>();
+        for (int subtask = 0; subtask < 3; subtask++)
+        {
+            KeyGroupRange range = KeyGroups.RangeOf(subtask, 3, MaxParallelism);
+            KeyedTimerQueue<string> part = Create(range);
+            foreach (KeyGroupBlock block in blocks.Where(b => range.Contains(b.KeyGroup)))
+            {
+                part.RestoreBlock(block.KeyGroup, block.Count, block.First.Span);
+            }
+            foreach ((string key, long time) in TakeDue(part, long.MaxValue))
+            {
+                Assert.True(range.Contains(KeyGroups.Assign(StableHash.Of(key), MaxParallelism)), $"seed {seed}: {key} restored outside its range");
+                Assert.True(restored.Add((time, key)), $"seed {seed}: ({key}, {time}) restored twice");
+            }
+        }
+        Assert.Equal(expected, restored);
+    }
+
+    [Fact]
+    public void A_block_whose_timer_belongs_to_another_key_group_is_refused()
+    {
+        KeyedTimerQueue<string> queue = Create();
+        Register(queue, "a", 10);
+        KeyGroupBlock block = Assert.Single(queue.Snapshot());
+        int other = (block.KeyGroup + 1) % MaxParallelism;
+
+        var error = Assert.Throws<StateFormatException>(() => Create().RestoreBlock(other, 1, block.First.Span));
+        Assert.Contains($"belongs to key group {block.KeyGroup}, not to the block's key group {other}", error.Message);
+        Assert.Throws<StateFormatException>(() => Create().RestoreBlock(block.KeyGroup, 2, block.First.Span)); // too few bytes
+    }
+}
