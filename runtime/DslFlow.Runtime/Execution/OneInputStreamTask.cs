@@ -10,7 +10,7 @@ namespace DslFlow.Execution;
 /// loop, which hands barriers, cancel markers and ends of input to the barrier state machine
 /// (<see cref="CheckpointBarrierHandler"/>); <c>OneInputStreamTask.Barriers.cs</c> carries out what it decides,
 /// <c>OneInputStreamTask.ChannelState.cs</c> records and restores in-flight records, <c>OneInputStreamTask.Debloating.cs</c>
-/// sizes buffers.
+/// sizes buffers, <c>OneInputStreamTask.Watermarks.cs</c> keeps event time.
 /// </summary>
 /// <typeparam name="TIn">The head node's input type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -165,7 +165,10 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
         }
     }
 
-    /// <summary>Barriers, cancel markers and end of input go to the barrier handler; other events to <see cref="OnEvent"/>. True when the task finished.</summary>
+    /// <summary>
+    /// Barriers, cancel markers and end of input go to the barrier handler, watermarks to the valve
+    /// (<c>OneInputStreamTask.Watermarks.cs</c>), other events to <see cref="OnEvent"/>. True when the task finished.
+    /// </summary>
     private bool HandleControlEvent(ChannelEvent @event, int channelIndex, long sequence)
     {
         switch (@event)
@@ -176,7 +179,11 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
             case CancelCheckpointMarker cancel:
                 Barriers.OnCancelMarker(cancel.CheckpointId);
                 return false;
+            case Time.Watermark or Time.WatermarkStatus:
+                OnWatermarkEvent(@event, channelIndex);
+                return false;
             case EndOfInput:
+                OnChannelEnded(channelIndex); // holds event time back no more: may send the maximum watermark on
                 Barriers.OnEndOfInput(channelIndex);
                 if (Gate.IsFinished)
                 {

@@ -79,6 +79,11 @@ internal sealed class ProbeTask(TaskContext context) : OneInputStreamTask<long>(
 
     protected override void OnPriorityEvent(ChannelEvent @event, int channelIndex, long sequence) =>
         OnPriority?.Invoke(this, @event, channelIndex, sequence);
+
+    /// <summary>Input watermarks in order, each with the number of records processed before it.</summary>
+    public ConcurrentQueue<(long Watermark, long RecordsBefore)> Watermarks { get; } = new();
+
+    protected override void OnWatermark(long timestamp) => Watermarks.Enqueue((timestamp, Interlocked.Read(ref Processed)));
 }
 
 /// <summary>A hand-written source chain that forwards its reader's records to output 0.</summary>

@@ -1,0 +1,69 @@
+using DslFlow.Channels;
+using DslFlow.Time;
+
+namespace DslFlow.Execution;
+
+/// <summary>
+/// Event time at the task's input: watermarks and watermark statuses arrive in order with the buffers and go to a
+/// <see cref="WatermarkValve"/> over the gate's channels (a channel's end of input counts as the maximum watermark).
+/// What the valve emits runs <see cref="OnWatermark"/> (where a keyed task fires its due event-time timers) and then
+/// goes to every output, so downstream tasks see it after every record this task emitted before it. A job without
+/// watermarks upstream sends none: the valve's output is forwarded only once a watermark event arrived. Watermarks are
+/// never channel state: after a restore the valve starts over, and the sources generate them anew.
+/// </summary>
+public abstract partial class OneInputStreamTask<TIn>
+{
+    private WatermarkValve? _valve;
+    private bool _eventTime; // a watermark or status arrived: the valve's output goes downstream
+
+    /// <summary>The task's input watermark (Unix milliseconds; <see cref="long.MinValue"/> before the first).</summary>
+    public long CurrentInputWatermark => Valve.Current;
+
+    /// <summary>True while every input channel is idle.</summary>
+    public bool InputIsIdle => Valve.IsIdle;
+
+    private WatermarkValve Valve => _valve ??= new WatermarkValve(Gate.Channels.Count, new ValveOutput(this));
+
+    /// <summary>
+    /// Event time reached <paramref name="timestamp"/> at the task's input (it only advances), before the watermark goes
+    /// downstream: generated keyed tasks fire their due event-time timers here.
+    /// </summary>
+    protected virtual void OnWatermark(long timestamp)
+    {
+    }
+
+    private void OnWatermarkEvent(ChannelEvent @event, int channelIndex)
+    {
+        _eventTime = true;
+        if (@event is Watermark watermark)
+        {
+            Valve.OnWatermark(channelIndex, watermark.Timestamp);
+        }
+        else
+        {
+            Valve.OnStatus(channelIndex, ((WatermarkStatus)@event).IsIdle);
+        }
+    }
+
+    private void OnChannelEnded(int channelIndex) => Valve.OnEndOfInput(channelIndex);
+
+    private sealed class ValveOutput(OneInputStreamTask<TIn> task) : IWatermarkOutput
+    {
+        public void EmitWatermark(long timestamp)
+        {
+            if (task._eventTime)
+            {
+                task.OnWatermark(timestamp);
+                task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
+            }
+        }
+
+        public void EmitStatus(bool idle)
+        {
+            if (task._eventTime)
+            {
+                task.BroadcastEvent(idle ? WatermarkStatus.Idle : WatermarkStatus.Active);
+            }
+        }
+    }
+}
