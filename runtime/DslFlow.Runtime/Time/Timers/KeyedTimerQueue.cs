@@ -102,6 +102,12 @@ internal sealed class KeyedTimerQueue<TKey>
         return buffers.CopyBlocks();
     }
 
+    /// <summary>What the queue's checkpoint section holds, checked on restore like a state's descriptor.</summary>
+    public string Descriptor => $"timers of {typeof(TKey).FullName}";
+
+    /// <summary>The queue's snapshot as a keyed section of a task's checkpoint (serialized now; timers are few).</summary>
+    public IKeyedStateSnapshot SnapshotSection() => new Section(Name, Descriptor, Snapshot());
+
     /// <summary>Adds the timers of one key-group block of a snapshot; returns how many it held.</summary>
     /// <exception cref="StateFormatException">The block is malformed, or an entry's hash belongs to another key group.</exception>
     public int RestoreBlock(int keyGroup, int count, ReadOnlySpan<byte> entries)
@@ -123,6 +129,20 @@ internal sealed class KeyedTimerQueue<TKey>
         }
         reader.ExpectEnd();
         return count;
+    }
+
+    /// <summary>A snapshot taken whole at the barrier: the same blocks however often it is written.</summary>
+    private sealed class Section(string name, string descriptor, IReadOnlyList<KeyGroupBlock> blocks) : IKeyedStateSnapshot
+    {
+        public string Name => name;
+
+        public string Descriptor => descriptor;
+
+        public IEnumerable<KeyGroupBlock> Serialize(CancellationToken cancellationToken) => blocks;
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed record Timer(TKey Key, int StableHash, int KeyGroup, long Time, long Sequence);

@@ -1,0 +1,122 @@
+using DslFlow.Serialization;
+using DslFlow.State;
+using DslFlow.State.Backends;
+using DslFlow.Time.Timers;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DslFlow.Runtime.Tests.Time;
+
+/// <summary>A keyed node's timer service: the current key's timers, fired by watermark or processing time with the key current.</summary>
+public sealed class KeyedTimersTests
+{
+    private const int MaxParallelism = 128;
+    private static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_000_000));
+
+    private KeyedTimers<string> Create(KeyGroupRange? range = null) =>
+        new("Orders", StringSerializer.Instance!, range ?? All, MaxParallelism, _time);
+
+    private static void At(KeyedTimers<string> timers, string key) => timers.SetCurrentKey(key, StableHash.Of(key));
+
+    [Fact]
+    public void Event_time_timers_fire_once_when_the_watermark_reaches_them_with_their_key_current()
+    {
+        KeyedTimers<string> timers = Create();
+        At(timers, "a");
+        timers.RegisterEventTimeTimer(100);
+        timers.RegisterEventTimeTimer(100); // once per key and time
+        At(timers, "b");
+        timers.RegisterEventTimeTimer(50);
+        timers.RegisterEventTimeTimer(300);
+        timers.DeleteEventTimeTimer(300);
+
+        var fired = new List<string>();
+        void OnTimer(string key, long time) => fired.Add($"{key}@{time} wm {timers.CurrentWatermark}");
+        Assert.Equal(0, timers.AdvanceWatermark(49, OnTimer));
+        Assert.Equal(2, timers.AdvanceWatermark(100, OnTimer));
+        Assert.Equal(0, timers.AdvanceWatermark(long.MaxValue, OnTimer)); // the deleted one never fires
+        Assert.Equal(["b@50 wm 100", "a@100 wm 100"], fired);
+        Assert.Equal(0, timers.Pending);
+    }
+
+    [Fact]
+    public void A_timer_registered_behind_the_watermark_fires_at_the_next_one_and_a_firing_timer_may_register_more()
+    {
+        KeyedTimers<string> timers = Create();
+        timers.AdvanceWatermark(500, (_, _) => { });
+        At(timers, "late");
+        timers.RegisterEventTimeTimer(200);
+        var fired = new List<(string, long)>();
+        timers.AdvanceWatermark(500, (key, time) =>
+        {
+            fired.Add((key, time));
+            if (time == 200)
+            {
+                timers.RegisterEventTimeTimer(400); // for the firing timer's key, due already
+            }
+        });
+        Assert.Equal([("late", 200L), ("late", 400L)], fired);
+    }
+
+    [Fact]
+    public void Processing_time_timers_fire_by_the_jobs_clock()
+    {
+        KeyedTimers<string> timers = Create();
+        At(timers, "k");
+        long now = timers.CurrentProcessingTime;
+        Assert.Equal(1_000_000, now);
+        timers.RegisterProcessingTimeTimer(now + 1_000);
+        timers.RegisterProcessingTimeTimer(now + 5_000);
+        Assert.Equal(now + 1_000, timers.NextProcessingTime);
+
+        var fired = new List<long>();
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(0, timers.FireProcessingTimers(timers.CurrentProcessingTime, (_, t) => fired.Add(t)));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, timers.FireProcessingTimers(timers.CurrentProcessingTime, (_, t) => fired.Add(t)));
+        Assert.Equal([now + 1_000], fired);
+        Assert.Equal(now + 5_000, timers.NextProcessingTime);
+        Assert.Equal(0, timers.AdvanceWatermark(long.MaxValue, (_, _) => Assert.Fail("an event-time timer fired"))); // kinds stay apart
+    }
+
+    [Fact]
+    public void Outside_a_keyed_method_there_is_no_key_to_register_for()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Create().RegisterEventTimeTimer(1));
+        Assert.Contains("outside a keyed node's method", error.Message);
+    }
+
+    [Fact]
+    public void Both_kinds_checkpoint_as_keyed_sections_and_restore_rescaled()
+    {
+        KeyedTimers<string> timers = Create();
+        for (int k = 0; k < 100; k++)
+        {
+            At(timers, $"k{k}");
+            timers.RegisterEventTimeTimer(k);
+            timers.RegisterProcessingTimeTimer(2_000_000 + k);
+        }
+        IKeyedStateSnapshot[] sections = [.. timers.Queues.Select(q => q.SnapshotSection())];
+        Assert.Equal(["Orders.$timers.event", "Orders.$timers.processing"], sections.Select(s => s.Name));
+        Assert.All(sections, s => Assert.Equal("timers of System.String", s.Descriptor));
+
+        var restored = new List<string>();
+        for (int subtask = 0; subtask < 2; subtask++)
+        {
+            KeyGroupRange range = KeyGroups.RangeOf(subtask, 2, MaxParallelism);
+            KeyedTimers<string> part = Create(range);
+            for (int q = 0; q < 2; q++)
+            {
+                foreach (KeyGroupBlock block in sections[q].Serialize(CancellationToken.None).Where(b => range.Contains(b.KeyGroup)))
+                {
+                    part.Queues[q].RestoreBlock(block.KeyGroup, block.Count, block.First.Span);
+                }
+            }
+            part.AdvanceWatermark(long.MaxValue, (key, time) => restored.Add($"{key} event {time}"));
+            part.FireProcessingTimers(long.MaxValue, (key, time) => restored.Add($"{key} processing {time}"));
+        }
+        Assert.Equal(200, restored.Count);
+        Assert.Equal(Enumerable.Range(0, 100).SelectMany(k => new[] { $"k{k} event {k}", $"k{k} processing {2_000_000 + k}" }).Order(),
+            restored.Order());
+    }
+}
