@@ -344,6 +344,43 @@ public class GeneratorSnapshotTests
         }
         """, "Samples.Trading.DslFlow.g.cs");
 
+    [Fact]
+    public void EventTimeTimers() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        public sealed record Order(string Id, long Time, bool Paid);
+
+        [Pipeline(DefaultParallelism = 2)]
+        public static partial class Timeouts
+        {
+            [Source, Watermarks(nameof(TimeOf), OutOfOrdernessMs = 5_000, IdleTimeoutMs = 30_000)]
+            public static ArraySource<Order> Orders() => new(new Order("a", 1, false));
+
+            public static long TimeOf(Order order) => order.Time;
+
+            public static string IdOf(Order order) => order.Id;
+
+            [Process(nameof(Orders), KeyBy = nameof(IdOf))]
+            public static void Track(Order order, ValueState<bool> paid, Collector<string> output, TimerService timers)
+            {
+                paid.Value |= order.Paid;
+                timers.RegisterEventTimeTimer(order.Time + 60_000);
+            }
+
+            [OnTimer(nameof(Track))]
+            public static void Expire(long time, string id, Collector<string> output, ValueState<bool> paid)
+            {
+                if (!paid.Value) output.Emit($"{id} timed out at {time}");
+            }
+
+            [Sink(nameof(Track))]
+            public static QueueSink<string> Out() => new();
+        }
+        """, "Samples.Timeouts.DslFlow.g.cs");
+
     private static void Verify(string source, string expectedHintName, [CallerFilePath] string file = "", [CallerMemberName] string method = "")
     {
         GeneratorRun run = GeneratorHarness.Run(source);

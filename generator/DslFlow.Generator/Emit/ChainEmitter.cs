@@ -26,6 +26,11 @@ internal static class ChainEmitter
         WriteOpen(w, chain);
         w.WriteLine();
         RecordLoopEmitter.Emit(w, chain);
+        if (chain.TimerNode is { OnTimer: not null })
+        {
+            w.WriteLine();
+            RecordLoopEmitter.EmitTimerHandler(w, chain);
+        }
         if (!chain.IsSourceChain && chain.Head.KeyBy is { } key)
         {
             w.WriteLine();
@@ -87,6 +92,10 @@ internal static class ChainEmitter
         for (int c = 0; c < chain.Collectors.Count; c++)
         {
             w.WriteLine($"private {chain.Collectors[c].Parameter.Type} _collector{c} = null!;");
+        }
+        if (chain.TimerNode is { } timed)
+        {
+            w.WriteLine($"private global::DslFlow.Time.Timers.KeyedTimers<{timed.KeyBy!.KeyType.FullName}> {ChainLayout.TimersField} = null!;");
         }
     }
 
@@ -153,6 +162,15 @@ internal static class ChainEmitter
         for (int c = 0; c < chain.Collectors.Count; c++)
         {
             w.WriteLine($"_collector{c} = new {chain.Collectors[c].Parameter.Type}();");
+        }
+        if (chain.TimerNode is { } timed)
+        {
+            KeySelectorModel key = timed.KeyBy!;
+            string serializer = key.Serializer is { } s ? SerializerEmitter.Expression(s) : "null";
+            string handler = timed.OnTimer is null ? "static (_, _, _, _) => { }" : ChainLayout.TimerMethod;
+            w.WriteLine(SerializerEmitter.NullableWarningsOff);
+            w.WriteLine($"{ChainLayout.TimersField} = CreateTimers<{key.KeyType.FullName}>({CodeText.Literal(timed.Name)}, {serializer}, {handler});");
+            w.WriteLine(SerializerEmitter.NullableWarningsRestored);
         }
         w.CloseBlock();
     }

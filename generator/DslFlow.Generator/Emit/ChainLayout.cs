@@ -146,9 +146,34 @@ internal sealed class ChainLayout
             ParameterKind.Record => record,
             ParameterKind.Collector => "_collector" + CollectorIndex[node.Name],
             ParameterKind.OperatorListState => "_operatorState" + OperatorStateIndex[(node.Name, p.Name)],
+            ParameterKind.TimerService => TimersField,
             _ => "_state" + StateIndex[(node.Name, p.Name)],
         });
         return $"{Method(node.Name)}({string.Join(", ", arguments)})";
+    }
+
+    /// <summary>The head's timers (a keyed node heads its chain), or null when it has none.</summary>
+    public NodeModel? TimerNode => !IsSourceChain && Head.HasTimers && Head.KeyBy is not null ? Head : null;
+
+    /// <summary>The field holding the head's <c>KeyedTimers</c>.</summary>
+    public const string TimersField = "_timers0";
+
+    /// <summary>The generated method a fired timer runs: the head's <c>[OnTimer]</c> handler and the chain after it.</summary>
+    public const string TimerMethod = "OnTimer0";
+
+    /// <summary>A direct call of the head's <c>[OnTimer]</c> handler with the fired timer's time, key and domain.</summary>
+    public string TimerCall(NodeModel node, OnTimerModel handler, string key)
+    {
+        IEnumerable<string> arguments = handler.Arguments.Select(a => a.Kind switch
+        {
+            TimerArgumentKind.Time => "time",
+            TimerArgumentKind.Key => key,
+            TimerArgumentKind.Domain => "domain",
+            TimerArgumentKind.Collector => "_collector" + CollectorIndex[node.Name],
+            TimerArgumentKind.Timers => TimersField,
+            _ => "_state" + StateIndex[(node.Name, a.State!)],
+        });
+        return $"{Method(handler.MethodName)}({string.Join(", ", arguments)})";
     }
 
     public string Method(string name) => $"{Model.FullyQualifiedName}.{CodeText.Identifier(name)}";

@@ -32,7 +32,21 @@ internal static partial class PipelineEmitter
         string[] states = node.Parameters.Where(p => p.IsState).Select(p => p.Name).ToArray();
         return $"new global::DslFlow.NodeInfo(Name: {CodeText.Literal(node.Name)}, Kind: {CodeText.NodeKind(node.Kind)}, "
             + $"InputType: {CodeText.Literal(node.Input?.DisplayName)}, OutputType: {CodeText.Literal(node.Kind == NodeKind.Sink ? null : node.Output?.DisplayName)}, "
-            + $"Parallelism: {node.Parallelism}, KeyType: {CodeText.Literal(node.KeyBy?.KeyType.DisplayName)}, States: {StringArray(states)})";
+            + $"Parallelism: {node.Parallelism}, KeyType: {CodeText.Literal(node.KeyBy?.KeyType.DisplayName)}, States: {StringArray(states)})"
+            + TimeProperties(node);
+    }
+
+    /// <summary>The init properties of event time: a keyed node's timers, a source's declared watermark strategy.</summary>
+    private static string TimeProperties(NodeModel node)
+    {
+        if (node.Watermarks is { } w)
+        {
+            string idle = w.IdleTimeoutMs > 0 ? $", IdleTimeout = global::System.TimeSpan.FromMilliseconds({w.IdleTimeoutMs})" : "";
+            return " { Watermarks = new global::DslFlow.Time.WatermarkStrategy { "
+                + $"OutOfOrderness = global::System.TimeSpan.FromMilliseconds({w.OutOfOrdernessMs}){idle}, "
+                + $"EmitInterval = global::System.TimeSpan.FromMilliseconds({w.IntervalMs}) }} }}";
+        }
+        return node.HasTimers ? " { HasTimers = true }" : "";
     }
 
     private static string CheckpointDeclaration(CheckpointModel c) =>

@@ -23,30 +23,52 @@ internal sealed class RecordLoopEmitter
 
     public static void Emit(SourceWriter w, ChainLayout chain) => new RecordLoopEmitter(chain).Write(w);
 
-    private void Write(SourceWriter w)
+    /// <summary>
+    /// Writes the method a fired timer runs (<see cref="ChainLayout.TimerMethod"/>): the head's state pointed at the
+    /// timer's key, its <c>[OnTimer]</c> handler called, and what it emitted passed down the chain like the node's own
+    /// outputs; a failure names the node and the timer.
+    /// </summary>
+    public static void EmitTimerHandler(SourceWriter w, ChainLayout chain) => new RecordLoopEmitter(chain).WriteTimerHandler(w);
+
+    private void WriteTimerHandler(SourceWriter w)
     {
-        string signature = $"protected override int ProcessRecords({_chain.RecordType}[] records, int start, int end)";
-        bool hasWork = !_chain.IsSourceChain || ChainPlanner.EdgesFrom(_chain.Plan, _chain.Head.Name).Any();
-        if (!hasWork)
+        NodeModel node = _chain.TimerNode!;
+        OnTimerModel handler = node.OnTimer!;
+        _usesMaxParallelism = true;
+        int stage = _nextStage++;
+        _arms.Add((stage, node.Name, "TimerDescription(key, time, domain)"));
+        _body.WriteLine($"stage = {stage};");
+        _body.WriteLine("int keyGroup = global::DslFlow.KeyGroups.Assign(keyHash, maxParallelism);");
+        foreach (ParameterModel state in node.Parameters.Where(p => p.IsKeyedState))
         {
-            w.WriteLine(signature + " => end; // the source feeds no node");
-            return;
+            int s = _chain.StateIndex[(node.Name, state.Name)];
+            _body.WriteLine(StateStorage.Select(state, $"_state{s}", $"_table{s}", "key", "keyHash", "keyGroup"));
         }
+        string collector = "_collector" + _chain.CollectorIndex[node.Name];
+        _body.WriteLine($"{collector}.Clear();");
+        _body.WriteLine($"{_chain.TimerCall(node, handler, "key")};");
+        if (ChainPlanner.EdgesFrom(_chain.Plan, node.Name).Any() && handler.Arguments.Any(a => a.Kind == TimerArgumentKind.Collector))
+        {
+            string emitted = NewLocal(node.Output!.FullName);
+            _body.OpenBlock($"foreach (var item{stage} in {collector}.Emitted)");
+            _body.WriteLine($"{emitted} = item{stage};");
+            EmitDownstream(node, emitted);
+            _body.CloseBlock();
+        }
+        _body.WriteLine($"{collector}.Clear();");
 
-        _locals.Add((_chain.RecordType, "r0"));
-        _body.WriteLine("r0 = records[i];");
-        if (_chain.IsSourceChain)
-        {
-            EmitDownstream(_chain.Head, "r0");
-        }
-        else
-        {
-            EmitNode(_chain.Head, "r0", isHead: true);
-        }
-        _body.WriteLine("if (InterruptRequested) return i + 1;");
+        w.OpenBlock($"private void {ChainLayout.TimerMethod}({node.KeyBy!.KeyType.FullName} key, int keyHash, long time, global::DslFlow.TimeDomain domain)");
+        WriteLocals(w);
+        w.OpenBlock("try");
+        WriteBody(w);
+        w.CloseBlock();
+        WriteCatch(w, $"Failure(ex, {CodeText.Literal(node.Name)}, TimerDescription(key, time, domain))");
+        w.CloseBlock();
+    }
 
-        w.OpenBlock(signature);
-        w.WriteLine("int i = start;");
+    /// <summary>The stage, the max parallelism and the record locals the body uses.</summary>
+    private void WriteLocals(SourceWriter w)
+    {
         if (_arms.Count > 0)
         {
             w.WriteLine("int stage = 0;");
@@ -59,20 +81,23 @@ internal sealed class RecordLoopEmitter
         {
             w.WriteLine($"{type} {name} = default!;");
         }
-        w.OpenBlock("try");
-        w.OpenBlock("for (; i < end; i++)");
+    }
+
+    private void WriteBody(SourceWriter w)
+    {
         foreach (string line in _body.ToString().TrimEnd('\n').Split('\n'))
         {
             w.WriteLine(line);
         }
-        w.CloseBlock();
-        w.WriteLine("return end;");
-        w.CloseBlock();
+    }
+
+    /// <summary>The catch that names the node whose stage failed, with the record it was given.</summary>
+    private void WriteCatch(SourceWriter w, string otherwise)
+    {
         w.OpenBlock("catch (global::System.Exception ex)");
-        string headFailure = $"Failure(ex, {CodeText.Literal(_chain.Head.Name)}, records[i])";
         if (_arms.Count == 0)
         {
-            w.WriteLine($"throw {headFailure};");
+            w.WriteLine($"throw {otherwise};");
         }
         else
         {
@@ -81,10 +106,48 @@ internal sealed class RecordLoopEmitter
             {
                 w.WriteLine($"{stage} => Failure(ex, {CodeText.Literal(node)}, {record}),");
             }
-            w.WriteLine($"_ => {headFailure},");
+            w.WriteLine($"_ => {otherwise},");
             w.CloseBlock(";");
         }
         w.CloseBlock();
+    }
+
+    private void Write(SourceWriter w)
+    {
+        string signature = $"protected override int ProcessRecords({_chain.RecordType}[] records, int start, int end)";
+        bool hasWork = !_chain.IsSourceChain || ChainPlanner.EdgesFrom(_chain.Plan, _chain.Head.Name).Any();
+        if (!hasWork)
+        {
+            w.WriteLine(signature + " => end; // the source feeds no node");
+            return;
+        }
+
+        _locals.Add((_chain.RecordType, "r0"));
+        _body.WriteLine("r0 = records[i];");
+        if (_chain.IsSourceChain && _chain.Head.Watermarks is { } watermarks)
+        {
+            _body.WriteLine($"OnEventTime({_chain.Method(watermarks.TimestampMethod)}(r0));");
+        }
+        if (_chain.IsSourceChain)
+        {
+            EmitDownstream(_chain.Head, "r0");
+        }
+        else
+        {
+            EmitNode(_chain.Head, "r0", isHead: true);
+        }
+        _body.WriteLine("if (InterruptRequested) return i + 1;");
+
+        w.OpenBlock(signature);
+        w.WriteLine("int i = start;");
+        WriteLocals(w);
+        w.OpenBlock("try");
+        w.OpenBlock("for (; i < end; i++)");
+        WriteBody(w);
+        w.CloseBlock();
+        w.WriteLine("return end;");
+        w.CloseBlock();
+        WriteCatch(w, $"Failure(ex, {CodeText.Literal(_chain.Head.Name)}, records[i])");
         w.CloseBlock();
     }
 
@@ -93,7 +156,7 @@ internal sealed class RecordLoopEmitter
         int stage = _nextStage++;
         _arms.Add((stage, node.Name, input));
         _body.WriteLine($"stage = {stage};");
-        if (isHead && node.KeyBy is { } key && node.Parameters.Any(p => p.IsKeyedState))
+        if (isHead && node.KeyBy is { } key && (node.Parameters.Any(p => p.IsKeyedState) || _chain.TimerNode is not null))
         {
             _usesMaxParallelism = true;
             _body.WriteLine($"var key = {_chain.Method(key.MethodName)}({input});");
@@ -104,6 +167,10 @@ internal sealed class RecordLoopEmitter
             {
                 int s = _chain.StateIndex[(node.Name, state.Name)];
                 _body.WriteLine(StateStorage.Select(state, $"_state{s}", $"_table{s}", keyArgument, "keyHash", "keyGroup"));
+            }
+            if (_chain.TimerNode is not null)
+            {
+                _body.WriteLine($"{ChainLayout.TimersField}.SetCurrentKey({keyArgument}, keyHash);");
             }
         }
         string call = _chain.Call(node, input);

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace DslFlow.Generator.Model;
 
 /// <summary>What a node does; the same members, in the same order, as the runtime's <c>DslFlow.NodeKind</c>.</summary>
@@ -43,6 +45,8 @@ internal sealed record TypeRef(string FullName, string DisplayName);
 /// When such input records cannot be serialized and the pipeline does not declare unaligned checkpoints: the DSLF3005
 /// message, which the runtime reports if the options turn unaligned checkpoints on; null otherwise.
 /// </param>
+/// <param name="Watermarks">A source's timestamp assigner and watermark strategy; null when it assigns none.</param>
+/// <param name="OnTimer">A keyed process node's timer handler; null when it has none.</param>
 internal sealed record NodeModel(
     string Name,
     NodeKind Kind,
@@ -55,8 +59,13 @@ internal sealed record NodeModel(
     EquatableArray<ParameterModel> Parameters,
     FactoryModel? Factory,
     SerializerModel? InputSerializer = null,
-    string? InputNotSerializable = null)
+    string? InputNotSerializable = null,
+    WatermarkModel? Watermarks = null,
+    OnTimerModel? OnTimer = null)
 {
+    /// <summary>True when the node has timers: it takes a <c>TimerService</c> or has an <c>[OnTimer]</c> handler.</summary>
+    public bool HasTimers => OnTimer is not null || Parameters.Any(p => p.Kind == ParameterKind.TimerService);
+
     public bool IsKeyed => KeyBy is not null;
 
     public bool IsSourceOrSink => Kind is NodeKind.Source or NodeKind.Sink;

@@ -8,6 +8,9 @@ internal enum ParameterKind
     MapState,
     OperatorListState,
     Collector,
+
+    /// <summary>The keyed node's <c>TimerService</c>.</summary>
+    TimerService,
 }
 
 /// <summary>One parameter of an operator method, as declared (how state is stored is the emitter's business).</summary>

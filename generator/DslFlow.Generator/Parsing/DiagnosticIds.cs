@@ -3,7 +3,8 @@ namespace DslFlow.Generator.Parsing;
 /// <summary>
 /// The ids of the problems the parser finds, shared with the analyzers' <c>DiagnosticDescriptors</c> (checkpoint
 /// configuration ids, DSLF1xxx, come from the runtime's shared <c>CheckpointRules</c>). Numbered by area: 0xxx internal
-/// errors of DslFlow itself, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks.
+/// errors of DslFlow itself, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks, 5xxx time
+/// (watermarks and timers).
 /// </summary>
 internal static class DiagnosticIds
 {
@@ -53,4 +54,15 @@ internal static class DiagnosticIds
     public const string CompactionWithoutCheckpointing = "DSLF4002";
     /// <summary>A <c>FileCompaction</c> setting is out of range.</summary>
     public const string InvalidCompactionSetting = "DSLF4003";
+
+    /// <summary>A <c>TimerService</c> parameter or an <c>[OnTimer]</c> handler on a node that is not a keyed [Process] node.</summary>
+    public const string TimerOnNonKeyedNode = "DSLF5001";
+    /// <summary>An <c>[OnTimer]</c> handler that does not fit its node (or a node with timers and no handler).</summary>
+    public const string InvalidOnTimer = "DSLF5002";
+    /// <summary>Event-time timers in a node no source with <c>[Watermarks]</c> feeds: they fire only at the end of input.</summary>
+    public const string EventTimersWithoutWatermarks = "DSLF5003";
+    /// <summary>A <c>[Watermarks]</c> duration out of range, or the attribute off a source (id shared with the runtime's <c>WatermarkRules</c>).</summary>
+    public const string InvalidWatermarkSetting = DslFlow.Time.WatermarkRules.InvalidWatermarkSetting;
+    /// <summary>The timestamp assigner named by <c>[Watermarks]</c> is missing or has the wrong shape.</summary>
+    public const string InvalidTimestampAssigner = "DSLF5005";
 }

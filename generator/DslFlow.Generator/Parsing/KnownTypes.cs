@@ -59,6 +59,15 @@ internal static class KnownTypes
 
     public static bool IsCollector(ITypeSymbol type) => IsDslFlow(type, "Collector`1");
 
+    public static bool IsTimerService(ITypeSymbol type) => IsDslFlow(type, "TimerService");
+
+    public static bool IsTimeDomain(ITypeSymbol type) => type is INamedTypeSymbol { TypeKind: TypeKind.Enum } named
+        && named.MetadataName == "TimeDomain" && IsNamespace(named.ContainingNamespace, "DslFlow");
+
+    public static bool IsWatermarksAttribute(AttributeData attribute) => IsDslFlow(attribute.AttributeClass, "WatermarksAttribute");
+
+    public static bool IsOnTimerAttribute(AttributeData attribute) => IsDslFlow(attribute.AttributeClass, "OnTimerAttribute");
+
     public static bool IsPipelineContext(ITypeSymbol type) => IsDslFlow(type, "PipelineContext");
 
     public static bool IsStableKey(ITypeSymbol type) => Implements(type, "IStableKey");

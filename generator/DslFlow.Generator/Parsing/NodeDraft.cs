@@ -53,6 +53,21 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
 
     public bool HasKeyedState => Parameters.Exists(p => p.IsKeyedState);
 
+    /// <summary>The method's <c>[Watermarks]</c> attribute, if any (valid on sources only).</summary>
+    public AttributeData? WatermarksAttribute { get; set; }
+
+    /// <summary>A source's watermark strategy, once <see cref="WatermarksAttribute"/> checked out.</summary>
+    public WatermarkModel? Watermarks { get; set; }
+
+    /// <summary>The <c>[OnTimer]</c> handler of a keyed process node.</summary>
+    public OnTimerModel? OnTimer { get; set; }
+
+    /// <summary>The handler's method, for diagnostics.</summary>
+    public IMethodSymbol? OnTimerMethod { get; set; }
+
+    /// <summary>True when the node takes a <c>TimerService</c> or has a handler.</summary>
+    public bool HasTimers => OnTimer is not null || OnTimerMethod is not null || Parameters.Exists(p => p.Kind == ParameterKind.TimerService);
+
     public NodeModel ToModel() => new(
         Name,
         Kind,
@@ -65,5 +80,7 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
         Parameters.ToEquatableArray(),
         Factory,
         InputSerializer,
-        InputNotSerializable);
+        InputNotSerializable,
+        Watermarks,
+        OnTimer);
 }

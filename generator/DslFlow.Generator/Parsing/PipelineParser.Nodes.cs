@@ -20,7 +20,10 @@ internal static partial class PipelineParser
             return null;
         }
         (AttributeData attribute, NodeKind? kind) = attributes[0];
-        var node = new NodeDraft(method, kind!.Value, attribute);
+        var node = new NodeDraft(method, kind!.Value, attribute)
+        {
+            WatermarksAttribute = method.GetAttributes().FirstOrDefault(KnownTypes.IsWatermarksAttribute),
+        };
         ReadNodeAttribute(context, node, attribute); // even for a broken method, so its links do not cascade into more problems
         if (attributes.Count > 1)
         {
@@ -196,6 +199,14 @@ internal static partial class PipelineParser
             {
                 node.Parameters.Add(StateParameter(parameter, stateKind));
             }
+            else if (KnownTypes.IsTimerService(parameter.Type))
+            {
+                if (node.Parameters.Exists(p => p.Kind == ParameterKind.TimerService))
+                {
+                    context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Node method '{node.Name}' takes several TimerService parameters; take one.");
+                }
+                node.Parameters.Add(new ParameterModel(ParameterKind.TimerService, parameter.Name, "global::DslFlow.TimerService", null));
+            }
             else if (node.Kind == NodeKind.Process && KnownTypes.IsCollector(parameter.Type))
             {
                 if (collected is not null)
@@ -207,7 +218,7 @@ internal static partial class PipelineParser
             }
             else
             {
-                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? ", operator state (OperatorListState<T>) and one Collector<T>" : " and operator state (OperatorListState<T>)")}.");
+                context.Report(DiagnosticIds.InvalidNodeSignature, method, $"Parameter '{parameter.Name}' of node method '{node.Name}' has type '{TypeNames.Display(parameter.Type)}'. After the record, a {node.Kind} method may only take keyed state (ValueState<T>, ListState<T>, MapState<K, V>){(node.Kind == NodeKind.Process ? ", operator state (OperatorListState<T>), one Collector<T> and a keyed node's TimerService" : " and operator state (OperatorListState<T>)")}.");
             }
         }
         node.Output = OperatorOutput(context, node, collected);
@@ -248,7 +259,7 @@ internal static partial class PipelineParser
     }
 
     private static bool IsSpecialParameter(ITypeSymbol type) =>
-        KnownTypes.StateKindOf(type) is not null || KnownTypes.IsCollector(type) || KnownTypes.IsPipelineContext(type);
+        KnownTypes.StateKindOf(type) is not null || KnownTypes.IsCollector(type) || KnownTypes.IsPipelineContext(type) || KnownTypes.IsTimerService(type);
 
     private static ParameterModel StateParameter(IParameterSymbol parameter, ParameterKind kind)
     {

@@ -26,7 +26,7 @@ internal static partial class PipelineParser
 
     private static void ResolveKeyedStates(ParseContext context, SerializerResolver resolver, NodeDraft node)
     {
-        if (node.KeyBy is null || node.KeyType is null || !node.HasKeyedState)
+        if (node.KeyBy is null || node.KeyType is null || (!node.HasKeyedState && !node.HasTimers))
         {
             return;
         }
@@ -49,6 +49,22 @@ internal static partial class PipelineParser
                 keySerializer = key.Model;
                 node.Parameters[i] = state with { Serializers = serializers };
             }
+        }
+        if (keySerializer is null && node.HasTimers)
+        {
+            // Timers save their keys too (a node may have timers and no keyed state).
+            SerializerResolution key = resolver.Resolve(node.KeyType);
+            if (key.Problem is { } keyProblem)
+            {
+                if (keyProblem.Reason is null)
+                {
+                    context.Abandon(node.Method);
+                    return;
+                }
+                context.Report(DiagnosticIds.StateNotSerializable, node.Method, $"The timers of node '{node.Name}' cannot be saved in checkpoints: they save the key, {Unserializable(node.KeyType, keyProblem)}");
+                return;
+            }
+            keySerializer = key.Model;
         }
         if (keySerializer is not null)
         {

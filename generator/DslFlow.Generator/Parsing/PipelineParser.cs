@@ -64,6 +64,7 @@ internal static partial class PipelineParser
             }
         }
         CheckWiring(context, nodes, maxParallelism);
+        CheckTime(context, nodes);
         CheckSinkGuarantees(context, checkpointing, nodes);
         // One resolver for state and records: a user type held in both gets one serializer class.
         var resolver = new SerializerResolver(context.Compilation, context.Pipeline, context.CancellationToken);

@@ -33,7 +33,18 @@ internal static class JobMetrics
         s_meter.CreateObservableGauge("dslflow.task.estimated_time_to_consume_buffers",
             () => Observe(t => t.EstimatedTimeToConsumeBuffers is { } time ? (long)time.TotalMilliseconds : null), "ms",
             "How long what is queued at a task's input takes to consume at its throughput (buffer debloating on).");
+        s_meter.CreateObservableGauge("dslflow.task.input_watermark", () => Observe(t => t.InputWatermark), "ms",
+            "A task's event time in Unix milliseconds: a source's last watermark, another task's input watermark (the minimum over its active input channels).");
+        s_meter.CreateObservableGauge("dslflow.task.watermark_lag", () => Observe(t => WatermarkLag(t)), "ms",
+            "How far a task's event time trails processing time (the job's TimeProvider now minus its watermark).");
+        s_meter.CreateObservableGauge("dslflow.task.timers_pending", () => Observe(t => t.TimersPendingForMetrics), "{timer}",
+            "Timers registered and not yet fired or deleted in a task's keyed node (event and processing time).");
     }
+
+    /// <summary>Processing time minus the task's watermark, once it has one below the end of input's maximum.</summary>
+    internal static long? WatermarkLag(StreamTask task) => task.InputWatermark is long watermark and not long.MaxValue
+        ? task.Context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - watermark
+        : null;
 
     public static void Register(JobHandle job) => s_jobs[job] = 0;
 

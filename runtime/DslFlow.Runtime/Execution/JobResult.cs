@@ -18,8 +18,15 @@ namespace DslFlow;
 /// True while the subtask's input has ended but the checkpoint that commits its last records has not completed yet:
 /// it still takes part in checkpoints, and ends when one completes.
 /// </param>
+/// <param name="InputWatermark">
+/// The subtask's event time (Unix milliseconds): a source's last watermark, another task's input watermark; null before
+/// the first, or in a job without watermarks.
+/// </param>
+/// <param name="WatermarkLag">Processing time (the job's <see cref="TimeProvider"/>) minus <paramref name="InputWatermark"/>.</param>
+/// <param name="TimersPending">Timers registered and not fired or deleted in the subtask's keyed node; null without timers.</param>
 public sealed record TaskMetrics(string TaskName, int SubtaskIndex, bool IsSource, long RecordsIn, long RecordsOut, long RecordsToSinks, bool Finished,
-    int? InputBufferSize = null, TimeSpan? EstimatedTimeToConsumeBuffers = null, bool WaitingForFinalCheckpoint = false);
+    int? InputBufferSize = null, TimeSpan? EstimatedTimeToConsumeBuffers = null, bool WaitingForFinalCheckpoint = false,
+    long? InputWatermark = null, TimeSpan? WatermarkLag = null, int? TimersPending = null);
 
 /// <summary>A job's figures at one moment.</summary>
 /// <param name="Elapsed">Time since the job started.</param>

@@ -17,6 +17,7 @@ public static class JobRunner
         options.Validate();
         int maxParallelism = options.MaxParallelism ?? graph.MaxParallelism;
         int[] parallelism = ParallelismResolver.Resolve(graph, options, maxParallelism);
+        Time.WatermarkOverrides.Check(graph, options);
         CheckpointConfig? checkpointing = CheckpointConfig.Resolve(graph.Checkpointing, options.Checkpointing, out IReadOnlyList<string> warnings);
         CheckChangelog(options.Changelog, checkpointing);
         ILogger logger = options.LoggerFactory.CreateLogger("DslFlow.Job");

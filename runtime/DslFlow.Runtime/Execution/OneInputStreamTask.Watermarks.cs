@@ -19,14 +19,17 @@ public abstract partial class OneInputStreamTask<TIn>
     /// <summary>The task's input watermark (Unix milliseconds; <see cref="long.MinValue"/> before the first).</summary>
     public long CurrentInputWatermark => Valve.Current;
 
+    /// <summary>The input watermark for metrics (read from other threads), or null before event time reached the task.</summary>
+    internal override long? InputWatermark => _eventTime && _valve is { } valve ? valve.Current : null;
+
     /// <summary>True while every input channel is idle.</summary>
     public bool InputIsIdle => Valve.IsIdle;
 
     private WatermarkValve Valve => _valve ??= new WatermarkValve(Gate.Channels.Count, new ValveOutput(this));
 
     /// <summary>
-    /// Event time reached <paramref name="timestamp"/> at the task's input (it only advances), before the watermark goes
-    /// downstream: generated keyed tasks fire their due event-time timers here.
+    /// Event time reached <paramref name="timestamp"/> at the task's input (it only advances), after the due event-time
+    /// timers fired and before the watermark goes downstream.
     /// </summary>
     protected virtual void OnWatermark(long timestamp)
     {
@@ -51,9 +54,11 @@ public abstract partial class OneInputStreamTask<TIn>
     {
         public void EmitWatermark(long timestamp)
         {
+            // Timers fire even without watermarks upstream: the end of every input is the maximum watermark (as in Flink).
+            task.FireEventTimers(timestamp);
+            task.OnWatermark(timestamp);
             if (task._eventTime)
             {
-                task.OnWatermark(timestamp);
                 task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
             }
         }

@@ -187,6 +187,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
                 Barriers.OnEndOfInput(channelIndex);
                 if (Gate.IsFinished)
                 {
+                    StopProcessingTime(); // every event-time timer fired at the maximum watermark; processing time stops here
                     Finish();
                     return true;
                 }
@@ -200,8 +201,15 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
     /// <summary>An aborted checkpoint still in progress here ends: its channels flow again, downstream hears of it.</summary>
     private protected override void OnAbortNotified(long checkpointId) => Barriers.OnAbort(checkpointId);
 
+    /// <inheritdoc />
+    private protected override void OnStatesRestored() => ScheduleRestoredTimers();
+
+    /// <inheritdoc />
+    internal override int? TimersPendingForMetrics => HasTimers ? TimersPending : null;
+
     internal override void Release()
     {
+        StopProcessingTime();
         StopDebloating();
         if (_current is not null)
         {

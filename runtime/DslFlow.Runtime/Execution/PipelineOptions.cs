@@ -24,6 +24,12 @@ public sealed class PipelineOptions
     /// </summary>
     public Dictionary<string, int> Parallelism { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per-source watermark strategy, by source node name: overrides the out-of-orderness, idleness and interval of the
+    /// source's <c>[Watermarks]</c> attribute (its timestamp assigner stays; a source without one cannot be given a strategy).
+    /// </summary>
+    public Dictionary<string, Time.WatermarkStrategy> Watermarks { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Records per buffer between tasks (Flink's 32 KB network buffer, counted in records). Default 1024.</summary>
     public int BufferSize { get; set; } = 1024;
 

@@ -74,6 +74,9 @@ internal sealed class SourceSplitReader<T>(ISourceReader<T> reader, int originSu
     /// <summary>The reader had nothing available at its last read.</summary>
     public bool Idle { get; set; }
 
+    /// <summary>The split's event time, when the source assigns timestamps.</summary>
+    public Time.SplitWatermarks.Split? EventTime { get; set; }
+
     /// <summary>True when the reader can say where it is (its source is checkpointed).</summary>
     public bool IsPositioned => _batchStart is not null;
 

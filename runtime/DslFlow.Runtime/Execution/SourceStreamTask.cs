@@ -8,7 +8,7 @@ namespace DslFlow.Execution;
 /// </summary>
 /// <typeparam name="T">The source's record type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
+public abstract partial class SourceStreamTask<T> : StreamTask, ISourceTask
 {
     private readonly ISource<T> _source;
     private readonly string _sourceName;
@@ -69,6 +69,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         {
             _readers.ForEach(r => r.TrackPosition());
         }
+        StartWatermarks();
     }
 
     /// <summary>
@@ -189,6 +190,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
             {
                 if (_readers.All(r => r.Ended))
                 {
+                    EndWatermarks(); // the maximum watermark, after the last record
                     Finish();
                     return;
                 }
@@ -237,6 +239,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
                 $"returned a count of {result.Count} records for a batch of {_batch.Length}; a reader must return between 0 and the span's length", null);
         }
         _batchReader = reader;
+        _batchSplit = reader.EventTime;
         _position = 0;
         _count = result.Count;
         if (reader.Skip > 0)
@@ -247,6 +250,10 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
         }
         AddRecordsIn(_count - _position);
         reader.Ended = result.Status == ReadStatus.EndOfInput;
+        if (reader.Ended)
+        {
+            EndSplit(reader);
+        }
         reader.Idle = result.Status == ReadStatus.NothingAvailable && result.Count == 0;
     }
 
@@ -312,6 +319,7 @@ public abstract class SourceStreamTask<T> : StreamTask, ISourceTask
 
     internal override void Release()
     {
+        StopWatermarks();
         base.Release();
         foreach (SourceSplitReader<T> reader in _readers)
         {

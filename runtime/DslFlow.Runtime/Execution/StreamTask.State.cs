@@ -13,7 +13,7 @@ public abstract partial class StreamTask
 {
     private TaskStates? _declaredStates;
 
-    private TaskStates DeclaredStates => _declaredStates ??= new TaskStates(Context.TaskName, CreateKeyedBackend(),
+    private protected TaskStates DeclaredStates => _declaredStates ??= new TaskStates(Context.TaskName, CreateKeyedBackend(),
         Context.Options.StateBackend, Context.SubtaskIndex, Context.Parallelism, Context.MaxParallelism, Context.Checkpointing?.Storage);
 
     /// <summary>The backend <see cref="PipelineOptions.StateBackend"/> selects, wrapped by the changelog when it is on.</summary>

@@ -115,6 +115,17 @@ public abstract partial class StreamTask : IWakeable
     {
     }
 
+    /// <summary>After <see cref="Open"/> and the restore of the declared states (a keyed task schedules its restored timers).</summary>
+    private protected virtual void OnStatesRestored()
+    {
+    }
+
+    /// <summary>The task's event time for metrics: a source's last watermark, another task's input watermark; null without one.</summary>
+    internal virtual long? InputWatermark => null;
+
+    /// <summary>Timers pending in the task's keyed node, for metrics; null when it has none.</summary>
+    internal virtual int? TimersPendingForMetrics => null;
+
     /// <summary>Processes input until idle, blocked on output, interrupted by a control action, or finished.</summary>
     private protected abstract void RunLoop();
 
@@ -248,6 +259,7 @@ public abstract partial class StreamTask : IWakeable
                 {
                     Open();
                     RestoreStates();
+                    OnStatesRestored();
                 }
             }
             if (mail is null)

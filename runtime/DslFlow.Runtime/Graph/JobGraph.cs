@@ -50,6 +50,15 @@ public sealed record NodeInfo(string Name, NodeKind Kind, string? InputType, str
 {
     /// <summary>True when the node has a key selector.</summary>
     public bool IsKeyed => KeyType is not null;
+
+    /// <summary>True when the keyed node takes a <see cref="TimerService"/> (its timers are keyed state in checkpoints).</summary>
+    public bool HasTimers { get; init; }
+
+    /// <summary>
+    /// A source's declared watermark strategy (its <c>[Watermarks]</c> attribute), or null when it assigns no timestamps;
+    /// <see cref="PipelineOptions.Watermarks"/> overrides it.
+    /// </summary>
+    public Time.WatermarkStrategy? Watermarks { get; init; }
 }
 
 /// <summary>An edge of the job graph.</summary>

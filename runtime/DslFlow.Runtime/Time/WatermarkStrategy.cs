@@ -22,22 +22,19 @@ public sealed class WatermarkStrategy
     /// <exception cref="JobConfigurationException">A duration is zero or negative.</exception>
     public void Validate(string owner)
     {
-        Refuse(OutOfOrderness, nameof(OutOfOrderness), owner,
-            "the longest a record may arrive behind the newest one (for in-order input, 1 ms)");
+        Refuse(OutOfOrderness, WatermarkRules.OutOfOrderness, owner);
         if (IdleTimeout is { } idle)
         {
-            Refuse(idle, nameof(IdleTimeout), owner, "how long a split may go without records before it stops holding the "
-                + "watermark back, or leave it unset to keep every split active");
+            Refuse(idle, WatermarkRules.IdleTimeout, owner);
         }
-        Refuse(EmitInterval, nameof(EmitInterval), owner, "how often watermarks go out (the default is 200 ms)");
+        Refuse(EmitInterval, WatermarkRules.EmitInterval, owner);
     }
 
-    private static void Refuse(TimeSpan value, string name, string owner, string meaning)
+    private static void Refuse(TimeSpan value, string setting, string owner)
     {
-        if (value <= TimeSpan.Zero)
+        if (WatermarkRules.NotPositive(owner, setting, setting, value.TotalMilliseconds, value.ToString()) is { } problem)
         {
-            throw new JobConfigurationException($"The watermark strategy of {owner} has {name} = {value}, which must be "
-                + $"positive: set it to {meaning}.");
+            throw new JobConfigurationException(problem);
         }
     }
 }

@@ -13,8 +13,22 @@ public sealed class KeyedTimersTests
     private static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_000_000));
 
+    private Action<string, long> _onTimer = (_, _) => { };
+
     private KeyedTimers<string> Create(KeyGroupRange? range = null) =>
-        new("Orders", StringSerializer.Instance!, range ?? All, MaxParallelism, _time);
+        new("Orders", StringSerializer.Instance!, range ?? All, MaxParallelism, _time, (key, _, time, _) => _onTimer(key, time));
+
+    private int Advance(KeyedTimers<string> timers, long watermark, Action<string, long> onTimer)
+    {
+        _onTimer = onTimer;
+        return timers.AdvanceWatermark(watermark);
+    }
+
+    private int FireProcessing(KeyedTimers<string> timers, long now, Action<string, long> onTimer)
+    {
+        _onTimer = onTimer;
+        return timers.FireProcessingTimers(now);
+    }
 
     private static void At(KeyedTimers<string> timers, string key) => timers.SetCurrentKey(key, StableHash.Of(key));
 
@@ -32,9 +46,9 @@ public sealed class KeyedTimersTests
 
         var fired = new List<string>();
         void OnTimer(string key, long time) => fired.Add($"{key}@{time} wm {timers.CurrentWatermark}");
-        Assert.Equal(0, timers.AdvanceWatermark(49, OnTimer));
-        Assert.Equal(2, timers.AdvanceWatermark(100, OnTimer));
-        Assert.Equal(0, timers.AdvanceWatermark(long.MaxValue, OnTimer)); // the deleted one never fires
+        Assert.Equal(0, Advance(timers, 49, OnTimer));
+        Assert.Equal(2, Advance(timers, 100, OnTimer));
+        Assert.Equal(0, Advance(timers, long.MaxValue, OnTimer)); // the deleted one never fires
         Assert.Equal(["b@50 wm 100", "a@100 wm 100"], fired);
         Assert.Equal(0, timers.Pending);
     }
@@ -43,11 +57,11 @@ public sealed class KeyedTimersTests
     public void A_timer_registered_behind_the_watermark_fires_at_the_next_one_and_a_firing_timer_may_register_more()
     {
         KeyedTimers<string> timers = Create();
-        timers.AdvanceWatermark(500, (_, _) => { });
+        Advance(timers, 500, (_, _) => { });
         At(timers, "late");
         timers.RegisterEventTimeTimer(200);
         var fired = new List<(string, long)>();
-        timers.AdvanceWatermark(500, (key, time) =>
+        Advance(timers, 500, (key, time) =>
         {
             fired.Add((key, time));
             if (time == 200)
@@ -71,12 +85,12 @@ public sealed class KeyedTimersTests
 
         var fired = new List<long>();
         _time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.Equal(0, timers.FireProcessingTimers(timers.CurrentProcessingTime, (_, t) => fired.Add(t)));
+        Assert.Equal(0, FireProcessing(timers, timers.CurrentProcessingTime, (_, t) => fired.Add(t)));
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(1, timers.FireProcessingTimers(timers.CurrentProcessingTime, (_, t) => fired.Add(t)));
+        Assert.Equal(1, FireProcessing(timers, timers.CurrentProcessingTime, (_, t) => fired.Add(t)));
         Assert.Equal([now + 1_000], fired);
         Assert.Equal(now + 5_000, timers.NextProcessingTime);
-        Assert.Equal(0, timers.AdvanceWatermark(long.MaxValue, (_, _) => Assert.Fail("an event-time timer fired"))); // kinds stay apart
+        Assert.Equal(0, Advance(timers, long.MaxValue, (_, _) => Assert.Fail("an event-time timer fired"))); // kinds stay apart
     }
 
     [Fact]
@@ -112,8 +126,8 @@ public sealed class KeyedTimersTests
                     part.Queues[q].RestoreBlock(block.KeyGroup, block.Count, block.First.Span);
                 }
             }
-            part.AdvanceWatermark(long.MaxValue, (key, time) => restored.Add($"{key} event {time}"));
-            part.FireProcessingTimers(long.MaxValue, (key, time) => restored.Add($"{key} processing {time}"));
+            Advance(part, long.MaxValue, (key, time) => restored.Add($"{key} event {time}"));
+            FireProcessing(part, long.MaxValue, (key, time) => restored.Add($"{key} processing {time}"));
         }
         Assert.Equal(200, restored.Count);
         Assert.Equal(Enumerable.Range(0, 100).SelectMany(k => new[] { $"k{k} event {k}", $"k{k} processing {2_000_000 + k}" }).Order(),

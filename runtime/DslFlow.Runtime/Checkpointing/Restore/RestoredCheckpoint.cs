@@ -156,6 +156,15 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
                 known.Add(name);
                 CheckKeyGroups(name, maxParallelism);
             }
+            if (node.HasTimers)
+            {
+                foreach (TimeDomain domain in (TimeDomain[])[TimeDomain.EventTime, TimeDomain.ProcessingTime])
+                {
+                    string name = Time.Timers.KeyedTimers<int>.SectionName(node.Name, domain);
+                    known.Add(name);
+                    CheckKeyGroups(name, maxParallelism);
+                }
+            }
         }
         var tasks = new HashSet<string>(graph.Chains.Select(c => ChannelStateName(c.Name)), StringComparer.Ordinal);
         foreach (var chain in graph.Chains)

@@ -12,7 +12,7 @@ namespace DslFlow.Time.Timers;
 /// key groups it owns with <see cref="RestoreBlock"/>. Owned by the task thread.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
-internal sealed class KeyedTimerQueue<TKey>
+internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     where TKey : notnull
 {
     private readonly ISerializer<TKey> _keys;

@@ -1,44 +1,71 @@
+using System.ComponentModel;
 using DslFlow.Serialization;
 using DslFlow.State;
-using DslFlow.State.Backends;
 
 namespace DslFlow.Time.Timers;
+
+/// <summary>
+/// Runs a keyed node's <c>[OnTimer]</c> method for one fired timer, with the timer's key (and its stable hash, to select
+/// the key's state) current.
+/// </summary>
+/// <typeparam name="TKey">The node's key type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public delegate void TimerCallback<in TKey>(TKey key, int keyHash, long time, TimeDomain domain);
 
 /// <summary>
 /// A keyed node's timers of both kinds over one subtask's key groups: the <see cref="TimerService"/> its method sees
 /// (generated code sets the current key before each record), and what the task drives — <see cref="AdvanceWatermark"/>
 /// when the input watermark moves, <see cref="FireProcessingTimers"/> when processing time reaches
-/// <see cref="NextProcessingTime"/>. Each fired timer is handed over with its key, so the node's state is in scope.
-/// Owned by the task thread.
+/// <see cref="NextProcessingTime"/>. Each fired timer goes to the node's callback with its key current, so the node's
+/// state is in scope. Owned by the task thread; created by generated code through the task.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
-internal sealed class KeyedTimers<TKey> : TimerService
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     where TKey : notnull
 {
     private readonly KeyedTimerQueue<TKey> _eventTime;
     private readonly KeyedTimerQueue<TKey> _processingTime;
     private readonly TimeProvider _time;
+    private readonly TimerCallback<TKey> _onTimer;
     private TKey _key = default!;
     private int _hash;
     private bool _hasKey;
     private long _watermark = long.MinValue;
 
     /// <summary>Creates the timers of node <paramref name="node"/> (sections <c>node.$timers.event</c> and <c>.processing</c>).</summary>
-    public KeyedTimers(string node, ISerializer<TKey> keys, KeyGroupRange range, int maxParallelism, TimeProvider time)
+    internal KeyedTimers(string node, ISerializer<TKey> keys, KeyGroupRange range, int maxParallelism, TimeProvider time, TimerCallback<TKey> onTimer)
     {
-        _eventTime = new KeyedTimerQueue<TKey>(node + ".$timers.event", keys, range, maxParallelism);
-        _processingTime = new KeyedTimerQueue<TKey>(node + ".$timers.processing", keys, range, maxParallelism);
+        Node = node ?? throw new ArgumentNullException(nameof(node));
+        _eventTime = new KeyedTimerQueue<TKey>(SectionName(node, TimeDomain.EventTime), keys, range, maxParallelism);
+        _processingTime = new KeyedTimerQueue<TKey>(SectionName(node, TimeDomain.ProcessingTime), keys, range, maxParallelism);
         _time = time ?? throw new ArgumentNullException(nameof(time));
+        _onTimer = onTimer ?? throw new ArgumentNullException(nameof(onTimer));
     }
 
-    /// <summary>Both queues, for snapshots and restores.</summary>
-    public IReadOnlyList<KeyedTimerQueue<TKey>> Queues => [_eventTime, _processingTime];
+    /// <summary>The name of a node's timers of one kind in checkpoints.</summary>
+    internal static string SectionName(string node, TimeDomain domain) =>
+        node + (domain == TimeDomain.EventTime ? ".$timers.event" : ".$timers.processing");
 
-    /// <summary>Timers registered and not fired or deleted, of both kinds.</summary>
+    /// <inheritdoc/>
+    public string Node { get; }
+
+    /// <summary>Both queues.</summary>
+    internal IReadOnlyList<KeyedTimerQueue<TKey>> Queues => [_eventTime, _processingTime];
+
+    /// <inheritdoc/>
+    IReadOnlyList<ITimerQueueSection> IKeyedTimers.Sections => [_eventTime, _processingTime];
+
+    /// <inheritdoc/>
     public int Pending => _eventTime.Count + _processingTime.Count;
 
-    /// <summary>The earliest processing-time timer, or null: when the task should next call <see cref="FireProcessingTimers"/>.</summary>
+    /// <inheritdoc/>
     public long? NextProcessingTime => _processingTime.NextTime;
+
+    /// <inheritdoc/>
+    Action<long>? IKeyedTimers.ProcessingTimeRequested { set => _processingTimeRequested = value; }
+
+    private Action<long>? _processingTimeRequested;
 
     /// <inheritdoc/>
     public override long CurrentWatermark => _watermark;
@@ -61,7 +88,14 @@ internal sealed class KeyedTimers<TKey> : TimerService
     public override void DeleteEventTimeTimer(long time) => _eventTime.Delete(CurrentKey(), time);
 
     /// <inheritdoc/>
-    public override void RegisterProcessingTimeTimer(long time) => _processingTime.Register(CurrentKey(), _hash, time);
+    public override void RegisterProcessingTimeTimer(long time)
+    {
+        long? before = _processingTime.NextTime;
+        if (_processingTime.Register(CurrentKey(), _hash, time) && (before is null || time < before))
+        {
+            _processingTimeRequested?.Invoke(time);
+        }
+    }
 
     /// <inheritdoc/>
     public override void DeleteProcessingTimeTimer(long time) => _processingTime.Delete(CurrentKey(), time);
@@ -70,25 +104,25 @@ internal sealed class KeyedTimers<TKey> : TimerService
     /// The input watermark reached <paramref name="watermark"/>: fires every event-time timer at or before it, in time
     /// order, each with its key current (a timer it registers that is due fires in this call too); returns how many fired.
     /// </summary>
-    public int AdvanceWatermark(long watermark, Action<TKey, long> onTimer)
+    public int AdvanceWatermark(long watermark)
     {
         if (watermark > _watermark)
         {
             _watermark = watermark;
         }
-        return Fire(_eventTime, _watermark, onTimer);
+        return Fire(_eventTime, _watermark, TimeDomain.EventTime);
     }
 
     /// <summary>Fires every processing-time timer at or before <paramref name="now"/>, in time order; returns how many fired.</summary>
-    public int FireProcessingTimers(long now, Action<TKey, long> onTimer) => Fire(_processingTime, now, onTimer);
+    public int FireProcessingTimers(long now) => Fire(_processingTime, now, TimeDomain.ProcessingTime);
 
-    private int Fire(KeyedTimerQueue<TKey> queue, long upTo, Action<TKey, long> onTimer)
+    private int Fire(KeyedTimerQueue<TKey> queue, long upTo, TimeDomain domain)
     {
         int fired = 0;
         while (queue.TryTakeDue(upTo, out TKey key, out int hash, out long time))
         {
             SetCurrentKey(key, hash);
-            onTimer(key, time);
+            _onTimer(key, hash, time, domain);
             fired++;
         }
         return fired;

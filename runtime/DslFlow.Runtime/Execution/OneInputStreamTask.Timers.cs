@@ -1,0 +1,85 @@
+using DslFlow.Serialization;
+using DslFlow.Time.Timers;
+
+namespace DslFlow.Execution;
+
+/// <summary>
+/// Keyed timers of the chain's head (a keyed node always heads its chain): generated code creates them in <c>Open</c>;
+/// the task fires event-time timers when its input watermark advances, before the watermark goes downstream, and
+/// processing-time timers when the job's <see cref="TimeProvider"/> reaches them, between two records. Timers are
+/// keyed state: <see cref="State.TaskStates"/> snapshots and restores them with the node's other state. Once the input
+/// ended, processing-time timers no longer fire (as in Flink); event-time timers all fired at the maximum watermark.
+/// </summary>
+public abstract partial class OneInputStreamTask<TIn>
+{
+    private readonly List<IKeyedTimers> _timers = [];
+    private ProcessingTimeTrigger? _processingTime;
+
+    /// <summary>
+    /// Creates the timers of keyed node <paramref name="node"/> over this subtask's key groups; every fired timer goes to
+    /// <paramref name="onTimer"/> with its key current. Without a serializer, snapshots look it up at run time.
+    /// </summary>
+    protected KeyedTimers<TKey> CreateTimers<TKey>(string node, ISerializer<TKey>? keySerializer, TimerCallback<TKey> onTimer)
+        where TKey : notnull
+    {
+        var timers = new KeyedTimers<TKey>(node, keySerializer ?? Serializers.For<TKey>(), Context.KeyGroupRange,
+            Context.MaxParallelism, Context.Options.TimeProvider, onTimer);
+        ((IKeyedTimers)timers).ProcessingTimeRequested = at => ProcessingTime.Request(at);
+        _timers.Add(timers);
+        DeclaredStates.AddTimers(timers);
+        return timers;
+    }
+
+    /// <summary>A fired timer, as a failure of its handler names it in place of a record (generated code).</summary>
+    protected static object TimerDescription<TKey>(TKey key, long time, TimeDomain domain) => new FiredTimer(key, time, domain);
+
+    /// <summary>Timers registered and not fired or deleted, over the task's keyed nodes.</summary>
+    internal int TimersPending => _timers.Sum(t => t.Pending);
+
+    /// <summary>True when a node of the chain has timers.</summary>
+    internal bool HasTimers => _timers.Count > 0;
+
+    private ProcessingTimeTrigger ProcessingTime =>
+        _processingTime ??= new ProcessingTimeTrigger(Context.Options.TimeProvider, () => Post(FireProcessingTimers));
+
+    /// <summary>Event time advanced: every due event-time timer fires, in time order, before the watermark goes on.</summary>
+    private void FireEventTimers(long watermark)
+    {
+        foreach (IKeyedTimers timers in _timers)
+        {
+            timers.AdvanceWatermark(watermark);
+        }
+    }
+
+    /// <summary>A processing-time wake-up (on the task thread): fires what is due, then waits for the next timer.</summary>
+    private void FireProcessingTimers()
+    {
+        if (IsFinished || IsWaitingForFinalCheckpoint)
+        {
+            return;
+        }
+        long now = Context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (IKeyedTimers timers in _timers)
+        {
+            timers.FireProcessingTimers(now);
+            if (timers.NextProcessingTime is long next)
+            {
+                ProcessingTime.Request(next);
+            }
+        }
+    }
+
+    /// <summary>After a restore, the restored processing-time timers need their wake-up (due ones fire at once).</summary>
+    private void ScheduleRestoredTimers()
+    {
+        foreach (IKeyedTimers timers in _timers)
+        {
+            if (timers.NextProcessingTime is long next)
+            {
+                ProcessingTime.Request(next);
+            }
+        }
+    }
+
+    private void StopProcessingTime() => _processingTime?.Stop();
+}

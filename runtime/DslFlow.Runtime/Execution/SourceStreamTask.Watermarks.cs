@@ -1,0 +1,86 @@
+using DslFlow.Time;
+
+namespace DslFlow.Execution;
+
+/// <summary>
+/// Event time at a source that assigns timestamps (its <c>[Watermarks]</c>, or <see cref="PipelineOptions.Watermarks"/>):
+/// generated code reports each record's timestamp with <see cref="OnEventTime"/> before the record goes down the chain,
+/// to the split its batch came from; every <see cref="WatermarkStrategy.EmitInterval"/> of the job's
+/// <see cref="TimeProvider"/> a mail emits the per-split minimum (<see cref="SplitWatermarks"/>) behind every record
+/// emitted so far. A split that ends holds nothing back; the end of input emits the maximum watermark. Watermarks are
+/// not checkpointed: a restored source starts each split's event time over from the records it reads again.
+/// </summary>
+public abstract partial class SourceStreamTask<T>
+{
+    private SplitWatermarks? _watermarks;
+    private SplitWatermarks.Split? _batchSplit; // the event time of the current batch's split
+    private ITimer? _emitTimer;
+
+    /// <summary>The last watermark the source emitted, or null when it assigns none (for metrics).</summary>
+    internal override long? InputWatermark => _watermarks is { Current: not long.MinValue } w ? w.Current : null;
+
+    /// <summary>A record of the current batch has event time <paramref name="timestamp"/> (Unix milliseconds; generated code).</summary>
+    protected void OnEventTime(long timestamp) => _batchSplit!.OnRecord(timestamp);
+
+    private void StartWatermarks()
+    {
+        if (ResolveStrategy() is not { } strategy)
+        {
+            return;
+        }
+        TimeProvider time = Context.Options.TimeProvider;
+        _watermarks = new SplitWatermarks(strategy, $"source '{_sourceName}'", time, new Output(this));
+        foreach (SourceSplitReader<T> reader in _readers)
+        {
+            reader.EventTime = _watermarks.AddSplit();
+        }
+        _emitTimer = time.CreateTimer(static task => ((SourceStreamTask<T>)task!).Post(((SourceStreamTask<T>)task!).EmitPeriodic),
+            this, strategy.EmitInterval, strategy.EmitInterval);
+    }
+
+    /// <summary>The options' strategy for this source, else its declared one; null when it assigns no timestamps.</summary>
+    private WatermarkStrategy? ResolveStrategy()
+    {
+        NodeInfo node = Context.Graph.Node(_sourceName);
+        if (node.Watermarks is null)
+        {
+            return null; // WatermarkOverrides refused an override for a source without a timestamp assigner
+        }
+        return Context.Options.Watermarks.TryGetValue(_sourceName, out WatermarkStrategy? overridden) ? overridden : node.Watermarks;
+    }
+
+    private void EmitPeriodic()
+    {
+        if (_watermarks is not null && !IsFinished && !IsWaitingForFinalCheckpoint)
+        {
+            _watermarks.EmitPeriodic();
+        }
+    }
+
+    private void EndSplit(SourceSplitReader<T> reader)
+    {
+        if (reader.EventTime is { } split)
+        {
+            _watermarks!.RemoveSplit(split);
+        }
+    }
+
+    private void EndWatermarks()
+    {
+        StopWatermarks();
+        _watermarks?.EndOfInput();
+    }
+
+    private void StopWatermarks()
+    {
+        _emitTimer?.Dispose();
+        _emitTimer = null;
+    }
+
+    private sealed class Output(SourceStreamTask<T> task) : IWatermarkOutput
+    {
+        public void EmitWatermark(long timestamp) => task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
+
+        public void EmitStatus(bool idle) => task.BroadcastEvent(idle ? WatermarkStatus.Idle : WatermarkStatus.Active);
+    }
+}

@@ -1,0 +1,45 @@
+namespace DslFlow.Time.Timers;
+
+/// <summary>
+/// What a task drives of a keyed node's timers, whatever the key type: event time advancing, processing time reached,
+/// the sections a checkpoint saves and a restore fills.
+/// </summary>
+internal interface IKeyedTimers
+{
+    /// <summary>The node the timers belong to.</summary>
+    string Node { get; }
+
+    /// <summary>Timers registered and not fired or deleted, of both kinds.</summary>
+    int Pending { get; }
+
+    /// <summary>The earliest processing-time timer, or null.</summary>
+    long? NextProcessingTime { get; }
+
+    /// <summary>Called with the new earliest processing-time timer when a registration brought it forward.</summary>
+    Action<long>? ProcessingTimeRequested { set; }
+
+    /// <summary>Both queues, for snapshots and restores.</summary>
+    IReadOnlyList<ITimerQueueSection> Sections { get; }
+
+    /// <summary>Fires every event-time timer at or before <paramref name="watermark"/>, in time order; returns how many fired.</summary>
+    int AdvanceWatermark(long watermark);
+
+    /// <summary>Fires every processing-time timer at or before <paramref name="now"/>, in time order; returns how many fired.</summary>
+    int FireProcessingTimers(long now);
+}
+
+/// <summary>One timer queue as a keyed section of a checkpoint.</summary>
+internal interface ITimerQueueSection
+{
+    /// <summary>The section's name: <c>Node.$timers.event</c> or <c>Node.$timers.processing</c>.</summary>
+    string Name { get; }
+
+    /// <summary>What the section holds, checked on restore like a state's descriptor.</summary>
+    string Descriptor { get; }
+
+    /// <summary>The queue's timers now, per key group (the synchronous part of a checkpoint).</summary>
+    State.Backends.IKeyedStateSnapshot SnapshotSection();
+
+    /// <summary>Adds the timers of one key-group block; returns how many it held.</summary>
+    int RestoreBlock(int keyGroup, int count, ReadOnlySpan<byte> entries);
+}
