@@ -42,7 +42,7 @@ internal static class JobMetrics
     }
 
     /// <summary>Processing time minus the task's watermark, once it has one below the end of input's maximum.</summary>
-    internal static long? WatermarkLag(StreamTask task) => task.InputWatermark is long watermark and not long.MaxValue
+    internal static long? WatermarkLag(StreamTask task) => task.InputWatermark is long watermark and > long.MinValue / 2 and not long.MaxValue
         ? task.Context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - watermark
         : null;
 

@@ -20,7 +20,7 @@ public abstract partial class OneInputStreamTask<TIn>
     public long CurrentInputWatermark => Valve.Current;
 
     /// <summary>The input watermark for metrics (read from other threads), or null before event time reached the task.</summary>
-    internal override long? InputWatermark => _eventTime && _valve is { } valve ? valve.Current : null;
+    internal override long? InputWatermark => _eventTime && _valve is { Current: not long.MinValue } valve ? valve.Current : null;
 
     /// <summary>True while every input channel is idle.</summary>
     public bool InputIsIdle => Valve.IsIdle;

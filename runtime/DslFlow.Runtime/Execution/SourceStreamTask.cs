@@ -184,6 +184,10 @@ public abstract partial class SourceStreamTask<T> : StreamTask, ISourceTask
                 _position = next;
                 continue;
             }
+            if (_batchReader is { Ended: true } ended)
+            {
+                EndSplit(ended); // only now: a split that ends holds the watermark back until its last record went out
+            }
             _batchReader = null; // every record of its batch went out
             SourceSplitReader<T>? reader = NextReader();
             if (reader is null)
@@ -250,10 +254,6 @@ public abstract partial class SourceStreamTask<T> : StreamTask, ISourceTask
         }
         AddRecordsIn(_count - _position);
         reader.Ended = result.Status == ReadStatus.EndOfInput;
-        if (reader.Ended)
-        {
-            EndSplit(reader);
-        }
         reader.Idle = result.Status == ReadStatus.NothingAvailable && result.Count == 0;
     }
 

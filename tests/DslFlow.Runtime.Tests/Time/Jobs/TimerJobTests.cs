@@ -1,4 +1,5 @@
 using DslFlow.Checkpointing;
+using DslFlow.Runtime.Tests.Support;
 using DslFlow.Runtime.Tests.Checkpointing;
 using Xunit.Abstractions;
 
@@ -115,10 +116,59 @@ public class TimerJobTests(ITestOutputHelper output)
         List<(int, long, long)> actual = [.. fired.Order()];
         Assert.True(expected.SequenceEqual(actual), $"{actual.Count} windows committed, {expected.Count} expected; missing: "
             + $"{string.Join(", ", expected.Except(actual).Take(3))}; unexpected: {string.Join(", ", actual.Except(expected).Take(3))}; {run}");
-        foreach (IGrouping<int, WindowCount> key in committed.GroupBy(c => c.Key))
+        // Each key's handler compares the timer with the key's last fired one, kept in keyed state through restores.
+        Assert.True(committed.All(c => c.InOrder), "a key's timer fired before an earlier one: "
+            + string.Join(", ", committed.Where(c => !c.InOrder).Take(5)) + "; " + run);
+    }
+}
+
+/// <summary>
+/// Timers are keyed state: a checkpoint taken with timers pending restores into another parallelism, each timer going
+/// to the subtask that owns its key group now, and fires there exactly once.
+/// </summary>
+public class TimerRescaleTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(2, 3, false)]
+    [InlineData(4, 2, false)]
+    [InlineData(2, 3, true)]
+    [InlineData(4, 2, true)]
+    public async Task Pending_timers_move_with_their_key_groups_and_fire_once(int before, int after, bool unaligned)
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        const long records = 20_000;
+        TimerJobTests.Configure(seed, records, new TimerFailures());
+        WindowTimerPipeline.RecordsPerSecond = records / 2.0 / before; // two seconds of input (the rate is per source subtask)
+        WindowTimerPipeline.SlowEvery = unaligned ? 8 : 0;
+        using var directory = new TempCheckpointDirectory();
+        long restoredId;
+        int pendingAtStop;
+        await using (JobHandle first = WindowTimerPipeline.Start(Options(directory.Path, before, unaligned)))
         {
-            long[] ends = [.. key.Select(c => c.End)];
-            Assert.True(ends.SequenceEqual(ends.Order()), $"key {key.Key}'s timers committed out of time order; {run}");
+            Eventually.True(() => first.GetProgress().SourceRecords >= records / 3, "a third of the input is read", timeoutMs: 60_000);
+            CheckpointRecord checkpoint = await first.StopWithCheckpointAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            restoredId = checkpoint.Id;
+            pendingAtStop = first.GetProgress().Tasks.Sum(t => t.TimersPending ?? 0);
         }
+        WindowTimerPipeline.RecordsPerSecond = null;
+        WindowTimerPipeline.SlowEvery = 0;
+        await using (JobHandle second = WindowTimerPipeline.Start(Options(directory.Path, after, unaligned)))
+        {
+            Assert.Equal(restoredId, second.RestoredCheckpointId);
+            await second.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        string run = $"seed {seed}; parallelism {before} -> {after}, {(unaligned ? "unaligned" : "aligned")}; restored checkpoint {restoredId} with {pendingAtStop} timers pending at the stop";
+        output.WriteLine(run);
+        Assert.True(pendingAtStop > 0, "no timer was pending when the first run stopped: " + run);
+        TimerJobTests.Check(WindowTimerPipeline.Output.Results, records, seed, run);
+    }
+
+    private static PipelineOptions Options(string directory, int parallelism, bool unaligned)
+    {
+        var options = new PipelineOptions { DefaultParallelism = parallelism, BufferSize = 16 };
+        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(50);
+        options.Checkpointing.Unaligned = unaligned;
+        options.Checkpointing.Directory = directory;
+        return options;
     }
 }

@@ -40,8 +40,9 @@ public static partial class WindowTimerPipeline
     public static int KeyOf(long n) => (int)(n % Keys);
 
     [Process(nameof(Numbers), KeyBy = nameof(KeyOf))]
-    public static void Count(long n, MapState<long, long> windows, Collector<WindowCount> output, TimerService timers)
+    public static void Count(long n, MapState<long, long> windows, ValueState<long> lastFired, Collector<WindowCount> output, TimerService timers)
     {
+        _ = lastFired; // the handler's: a key's last fired timer, checkpointed with the key, tells whether timers fire in order
         long calls = Failures.OnRecord();
         if (SlowEvery > 0 && calls % SlowEvery == 0)
         {
@@ -50,7 +51,7 @@ public static partial class WindowTimerPipeline
         long end = WindowEnd(EventTime(n));
         if (end <= timers.CurrentWatermark)
         {
-            output.Emit(new WindowCount(KeyOf(n), end, -1, timers.CurrentWatermark)); // late: the checks fail on it
+            output.Emit(new WindowCount(KeyOf(n), end, -1, timers.CurrentWatermark, InOrder: true)); // late: the checks fail on it
             return;
         }
         windows[end] = windows.TryGetValue(end, out long count) ? count + 1 : 1;
@@ -58,14 +59,17 @@ public static partial class WindowTimerPipeline
     }
 
     [OnTimer(nameof(Count))]
-    public static void EmitWindow(long time, int key, TimeDomain domain, Collector<WindowCount> output, MapState<long, long> windows, TimerService timers)
+    public static void EmitWindow(long time, int key, TimeDomain domain, Collector<WindowCount> output, MapState<long, long> windows,
+        ValueState<long> lastFired, TimerService timers)
     {
         Failures.OnTimer();
         if (domain != TimeDomain.EventTime)
         {
             throw new InvalidOperationException($"a {domain} timer fired; the job registers event-time timers only");
         }
-        output.Emit(new WindowCount(key, time, windows.TryGetValue(time, out long count) ? count : 0, timers.CurrentWatermark));
+        bool inOrder = time > lastFired.Value;
+        lastFired.Value = time;
+        output.Emit(new WindowCount(key, time, windows.TryGetValue(time, out long count) ? count : 0, timers.CurrentWatermark, inOrder));
         windows.Remove(time);
     }
 
@@ -76,11 +80,14 @@ public static partial class WindowTimerPipeline
     public static IEnumerable<WindowCount> Reference(long records, int seed) =>
         Enumerable.Range(0, (int)records)
             .GroupBy(n => (Key: KeyOf(n), End: WindowEnd(TimeOf(n, seed))))
-            .Select(g => new WindowCount(g.Key.Key, g.Key.End, g.Count(), 0));
+            .Select(g => new WindowCount(g.Key.Key, g.Key.End, g.Count(), 0, InOrder: true));
 }
 
-/// <summary>One fired window: its key, end (the timer's time), count, and the watermark when the timer fired (-1 count: a late record).</summary>
-public readonly record struct WindowCount(int Key, long End, long Count, long Watermark);
+/// <summary>
+/// One fired window: its key, end (the timer's time), count, the watermark when the timer fired (-1 count: a late
+/// record), and whether it fired after the key's previous timer (its last fired time is keyed state).
+/// </summary>
+public readonly record struct WindowCount(int Key, long End, long Count, long Watermark, bool InOrder);
 
 /// <summary>Failures at given record and timer calls, counted over the whole job (every restart replays, so each is crossed once).</summary>
 public sealed class TimerFailures(long[]? atRecords = null, long[]? atTimers = null)
