@@ -9,7 +9,7 @@ namespace DslFlow.Analyzers;
 
 /// <summary>
 /// Every DslFlow diagnostic. Ids are <see cref="DiagnosticIds"/> (DSLF + four digits by area: 0xxx internal errors, 1xxx checkpoint
-/// configuration, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks). The message is the
+/// configuration, 2xxx wiring and method shapes, 3xxx state and keys, 4xxx sources and sinks, 5xxx time). The message is the
 /// parser's (or, for 1xxx, the runtime's shared <c>CheckpointRules</c>) text, so it is written once.
 /// </summary>
 internal static class DiagnosticDescriptors
@@ -25,6 +25,7 @@ internal static class DiagnosticDescriptors
     public const string WiringCategory = "DslFlow.Wiring";
     public const string StateCategory = "DslFlow.State";
     public const string SinksCategory = "DslFlow.Sinks";
+    public const string TimeCategory = "DslFlow.Time";
 
     /// <summary>The parser's message: what is wrong, where, and how to fix it.</summary>
     private const string Message = "{0}";
@@ -236,6 +237,47 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidCompactionSetting + ".md");
 
+    public static readonly DiagnosticDescriptor TimerOnNonKeyedNode = new(
+        DiagnosticIds.TimerOnNonKeyedNode,
+        "Timers on a node that is not a keyed process node",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.TimerOnNonKeyedNode + ".md");
+    public static readonly DiagnosticDescriptor InvalidOnTimer = new(
+        DiagnosticIds.InvalidOnTimer,
+        "OnTimer handler does not fit its node",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidOnTimer + ".md");
+    public static readonly DiagnosticDescriptor EventTimersWithoutWatermarks = new(
+        DiagnosticIds.EventTimersWithoutWatermarks,
+        "Event-time timers with no watermarks upstream",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.EventTimersWithoutWatermarks + ".md");
+    public static readonly DiagnosticDescriptor InvalidWatermarkSetting = new(
+        DiagnosticIds.InvalidWatermarkSetting,
+        "Watermark setting out of range",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidWatermarkSetting + ".md");
+    public static readonly DiagnosticDescriptor InvalidTimestampAssigner = new(
+        DiagnosticIds.InvalidTimestampAssigner,
+        "Timestamp assigner is missing or has the wrong shape",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidTimestampAssigner + ".md");
+
     /// <summary>The descriptors of the problems the shared parser reports, by id.</summary>
     public static readonly ImmutableDictionary<string, DiagnosticDescriptor> ParserRules = new[]
     {
@@ -243,6 +285,7 @@ internal static class DiagnosticDescriptors
         AnalysisFailed, PipelineNotPartial, InvalidPipelineType, NoSource, UnknownUpstream, UpstreamTypeMismatch, Cycle,
         NodeWithoutUpstream, NodeNothingReads, DuplicateNodeName, InvalidParallelism, UnsupportedMethodShape, InvalidNodeSignature,
         KeyedStateWithoutKeyBy, InvalidKeySelector, KeyWithoutStableHash, StateNotSerializable, SinkNotTransactional,
+        TimerOnNonKeyedNode, InvalidOnTimer, EventTimersWithoutWatermarks, InvalidWatermarkSetting, InvalidTimestampAssigner,
     }.ToImmutableDictionary(d => d.Id);
 
     public static string HelpLink(string id) => HelpLinkBase + id + ".md";

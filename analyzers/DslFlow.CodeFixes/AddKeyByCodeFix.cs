@@ -1,11 +1,12 @@
 namespace DslFlow.CodeFixes;
 
 /// <summary>
-/// DSLF3001 → <c>KeyBy = nameof(Selector)</c> on the node's attribute: an existing static method of the pipeline that
-/// takes the node's input record and returns a key with a stable hash, or else a generated selector stub.
+/// DSLF3001 (keyed state) and DSLF5001 on a [Process] node (timers) → <c>KeyBy = nameof(Selector)</c> on the node's
+/// attribute: an existing static method of the pipeline that takes the node's input record and returns a key with a
+/// stable hash, or else a generated selector stub.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddKeyByCodeFix)), Shared]
-public sealed class AddKeyByCodeFix() : DslFlowCodeFix(DiagnosticIds.KeyedStateWithoutKeyBy)
+public sealed class AddKeyByCodeFix() : DslFlowCodeFix(DiagnosticIds.KeyedStateWithoutKeyBy, DiagnosticIds.TimerOnNonKeyedNode)
 {
     public const string Key = "DslFlow.AddKeyBy";
 
@@ -14,15 +15,20 @@ public sealed class AddKeyByCodeFix() : DslFlowCodeFix(DiagnosticIds.KeyedStateW
         {
             if (FixRegistration.Enclosing<MethodDeclarationSyntax>(root, diagnostic) is not { } method
                 || model.GetDeclaredSymbol(method, context.CancellationToken) is not { Parameters.Length: > 0 } node
-                || AttributeEditing.AttributeOf(method, model, t => t.ContainingNamespace?.Name == "DslFlow" && t.BaseType?.Name == "OperatorAttribute", context.CancellationToken) is not { } attribute)
+                || AttributeEditing.AttributeOf(method, model, t => t.ContainingNamespace?.Name == "DslFlow" && t.BaseType?.Name == "OperatorAttribute", context.CancellationToken) is not { } attribute
+                || (diagnostic.Id == DiagnosticIds.TimerOnNonKeyedNode && !IsUnkeyedProcess(attribute, model, context.CancellationToken)))
             {
-                return null;
+                return null; // timers on a map or filter need another node kind, not a key
             }
             ITypeSymbol input = node.Parameters[0].Type;
             IMethodSymbol? existing = ExistingSelector(model, node.ContainingType, input);
             string title = existing is null ? $"Add KeyBy with a new key selector '{node.Name}Key'" : $"Add KeyBy = nameof({existing.Name})";
             return CodeAction.Create(title, ct => ApplyAsync(context.Document, method, attribute, node, existing, ct), Key);
         });
+
+    private static bool IsUnkeyedProcess(AttributeSyntax attribute, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetTypeInfo(attribute, cancellationToken).Type?.Name == "ProcessAttribute"
+        && attribute.ArgumentList?.Arguments.Any(a => a.NameEquals?.Name.Identifier.ValueText == "KeyBy") != true;
 
     /// <summary>A static, non-generic method of the pipeline taking exactly the input record and returning a stable key.</summary>
     private static IMethodSymbol? ExistingSelector(SemanticModel model, INamedTypeSymbol pipeline, ITypeSymbol input) =>

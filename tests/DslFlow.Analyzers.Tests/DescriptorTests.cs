@@ -23,7 +23,7 @@ public partial class DescriptorTests
         foreach (DiagnosticDescriptor d in All)
         {
             Assert.Matches(@"^DSLF\d{4}$", d.Id);
-            string area = d.Id[4] switch { '0' => DiagnosticDescriptors.InternalCategory, '1' => DiagnosticDescriptors.CheckpointingCategory, '2' => DiagnosticDescriptors.WiringCategory, '3' => DiagnosticDescriptors.StateCategory, '4' => DiagnosticDescriptors.SinksCategory, _ => "?" };
+            string area = d.Id[4] switch { '0' => DiagnosticDescriptors.InternalCategory, '1' => DiagnosticDescriptors.CheckpointingCategory, '2' => DiagnosticDescriptors.WiringCategory, '3' => DiagnosticDescriptors.StateCategory, '4' => DiagnosticDescriptors.SinksCategory, '5' => DiagnosticDescriptors.TimeCategory, _ => "?" };
             Assert.Equal(area, d.Category);
         }
     }
