@@ -68,8 +68,13 @@ internal static partial class PipelineEmitter
         w.WriteLine(CodeText.GeneratedCode);
         w.WriteLine("public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
         w.Indent();
-        w.WriteLine("global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>");
-        w.OpenBlock();
+        w.WriteLine($"global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, {BuildJobName});");
+        w.Unindent();
+        w.WriteLine();
+        w.WriteLine($"/// <summary>Creates the sources, sinks and task factories of pipeline <c>{model.Name}</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>");
+        w.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        w.WriteLine(CodeText.GeneratedCode);
+        w.OpenBlock($"internal static void {BuildJobName}(global::DslFlow.Execution.JobBuilder job)");
         foreach (NodeModel node in model.Nodes.Where(n => n.IsSourceOrSink))
         {
             FactoryModel factory = node.Factory!;
@@ -95,9 +100,11 @@ internal static partial class PipelineEmitter
         {
             w.WriteLine(SerializerEmitter.NullableWarningsRestored);
         }
-        w.CloseBlock(");");
-        w.Unindent();
+        w.CloseBlock();
     }
+
+    /// <summary>The generated method that builds the job (reserved: the parser refuses a user member of that name).</summary>
+    public const string BuildJobName = "__BuildJob";
 
     /// <summary>
     /// The chain factory's further arguments: the head's input serializer, which unaligned checkpoints use for records in

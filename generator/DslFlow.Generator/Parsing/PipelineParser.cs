@@ -17,7 +17,7 @@ namespace DslFlow.Generator.Parsing;
 internal static partial class PipelineParser
 {
     /// <summary>Names the generated part declares; a user member with one of them would clash.</summary>
-    private static readonly string[] GeneratedMemberNames = ["Graph", "Start", "RunAsync"];
+    private static readonly string[] GeneratedMemberNames = ["Graph", "Start", "RunAsync", "__BuildJob"];
 
     public static ParseResult Parse(INamedTypeSymbol pipeline, Compilation compilation, CancellationToken cancellationToken)
     {

@@ -67,6 +67,7 @@ public abstract partial class OneInputStreamTask<TIn>
                 ProcessingTime.Request(next);
             }
         }
+        ScheduleRun(); // an idle task flushes what the timers emitted rather than hold it until the next input
     }
 
     /// <summary>After a restore, the restored processing-time timers need their wake-up (due ones fire at once).</summary>

@@ -81,6 +81,9 @@ public abstract partial class StreamTask
         }
     }
 
+    /// <summary>The synchronous part of a snapshot of the declared states, on the task thread (the one-task test harness).</summary>
+    internal Checkpointing.TaskSnapshot SnapshotDeclaredStates(long checkpointId) => DeclaredStates.Snapshot(checkpointId, SnapshotSubtaskState);
+
     /// <summary>Adds the state that belongs to this subtask alone (a source reader's position) to a snapshot.</summary>
     private protected virtual void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
     {

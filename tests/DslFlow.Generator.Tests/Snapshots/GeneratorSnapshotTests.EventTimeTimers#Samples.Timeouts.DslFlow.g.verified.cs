@@ -35,15 +35,20 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Orders = job.CreateNode<global::Fixtures.ArraySource<global::Samples.Order>>("Orders", static ctx => global::Samples.Timeouts.Orders());
-                var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Timeouts.Out());
-                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Orders(ctx, node_Orders)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Samples.Order>(ctx => new __Chain_Track_Out(ctx, node_Out), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Order>(__DslFlowSerializer0.Instance)));
-                #nullable restore warnings
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>Timeouts</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Orders = job.CreateNode<global::Fixtures.ArraySource<global::Samples.Order>>("Orders", static ctx => global::Samples.Timeouts.Orders());
+            var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Timeouts.Out());
+            #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Orders(ctx, node_Orders)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Samples.Order>(ctx => new __Chain_Track_Out(ctx, node_Out), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Order>(__DslFlowSerializer0.Instance)));
+            #nullable restore warnings
+        }
 
         /// <summary>Runs pipeline <c>Timeouts</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

@@ -38,17 +38,22 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Odd = job.CreateNode<global::Fixtures.ArraySource<long>>("Odd", static ctx => global::Samples.FanIn.Odd());
-                var node_Even = job.CreateNode<global::Fixtures.ArraySource<long>>("Even", static ctx => global::Samples.FanIn.Even(ctx));
-                var node_Out = job.CreateNode<global::Fixtures.QueueSink<long>>("Out", static ctx => global::Samples.FanIn.Out());
-                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Odd(ctx, node_Odd)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Even(ctx, node_Even)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<long>(ctx => new __Chain_Double_Out(ctx, node_Out), global::DslFlow.Serialization.Int64Serializer.Instance));
-                #nullable restore warnings
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>FanIn</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Odd = job.CreateNode<global::Fixtures.ArraySource<long>>("Odd", static ctx => global::Samples.FanIn.Odd());
+            var node_Even = job.CreateNode<global::Fixtures.ArraySource<long>>("Even", static ctx => global::Samples.FanIn.Even(ctx));
+            var node_Out = job.CreateNode<global::Fixtures.QueueSink<long>>("Out", static ctx => global::Samples.FanIn.Out());
+            #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Odd(ctx, node_Odd)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Even(ctx, node_Even)));
+            job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<long>(ctx => new __Chain_Double_Out(ctx, node_Out), global::DslFlow.Serialization.Int64Serializer.Instance));
+            #nullable restore warnings
+        }
 
         /// <summary>Runs pipeline <c>FanIn</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

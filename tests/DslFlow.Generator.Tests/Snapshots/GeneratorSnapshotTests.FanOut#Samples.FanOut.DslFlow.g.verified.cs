@@ -40,14 +40,19 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Numbers = job.CreateNode<global::Fixtures.ArraySource<string>>("Numbers", static ctx => global::Samples.FanOut.Numbers());
-                var node_All = job.CreateNode<global::Fixtures.QueueSink<int>>("All", static ctx => global::Samples.FanOut.All());
-                var node_Copy = job.CreateNode<global::Fixtures.QueueSink<int>>("Copy", static ctx => global::Samples.FanOut.Copy());
-                var node_Audit = job.CreateNode<global::Fixtures.QueueSink<int>>("Audit", static ctx => global::Samples.FanOut.Audit());
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Numbers_Parse_All_Valid_Copy_Audit(ctx, node_Numbers, node_All, node_Copy, node_Audit)));
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>FanOut</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Numbers = job.CreateNode<global::Fixtures.ArraySource<string>>("Numbers", static ctx => global::Samples.FanOut.Numbers());
+            var node_All = job.CreateNode<global::Fixtures.QueueSink<int>>("All", static ctx => global::Samples.FanOut.All());
+            var node_Copy = job.CreateNode<global::Fixtures.QueueSink<int>>("Copy", static ctx => global::Samples.FanOut.Copy());
+            var node_Audit = job.CreateNode<global::Fixtures.QueueSink<int>>("Audit", static ctx => global::Samples.FanOut.Audit());
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Numbers_Parse_All_Valid_Copy_Audit(ctx, node_Numbers, node_All, node_Copy, node_Audit)));
+        }
 
         /// <summary>Runs pipeline <c>FanOut</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

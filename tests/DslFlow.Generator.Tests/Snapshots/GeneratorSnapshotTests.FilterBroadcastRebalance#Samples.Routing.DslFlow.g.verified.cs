@@ -42,18 +42,23 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Readings = job.CreateNode<global::Fixtures.ArraySource<double>>("Readings", static ctx => global::Samples.Routing.Readings());
-                var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Routing.Out());
-                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Readings(ctx, node_Readings)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Positive(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Scale(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
-                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Label(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
-                job.SetChain(4, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
-                #nullable restore warnings
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>Routing</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Readings = job.CreateNode<global::Fixtures.ArraySource<double>>("Readings", static ctx => global::Samples.Routing.Readings());
+            var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Routing.Out());
+            #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Readings(ctx, node_Readings)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Positive(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+            job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Scale(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+            job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<double>(static ctx => new __Chain_Label(ctx), global::DslFlow.Serialization.DoubleSerializer.Instance));
+            job.SetChain(4, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+            #nullable restore warnings
+        }
 
         /// <summary>Runs pipeline <c>Routing</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

@@ -38,16 +38,21 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Events = job.CreateNode<global::Fixtures.ArraySource<(string User, int Region, long Time)>>("Events", static ctx => global::Samples.Sessions.Events());
-                var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Sessions.Out());
-                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Events(ctx, node_Events)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string User, int Region, long Time)>(static ctx => new __Chain_Track(ctx), new global::DslFlow.Serialization.ValueTupleSerializer<string, int, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Tag_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
-                #nullable restore warnings
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>Sessions</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Events = job.CreateNode<global::Fixtures.ArraySource<(string User, int Region, long Time)>>("Events", static ctx => global::Samples.Sessions.Events());
+            var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Sessions.Out());
+            #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Events(ctx, node_Events)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string User, int Region, long Time)>(static ctx => new __Chain_Track(ctx), new global::DslFlow.Serialization.ValueTupleSerializer<string, int, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int32Serializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
+            job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Tag_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+            #nullable restore warnings
+        }
 
         /// <summary>Runs pipeline <c>Sessions</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

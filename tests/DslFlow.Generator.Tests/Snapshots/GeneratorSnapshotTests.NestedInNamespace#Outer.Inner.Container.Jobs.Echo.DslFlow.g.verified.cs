@@ -38,12 +38,17 @@ namespace Outer.Inner
                 /// <returns>The running job.</returns>
                 [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
                 public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-                    global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-                    {
-                        var node_Numbers = job.CreateNode<global::DslFlow.ISource<int>>("Numbers", static ctx => global::Outer.Inner.Container.Jobs.Echo.Numbers());
-                        var node_Out = job.CreateNode<global::Fixtures.QueueSink<int>>("Out", static ctx => global::Outer.Inner.Container.Jobs.Echo.Out()!);
-                        job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Numbers_fixed_Out(ctx, node_Numbers, node_Out)));
-                    });
+                    global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+                /// <summary>Creates the sources, sinks and task factories of pipeline <c>Echo</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+                [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+                [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+                internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+                {
+                    var node_Numbers = job.CreateNode<global::DslFlow.ISource<int>>("Numbers", static ctx => global::Outer.Inner.Container.Jobs.Echo.Numbers());
+                    var node_Out = job.CreateNode<global::Fixtures.QueueSink<int>>("Out", static ctx => global::Outer.Inner.Container.Jobs.Echo.Out()!);
+                    job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Numbers_fixed_Out(ctx, node_Numbers, node_Out)));
+                }
 
                 /// <summary>Runs pipeline <c>Echo</c> to the end of its sources.</summary>
                 /// <param name="options">Run-time settings; they override the attributes.</param>

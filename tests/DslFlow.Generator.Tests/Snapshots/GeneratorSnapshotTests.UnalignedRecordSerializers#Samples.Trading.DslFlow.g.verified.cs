@@ -44,18 +44,23 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Trades = job.CreateNode<global::Fixtures.ArraySource<global::Samples.Trade>>("Trades", static ctx => global::Samples.Trading.Trades());
-                var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Trading.Out());
-                var node_Audit = job.CreateNode<global::Fixtures.QueueSink<string>>("Audit", static ctx => global::Samples.Trading.Audit());
-                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Trades_Large(ctx, node_Trades)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Samples.Trade>(static ctx => new __Chain_Total(ctx), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Trade>(__DslFlowSerializer0.Instance)));
-                job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<(string Symbol, decimal Total)>(ctx => new __Chain_Format_Out(ctx, node_Out), new global::DslFlow.Serialization.ValueTupleSerializer<string, decimal>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.DecimalSerializer.Instance)));
-                job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Audit(ctx, node_Audit), global::DslFlow.Serialization.StringSerializer.Instance));
-                #nullable restore warnings
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>Trading</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Trades = job.CreateNode<global::Fixtures.ArraySource<global::Samples.Trade>>("Trades", static ctx => global::Samples.Trading.Trades());
+            var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Trading.Out());
+            var node_Audit = job.CreateNode<global::Fixtures.QueueSink<string>>("Audit", static ctx => global::Samples.Trading.Audit());
+            #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Trades_Large(ctx, node_Trades)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<global::Samples.Trade>(static ctx => new __Chain_Total(ctx), new global::DslFlow.Serialization.NullableReferenceSerializer<global::Samples.Trade>(__DslFlowSerializer0.Instance)));
+            job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<(string Symbol, decimal Total)>(ctx => new __Chain_Format_Out(ctx, node_Out), new global::DslFlow.Serialization.ValueTupleSerializer<string, decimal>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.DecimalSerializer.Instance)));
+            job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Audit(ctx, node_Audit), global::DslFlow.Serialization.StringSerializer.Instance));
+            #nullable restore warnings
+        }
 
         /// <summary>Runs pipeline <c>Trading</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

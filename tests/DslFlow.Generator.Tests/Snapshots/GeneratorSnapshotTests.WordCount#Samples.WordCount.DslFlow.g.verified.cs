@@ -39,15 +39,20 @@ namespace Samples
         /// <returns>The running job.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
         public static global::DslFlow.JobHandle Start(global::DslFlow.PipelineOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, static job =>
-            {
-                var node_Lines = job.CreateNode<global::Fixtures.ArraySource<string>>("Lines", static ctx => global::Samples.WordCount.Lines());
-                var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.WordCount.Out());
-                #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-                job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Lines_Split(ctx, node_Lines)));
-                job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Count_Milestones_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
-                #nullable restore warnings
-            });
+            global::DslFlow.Execution.JobRunner.Start(Graph, options, cancellationToken, __BuildJob);
+
+        /// <summary>Creates the sources, sinks and task factories of pipeline <c>WordCount</c> (what <c>Start</c> runs; a test harness drives one task of it).</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        internal static void __BuildJob(global::DslFlow.Execution.JobBuilder job)
+        {
+            var node_Lines = job.CreateNode<global::Fixtures.ArraySource<string>>("Lines", static ctx => global::Samples.WordCount.Lines());
+            var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.WordCount.Out());
+            #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Lines_Split(ctx, node_Lines)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Count_Milestones_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
+            #nullable restore warnings
+        }
 
         /// <summary>Runs pipeline <c>WordCount</c> to the end of its sources.</summary>
         /// <param name="options">Run-time settings; they override the attributes.</param>

@@ -63,6 +63,28 @@ internal sealed class TaskSnapshot(int subtaskIndex, int parallelism, int maxPar
         }
     }
 
+    /// <summary>
+    /// The snapshot as one subtask's entry of a checkpoint in memory, serialized now (tests and the one-task harness;
+    /// a backend that writes its own part — the changelog, RocksDB's files — needs checkpoint storage instead).
+    /// </summary>
+    internal TaskStateSnapshot ToStateSnapshot()
+    {
+        if (backendPart is not null)
+        {
+            throw new InvalidOperationException("A snapshot with a backend part is written to checkpoint storage, not kept in memory.");
+        }
+        var states = new List<StateEntry>(entries);
+        foreach (IKeyedStateSnapshot state in keyed)
+        {
+            states.Add(new StateEntry(state.Name, StateScope.Keyed, [])
+            {
+                Descriptor = state.Descriptor,
+                Blocks = [.. state.Serialize(CancellationToken.None).Select(b => new KeyGroupBlock(b.KeyGroup, b.Count, (byte[])[.. b.First.Span, .. b.Second.Span], default))],
+            });
+        }
+        return new TaskStateSnapshot(subtaskIndex, parallelism, maxParallelism, states);
+    }
+
     /// <summary>Releases the frozen versions and the serialized blocks (waits for a write in progress).</summary>
     public void Dispose()
     {
