@@ -27,6 +27,7 @@ public class ProcessKillTests(ITestOutputHelper output)
     [InlineData("changelog")]
     [InlineData("rocksdb")]
     [InlineData("changelog-rocksdb")]
+    [InlineData("timers")]
     public async Task A_pipeline_killed_with_SIGKILL_and_restarted_commits_the_same_output_as_a_run_without_failures(string mode)
     {
         int seed = Environment.TickCount & 0xFFFF;
@@ -36,7 +37,15 @@ public class ProcessKillTests(ITestOutputHelper output)
         using var reference = new TempCheckpointDirectory();
         Assert.Equal("finished", await RunToEndAsync(reference.Path, rate: 0, mode));
         IReadOnlyList<string> expected = Committed(reference.Path);
-        Assert.Equal(Records, expected.Count);
+        if (mode == "timers")
+        {
+            Assert.True(expected.Count > Records / 100, $"{expected.Count} windows committed"); // a line per key and window
+            Assert.DoesNotContain(expected, line => line.StartsWith("late", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal(Records, expected.Count);
+        }
 
         using var work = new TempCheckpointDirectory();
         int killsDuringCheckpoint = 0;
