@@ -5,6 +5,7 @@ using DslFlow.Bench.FinishedSourceCheckpoint;
 using DslFlow.Bench.Harness;
 using DslFlow.Bench.StateBackends;
 using DslFlow.Bench.Throughput;
+using DslFlow.Bench.Watermarks;
 
 // dotnet run -c Release --project bench/DslFlow.Bench -- <scenario> [--quick]
 if (args is [LargeStateChild.Command, string work, string keys])
@@ -23,6 +24,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["changelog"] = ChangelogScenario.RunAsync,
     ["changelog-throughput"] = ChangelogScenario.RunThroughputAsync,
     ["state-backends"] = StateBackendsScenario.RunAsync,
+    ["watermarks"] = WatermarksScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

@@ -4,8 +4,8 @@ namespace DslFlow.Execution;
 
 /// <summary>
 /// Event time at a source that assigns timestamps (its <c>[Watermarks]</c>, or <see cref="PipelineOptions.Watermarks"/>):
-/// generated code reports each record's timestamp with <see cref="OnEventTime"/> before the record goes down the chain,
-/// to the split its batch came from; every <see cref="WatermarkStrategy.EmitInterval"/> of the job's
+/// generated code reports the highest timestamp of the records it ran with <see cref="OnEventTime"/> (once per call of
+/// <c>ProcessRecords</c>, before it returns), to the split their batch came from; every <see cref="WatermarkStrategy.EmitInterval"/> of the job's
 /// <see cref="TimeProvider"/> a mail emits the per-split minimum (<see cref="SplitWatermarks"/>) behind every record
 /// emitted so far. A split that ends holds nothing back; the end of input emits the maximum watermark. Watermarks are
 /// not checkpointed: a restored source starts each split's event time over from the records it reads again.
@@ -19,8 +19,11 @@ public abstract partial class SourceStreamTask<T>
     /// <summary>The last watermark the source emitted, or null when it assigns none (for metrics).</summary>
     internal override long? InputWatermark => _watermarks is { Current: not long.MinValue } w ? w.Current : null;
 
-    /// <summary>A record of the current batch has event time <paramref name="timestamp"/> (Unix milliseconds; generated code).</summary>
-    protected void OnEventTime(long timestamp) => _batchSplit!.OnRecord(timestamp);
+    /// <summary>
+    /// <paramref name="records"/> records of the current batch went down the chain, the latest event time among them
+    /// <paramref name="maxTimestamp"/> (Unix milliseconds; generated code).
+    /// </summary>
+    protected void OnEventTime(long maxTimestamp, int records) => _batchSplit!.OnRecords(maxTimestamp, records);
 
     private void StartWatermarks()
     {

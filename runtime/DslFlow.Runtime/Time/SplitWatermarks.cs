@@ -118,6 +118,16 @@ public sealed class SplitWatermarks
             _records++;
         }
 
+        /// <summary><paramref name="count"/> records of this split were read, the latest event time among them <paramref name="maxTimestamp"/>.</summary>
+        public void OnRecords(long maxTimestamp, int count)
+        {
+            if (maxTimestamp > _maxTimestamp)
+            {
+                _maxTimestamp = maxTimestamp;
+            }
+            _records += count;
+        }
+
         /// <summary>The split's watermark: its highest timestamp minus the bound, minus 1 ms (nothing yet: the minimum).</summary>
         internal long Watermark => _maxTimestamp < long.MinValue + _owner._lagMilliseconds ? long.MinValue : _maxTimestamp - _owner._lagMilliseconds;
 

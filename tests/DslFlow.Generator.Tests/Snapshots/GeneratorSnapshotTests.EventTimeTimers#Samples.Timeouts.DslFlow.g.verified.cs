@@ -81,6 +81,7 @@ namespace Samples
             protected override int ProcessRecords(global::Samples.Order[] records, int start, int end)
             {
                 int i = start;
+                long eventTime = long.MinValue;
                 int stage = 0;
                 int maxParallelism = Context.MaxParallelism;
                 global::Samples.Order r0 = default!;
@@ -89,12 +90,14 @@ namespace Samples
                     for (; i < end; i++)
                     {
                         r0 = records[i];
-                        OnEventTime(global::Samples.Timeouts.TimeOf(r0));
+                        long timestamp = global::Samples.Timeouts.TimeOf(r0);
+                        if (timestamp > eventTime) eventTime = timestamp;
                         stage = 1;
                         var key1 = global::Samples.Timeouts.IdOf(r0);
                         _out0.Emit(r0, global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key1), maxParallelism));
-                        if (InterruptRequested) return i + 1;
+                        if (InterruptRequested) { OnEventTime(eventTime, i + 1 - start); return i + 1; }
                     }
+                    OnEventTime(eventTime, end - start);
                     return end;
                 }
                 catch (global::System.Exception ex)

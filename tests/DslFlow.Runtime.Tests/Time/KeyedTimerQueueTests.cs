@@ -61,6 +61,39 @@ public sealed class KeyedTimerQueueTests
     }
 
     [Fact]
+    public void Many_deletions_and_registrations_again_leave_exactly_the_live_timers_in_order()
+    {
+        // A session pattern: each record deletes its key's deadline and registers a later one. Deleted timers stay in
+        // the heap until they surface or the heap is compacted; neither may let one fire or drop a live one.
+        var random = new Random(17);
+        KeyedTimerQueue<string> queue = Create();
+        var live = new Dictionary<string, long>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            string key = $"k{random.Next(50)}";
+            if (live.TryGetValue(key, out long old))
+            {
+                Assert.True(queue.Delete(key, old));
+            }
+            long time = 1_000 + random.Next(5_000);
+            Assert.True(Register(queue, key, time)); // the key's old timer was deleted: other keys may share the time
+            live[key] = time;
+            if (i == 10_000)
+            {
+                Assert.False(queue.Delete(key, time + 100_000)); // never registered
+                Assert.False(Register(queue, key, time)); // registered already: a no-op
+            }
+        }
+        Assert.Equal(live.Count, queue.Count);
+        Assert.Equal(live.Values.Min(), queue.NextTime);
+        List<(string Key, long Time)> fired = TakeDue(queue, long.MaxValue);
+        Assert.Equal(live.OrderBy(p => p.Value).Select(p => p.Value), fired.Select(f => f.Time));
+        Assert.Equal(live.Keys.Order(), fired.Select(f => f.Key).Order());
+        Assert.Equal(0, queue.Count);
+        Assert.Null(queue.NextTime);
+    }
+
+    [Fact]
     public void A_timer_registered_while_firing_comes_out_in_turn_when_due()
     {
         KeyedTimerQueue<string> queue = Create();

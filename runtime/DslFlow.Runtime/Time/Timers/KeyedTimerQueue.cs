@@ -7,9 +7,11 @@ namespace DslFlow.Time.Timers;
 /// <summary>
 /// One kind of keyed timers (event time or processing time) of one subtask, on the heap (the idea of Flink's
 /// <c>HeapPriorityQueueSet</c>): at most one timer per key and time; due timers come out in time order (ties in the
-/// order they were registered); a timer can be deleted. Timers are keyed state: <see cref="Snapshot"/> writes them per
-/// key group in the one snapshot format (<c>int32 hash, key, int64 time</c>), so a restore — rescaled or not — takes the
-/// key groups it owns with <see cref="RestoreBlock"/>. Owned by the task thread.
+/// order they were registered; after a restore, in key-group order); a timer can be deleted. A binary heap holds the
+/// timers by time and a dictionary the live one per key and time: a deleted timer stays in the heap until it reaches the
+/// top or the heap is compacted, and is skipped then. Timers are keyed state: <see cref="Snapshot"/> writes them per key
+/// group in the one snapshot format (<c>int32 hash, key, int64 time</c>), so a restore — rescaled or not — takes the key
+/// groups it owns with <see cref="RestoreBlock"/>. Owned by the task thread.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
 internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
@@ -18,9 +20,10 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     private readonly ISerializer<TKey> _keys;
     private readonly KeyGroupRange _range;
     private readonly int _maxParallelism;
-    private readonly SortedSet<Timer> _byTime = new(TimerOrder.Instance);
-    private readonly Dictionary<(TKey Key, long Time), Timer> _registered = [];
+    private PriorityQueue<Entry, (long Time, long Sequence)> _heap = new();
+    private readonly Dictionary<(TKey Key, long Time), long> _registered = []; // the live entry's sequence
     private long _sequence;
+    private int _stale; // deleted entries still in the heap
 
     /// <summary>Creates an empty queue for the key groups of <paramref name="range"/>.</summary>
     public KeyedTimerQueue(string name, ISerializer<TKey> keys, KeyGroupRange range, int maxParallelism)
@@ -35,37 +38,47 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     public string Name { get; }
 
     /// <summary>Timers registered and not fired or deleted.</summary>
-    public int Count => _byTime.Count;
+    public int Count => _registered.Count;
 
     /// <summary>The earliest timer's time, or null when none is registered.</summary>
-    public long? NextTime => _byTime.Count == 0 ? null : _byTime.Min!.Time;
+    public long? NextTime
+    {
+        get
+        {
+            SkipDeleted();
+            return _heap.TryPeek(out Entry entry, out _) ? entry.Time : null;
+        }
+    }
 
     /// <summary>Registers a timer for <paramref name="key"/> at <paramref name="time"/>; false when it already was.</summary>
     public bool Register(TKey key, int stableHash, long time)
     {
-        if (_registered.ContainsKey((key, time)))
-        {
-            return false;
-        }
         int keyGroup = KeyGroups.Assign(stableHash, _maxParallelism);
         if (!_range.Contains(keyGroup))
         {
             throw new ArgumentOutOfRangeException(nameof(stableHash), stableHash, $"The key's group {keyGroup} is outside {_range}.");
         }
-        var timer = new Timer(key, stableHash, keyGroup, time, _sequence++);
-        _registered.Add((key, time), timer);
-        _byTime.Add(timer);
+        long sequence = _sequence;
+        if (!_registered.TryAdd((key, time), sequence))
+        {
+            return false;
+        }
+        _sequence++;
+        _heap.Enqueue(new Entry(key, stableHash, time, sequence), (time, sequence));
         return true;
     }
 
     /// <summary>Deletes the timer of <paramref name="key"/> at <paramref name="time"/>; false when there was none.</summary>
     public bool Delete(TKey key, long time)
     {
-        if (!_registered.Remove((key, time), out Timer? timer))
+        if (!_registered.Remove((key, time)))
         {
             return false;
         }
-        _byTime.Remove(timer);
+        if (++_stale > 1024 && _stale > _registered.Count)
+        {
+            Compact(); // deletions outnumber live timers: rebuild the heap from the live ones
+        }
         return true;
     }
 
@@ -75,15 +88,15 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     /// </summary>
     public bool TryTakeDue(long time, out TKey key, out int stableHash, out long timerTime)
     {
-        if (_byTime.Count == 0 || _byTime.Min!.Time > time)
+        SkipDeleted();
+        if (!_heap.TryPeek(out Entry entry, out _) || entry.Time > time)
         {
             (key, stableHash, timerTime) = (default!, 0, 0);
             return false;
         }
-        Timer timer = _byTime.Min;
-        _byTime.Remove(timer);
-        _registered.Remove((timer.Key, timer.Time));
-        (key, stableHash, timerTime) = (timer.Key, timer.StableHash, timer.Time);
+        _heap.Dequeue();
+        _registered.Remove((entry.Key, entry.Time));
+        (key, stableHash, timerTime) = (entry.Key, entry.StableHash, entry.Time);
         return true;
     }
 
@@ -91,13 +104,18 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     public IReadOnlyList<KeyGroupBlock> Snapshot()
     {
         using var buffers = new GroupBuffers(_range);
-        foreach (Timer timer in _byTime)
+        foreach ((Entry timer, _) in _heap.UnorderedItems)
         {
-            var writer = new StateWriter(buffers.For(timer.KeyGroup));
+            if (!IsLive(timer))
+            {
+                continue;
+            }
+            int keyGroup = KeyGroups.Assign(timer.StableHash, _maxParallelism);
+            var writer = new StateWriter(buffers.For(keyGroup));
             writer.WriteInt32(timer.StableHash);
             _keys.Write(ref writer, timer.Key);
             writer.WriteInt64(timer.Time);
-            buffers.Count(timer.KeyGroup);
+            buffers.Count(keyGroup);
         }
         return buffers.CopyBlocks();
     }
@@ -145,14 +163,32 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
         }
     }
 
-    private sealed record Timer(TKey Key, int StableHash, int KeyGroup, long Time, long Sequence);
+    private bool IsLive(in Entry entry) => _registered.TryGetValue((entry.Key, entry.Time), out long sequence) && sequence == entry.Sequence;
 
-    /// <summary>By time, then by registration: a total order, so equal times never collapse in the sorted set.</summary>
-    private sealed class TimerOrder : IComparer<Timer>
+    /// <summary>Drops deleted timers from the top of the heap, so its top is the earliest live timer.</summary>
+    private void SkipDeleted()
     {
-        public static readonly TimerOrder Instance = new();
-
-        public int Compare(Timer? x, Timer? y) =>
-            x!.Time != y!.Time ? x.Time.CompareTo(y.Time) : x.Sequence.CompareTo(y.Sequence);
+        while (_stale > 0 && _heap.TryPeek(out Entry entry, out _) && !IsLive(entry))
+        {
+            _heap.Dequeue();
+            _stale--;
+        }
     }
+
+    private void Compact()
+    {
+        var live = new PriorityQueue<Entry, (long Time, long Sequence)>(_registered.Count);
+        foreach ((Entry entry, (long Time, long Sequence) priority) in _heap.UnorderedItems)
+        {
+            if (IsLive(entry))
+            {
+                live.Enqueue(entry, priority);
+            }
+        }
+        _heap = live;
+        _stale = 0;
+    }
+
+    /// <summary>A timer in the heap: live while the dictionary holds its sequence for its key and time.</summary>
+    private readonly record struct Entry(TKey Key, int StableHash, long Time, long Sequence);
 }
