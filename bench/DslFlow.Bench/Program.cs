@@ -25,6 +25,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["changelog-throughput"] = ChangelogScenario.RunThroughputAsync,
     ["state-backends"] = StateBackendsScenario.RunAsync,
     ["watermarks"] = WatermarksScenario.RunAsync,
+    ["timer-queue"] = TimerQueueScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

@@ -1,9 +1,10 @@
 namespace DslFlow.Bench.Watermarks;
 
 /// <summary>
-/// The timer job written by hand: a dictionary of counts per (key, window), a priority queue of timers deduplicated by a
-/// set, and a watermark advanced after every 1024 records (as a task sees one per buffer at best) — no channels, no
-/// checkpoints. Returns the checksum of every fired (key, window, count), which the pipeline must match.
+/// The timer job written by hand: a dictionary of counts per (key, window) that deduplicates the timers, a priority queue
+/// of timers, and the watermark advanced every 200 ms of wall-clock time (checked every 1024 records) as the job's
+/// <c>IntervalMs = 200</c> does — no channels, no checkpoints, no state backend. Returns the checksum of every fired
+/// (key, window, count), which the pipeline must match.
 /// </summary>
 internal static class TimerLoop
 {
@@ -15,12 +16,16 @@ internal static class TimerLoop
 
     public static long Checksum(long key, long end, long count) => key * 31 + end * 17 + count;
 
+    private static readonly long Interval = System.Diagnostics.Stopwatch.Frequency / 5; // 200 ms
+
     /// <summary>Runs <paramref name="records"/> records; returns (checksum, timers fired).</summary>
     public static (long Checksum, long Fired) Run(long records)
     {
         var counts = new Dictionary<(long Key, long End), long>();
         var queue = new PriorityQueue<(long Key, long End), long>();
         long checksum = 0, fired = 0, watermark = long.MinValue;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long nextEmit = Interval;
         for (long x = 0; x < records; x++)
         {
             long key = KeyOf(x), end = WindowEnd(x);
@@ -30,8 +35,9 @@ internal static class TimerLoop
             {
                 queue.Enqueue((key, end), end); // the first record of a key's window registers its timer
             }
-            if ((x & 1023) == 1023)
+            if ((x & 1023) == 1023 && clock.ElapsedTicks >= nextEmit)
             {
+                nextEmit = clock.ElapsedTicks + Interval;
                 watermark = x - 2; // the pipeline's strategy: highest timestamp − bound − 1
                 Fire(watermark);
             }

@@ -64,7 +64,7 @@ public sealed class KeyedTimerQueueTests
     public void Many_deletions_and_registrations_again_leave_exactly_the_live_timers_in_order()
     {
         // A session pattern: each record deletes its key's deadline and registers a later one. Deleted timers stay in
-        // the heap until they surface or the heap is compacted; neither may let one fire or drop a live one.
+        // their buckets until they come up or the buckets are compacted; neither may let one fire or drop a live one.
         var random = new Random(17);
         KeyedTimerQueue<string> queue = Create();
         var live = new Dictionary<string, long>();
@@ -85,6 +85,12 @@ public sealed class KeyedTimerQueueTests
             }
         }
         Assert.Equal(live.Count, queue.Count);
+        Assert.Equal(live.Values.Min(), queue.NextTime);
+        foreach ((string key, long time) in live.OrderBy(p => p.Value).Take(10).ToList())
+        {
+            Assert.True(queue.Delete(key, time)); // the earliest buckets now hold only deleted timers
+            live.Remove(key);
+        }
         Assert.Equal(live.Values.Min(), queue.NextTime);
         List<(string Key, long Time)> fired = TakeDue(queue, long.MaxValue);
         Assert.Equal(live.OrderBy(p => p.Value).Select(p => p.Value), fired.Select(f => f.Time));

@@ -6,12 +6,14 @@ namespace DslFlow.Time.Timers;
 
 /// <summary>
 /// One kind of keyed timers (event time or processing time) of one subtask, on the heap (the idea of Flink's
-/// <c>HeapPriorityQueueSet</c>): at most one timer per key and time; due timers come out in time order (ties in the
-/// order they were registered; after a restore, in key-group order); a timer can be deleted. A binary heap holds the
-/// timers by time and a dictionary the live one per key and time: a deleted timer stays in the heap until it reaches the
-/// top or the heap is compacted, and is skipped then. Timers are keyed state: <see cref="Snapshot"/> writes them per key
-/// group in the one snapshot format (<c>int32 hash, key, int64 time</c>), so a restore — rescaled or not — takes the key
-/// groups it owns with <see cref="RestoreBlock"/>. Owned by the task thread.
+/// <c>HeapPriorityQueueSet</c>): at most one timer per key and time; due timers come out by time (those of one time in
+/// the order they were registered; after a restore, in key-group order); a timer can be deleted. Timers are grouped by
+/// time — many keys share a time (a window's end) — in buckets, whose times a small binary heap orders; a dictionary
+/// holds the live timer per key and time. Firing walks a bucket in order rather than sifting a heap of every timer,
+/// which matters when a watermark interval leaves many timers pending. A deleted timer stays in its bucket, skipped when
+/// it comes up, until the buckets are compacted. Timers are keyed state: <see cref="Snapshot"/> writes them per key group
+/// in the one snapshot format (<c>int32 hash, key, int64 time</c>), so a restore — rescaled or not — takes the key groups
+/// it owns with <see cref="RestoreBlock"/>. Owned by the task thread.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
 internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
@@ -20,10 +22,14 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     private readonly ISerializer<TKey> _keys;
     private readonly KeyGroupRange _range;
     private readonly int _maxParallelism;
-    private PriorityQueue<Entry, (long Time, long Sequence)> _heap = new();
     private readonly Dictionary<(TKey Key, long Time), long> _registered = []; // the live entry's sequence
+    private readonly Dictionary<long, List<Entry>> _buckets = [];
+    private readonly PriorityQueue<long, long> _times = new(); // the times of the buckets, each once
+    private readonly Stack<List<Entry>> _spare = new();
+    private List<Entry>? _firing; // the bucket being fired, taken out of _buckets
+    private int _next; // the next entry of _firing
     private long _sequence;
-    private int _stale; // deleted entries still in the heap
+    private int _stale; // deleted entries still in a bucket
 
     /// <summary>Creates an empty queue for the key groups of <paramref name="range"/>.</summary>
     public KeyedTimerQueue(string name, ISerializer<TKey> keys, KeyGroupRange range, int maxParallelism)
@@ -45,8 +51,30 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     {
         get
         {
-            SkipDeleted();
-            return _heap.TryPeek(out Entry entry, out _) ? entry.Time : null;
+            if (_registered.Count == 0)
+            {
+                return null;
+            }
+            if (_firing is not null)
+            {
+                while (_next < _firing.Count && !IsLive(_firing[_next]))
+                {
+                    _next++;
+                    _stale--;
+                }
+                if (_next < _firing.Count)
+                {
+                    return _firing[_next].Time;
+                }
+            }
+            while (_stale > 0 && _times.TryPeek(out long time, out _) && !_buckets[time].Exists(IsLive))
+            {
+                _times.Dequeue(); // every timer of that time was deleted
+                _buckets.Remove(time, out List<Entry>? deleted);
+                _stale -= deleted!.Count;
+                Recycle(deleted);
+            }
+            return _times.TryPeek(out long earliest, out _) ? earliest : null;
         }
     }
 
@@ -64,7 +92,13 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
             return false;
         }
         _sequence++;
-        _heap.Enqueue(new Entry(key, stableHash, time, sequence), (time, sequence));
+        if (!_buckets.TryGetValue(time, out List<Entry>? bucket))
+        {
+            bucket = _spare.Count > 0 ? _spare.Pop() : [];
+            _buckets.Add(time, bucket);
+            _times.Enqueue(time, time);
+        }
+        bucket.Add(new Entry(key, stableHash, time, sequence));
         return true;
     }
 
@@ -77,7 +111,7 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
         }
         if (++_stale > 1024 && _stale > _registered.Count)
         {
-            Compact(); // deletions outnumber live timers: rebuild the heap from the live ones
+            Compact(); // deletions outnumber live timers: keep only the live ones
         }
         return true;
     }
@@ -88,23 +122,40 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     /// </summary>
     public bool TryTakeDue(long time, out TKey key, out int stableHash, out long timerTime)
     {
-        SkipDeleted();
-        if (!_heap.TryPeek(out Entry entry, out _) || entry.Time > time)
+        while (true)
         {
-            (key, stableHash, timerTime) = (default!, 0, 0);
-            return false;
+            if (_firing is null)
+            {
+                if (!_times.TryPeek(out long earliest, out _) || earliest > time)
+                {
+                    (key, stableHash, timerTime) = (default!, 0, 0);
+                    return false;
+                }
+                _times.Dequeue();
+                _buckets.Remove(earliest, out _firing);
+                _next = 0;
+            }
+            while (_next < _firing!.Count)
+            {
+                Entry entry = _firing[_next++];
+                if (_registered.TryGetValue((entry.Key, entry.Time), out long sequence) && sequence == entry.Sequence)
+                {
+                    _registered.Remove((entry.Key, entry.Time));
+                    (key, stableHash, timerTime) = (entry.Key, entry.StableHash, entry.Time);
+                    return true;
+                }
+                _stale--; // deleted
+            }
+            Recycle(_firing);
+            _firing = null;
         }
-        _heap.Dequeue();
-        _registered.Remove((entry.Key, entry.Time));
-        (key, stableHash, timerTime) = (entry.Key, entry.StableHash, entry.Time);
-        return true;
     }
 
     /// <summary>Every registered timer, serialized now by key group in increasing order (the synchronous part: timers are few).</summary>
     public IReadOnlyList<KeyGroupBlock> Snapshot()
     {
         using var buffers = new GroupBuffers(_range);
-        foreach ((Entry timer, _) in _heap.UnorderedItems)
+        foreach (Entry timer in Entries())
         {
             if (!IsLive(timer))
             {
@@ -163,32 +214,63 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
         }
     }
 
-    private bool IsLive(in Entry entry) => _registered.TryGetValue((entry.Key, entry.Time), out long sequence) && sequence == entry.Sequence;
+    private bool IsLive(Entry entry) => _registered.TryGetValue((entry.Key, entry.Time), out long sequence) && sequence == entry.Sequence;
 
-    /// <summary>Drops deleted timers from the top of the heap, so its top is the earliest live timer.</summary>
-    private void SkipDeleted()
+    /// <summary>Every entry not fired yet, live or deleted: the rest of the bucket being fired, then the buckets.</summary>
+    private IEnumerable<Entry> Entries()
     {
-        while (_stale > 0 && _heap.TryPeek(out Entry entry, out _) && !IsLive(entry))
+        if (_firing is not null)
         {
-            _heap.Dequeue();
-            _stale--;
+            for (int i = _next; i < _firing.Count; i++)
+            {
+                yield return _firing[i];
+            }
+        }
+        foreach (List<Entry> bucket in _buckets.Values)
+        {
+            foreach (Entry entry in bucket)
+            {
+                yield return entry;
+            }
         }
     }
 
+    /// <summary>Drops the deleted entries from every bucket, and the buckets left empty with their times.</summary>
     private void Compact()
     {
-        var live = new PriorityQueue<Entry, (long Time, long Sequence)>(_registered.Count);
-        foreach ((Entry entry, (long Time, long Sequence) priority) in _heap.UnorderedItems)
+        _times.Clear();
+        foreach (long time in _buckets.Keys.ToList())
         {
-            if (IsLive(entry))
+            List<Entry> bucket = _buckets[time];
+            bucket.RemoveAll(e => !IsLive(e));
+            if (bucket.Count == 0)
             {
-                live.Enqueue(entry, priority);
+                _buckets.Remove(time);
+                Recycle(bucket);
+            }
+            else
+            {
+                _times.Enqueue(time, time);
             }
         }
-        _heap = live;
+        if (_firing is not null)
+        {
+            _firing.RemoveRange(0, _next);
+            _next = 0;
+            _firing.RemoveAll(e => !IsLive(e));
+        }
         _stale = 0;
     }
 
-    /// <summary>A timer in the heap: live while the dictionary holds its sequence for its key and time.</summary>
+    private void Recycle(List<Entry> bucket)
+    {
+        bucket.Clear();
+        if (_spare.Count < 64)
+        {
+            _spare.Push(bucket);
+        }
+    }
+
+    /// <summary>A timer in a bucket: live while the dictionary holds its sequence for its key and time.</summary>
     private readonly record struct Entry(TKey Key, int StableHash, long Time, long Sequence);
 }
