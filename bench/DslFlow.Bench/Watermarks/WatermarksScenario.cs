@@ -15,7 +15,7 @@ internal static class WatermarksScenario
 {
     public static Task<Report> RunAsync(bool quick)
     {
-        int rounds = quick ? 5 : 7;
+        int rounds = quick ? 5 : 9;
         var report = new Report();
         string? only = Environment.GetEnvironmentVariable("DSLFLOW_BENCH_ONLY"); // profiling aid: "overhead" or "timers"
         if (only != "timers")
@@ -31,7 +31,7 @@ internal static class WatermarksScenario
 
     private static void MeasureOverhead(Report report, int rounds)
     {
-        long records = Measure.Calibrate(n => RunCount(n, watermarks: false));
+        long records = 2 * Measure.Calibrate(n => RunCount(n, watermarks: false)); // runs of about 2 s: steadier rounds
         long reference = Baselines.PlainLoop(records);
         var with = new List<double>();
         var without = new List<double>();
