@@ -51,7 +51,10 @@ public abstract partial class OneInputStreamTask<TIn>
         }
     }
 
-    /// <summary>A processing-time wake-up (on the task thread): fires what is due, then waits for the next timer.</summary>
+    /// <summary>
+    /// A processing-time wake-up (on the task thread, between two records): fires what is due, sends what the timers
+    /// emitted (an idle task would otherwise hold it until its next input), then waits for the next timer.
+    /// </summary>
     private void FireProcessingTimers()
     {
         if (IsFinished || IsWaitingForFinalCheckpoint)
@@ -59,15 +62,19 @@ public abstract partial class OneInputStreamTask<TIn>
             return;
         }
         long now = Context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        int fired = 0;
         foreach (IKeyedTimers timers in _timers)
         {
-            timers.FireProcessingTimers(now);
+            fired += timers.FireProcessingTimers(now);
             if (timers.NextProcessingTime is long next)
             {
                 ProcessingTime.Request(next);
             }
         }
-        ScheduleRun(); // an idle task flushes what the timers emitted rather than hold it until the next input
+        if (fired > 0)
+        {
+            FlushOutputs();
+        }
     }
 
     /// <summary>After a restore, the restored processing-time timers need their wake-up (due ones fire at once).</summary>

@@ -172,6 +172,9 @@ public abstract partial class StreamTask : IWakeable
         }
     }
 
+    /// <summary>Sends partial buffers now, as an idle task does (the one-task test harness, on the task thread).</summary>
+    internal void FlushOutputsNow() => FlushOutputs();
+
     /// <summary>Sends partial buffers, then the event, on every output channel.</summary>
     private protected void BroadcastEvent(ChannelEvent @event)
     {

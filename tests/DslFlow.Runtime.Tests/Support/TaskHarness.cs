@@ -82,7 +82,9 @@ internal sealed class TaskHarness<TIn> : IDisposable
         Eventually.True(() => Task.IsFinished || (Task.RecordsIn == _sent && QueuedEntries() == 0), "the task takes everything sent");
         if (!Task.IsFinished)
         {
-            await OnTaskThread(() => { }); // a control event being handled completes first, on the same thread
+            // A control event being handled completes first, on the same thread; what it emitted is sent as an idle task
+            // sends it (the task may meet this mail before it finds its input empty and flushes).
+            await OnTaskThread(Task.FlushOutputsNow);
         }
     }
 
