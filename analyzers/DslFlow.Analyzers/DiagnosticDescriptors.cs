@@ -263,7 +263,7 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + DiagnosticIds.EventTimersWithoutWatermarks + ".md");
     public static readonly DiagnosticDescriptor InvalidWatermarkSetting = new(
         DiagnosticIds.InvalidWatermarkSetting,
-        "Watermark setting out of range",
+        "Watermark strategy out of range or not on a source",
         Message,
         TimeCategory,
         DiagnosticSeverity.Error,

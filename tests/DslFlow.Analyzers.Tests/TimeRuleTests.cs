@@ -49,6 +49,7 @@ public class TimeRuleTests
     [InlineData("[OnTimer(nameof(M))] static void {|DSLF5002:Fire|}(long time, double what) { }")]
     [InlineData("[OnTimer(nameof(M))] static void {|DSLF5002:Fire|}(long time, TimeDomain a, TimeDomain b) { }")]
     [InlineData("[OnTimer(nameof(M))] static int {|DSLF5002:Fire|}(long time) => 0;")]
+    [InlineData("[OnTimer(nameof(M))] static void {|DSLF5002:Fire|}(long key, long time) { }")]
     [InlineData("[OnTimer(nameof(M))] static void Fire(long time) { } [OnTimer({|DSLF5002:nameof(M)|})] static void Again(long time) { }")]
     public Task Handlers_must_fit_their_node(string handler) => Verify.AnalyzerAsync<Analyzer>(Pipeline(Timed, """
         [Process(nameof(S), KeyBy = nameof(Key))]
@@ -84,6 +85,7 @@ public class TimeRuleTests
     [InlineData("{|DSLF5004:OutOfOrdernessMs = -5|}, IntervalMs = 50")]
     [InlineData("OutOfOrdernessMs = 10, {|DSLF5004:IntervalMs = 0|}")]
     [InlineData("OutOfOrdernessMs = 10, {|DSLF5004:IdleTimeoutMs = -1|}")]
+    [InlineData("OutOfOrdernessMs = 10, {|DSLF5004:IdleTimeoutMs = 0|}")]
     public Task Watermark_durations_must_be_positive(string arguments) => Verify.AnalyzerAsync<Analyzer>(Pipeline(
         $"[Source, Watermarks(nameof(TimeOf), {arguments})] static Words S() => new();", "[Map(nameof(S))] static string M(string x) => x;"));
 

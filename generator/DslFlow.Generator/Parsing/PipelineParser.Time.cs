@@ -50,6 +50,7 @@ internal static partial class PipelineParser
         }
         string? assigner = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
         long outOfOrderness = 0, idle = 0, interval = 200;
+        bool idleSet = false;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             if (argument.Value.Value is not long value)
@@ -59,13 +60,13 @@ internal static partial class PipelineParser
             switch (argument.Key)
             {
                 case "OutOfOrdernessMs": outOfOrderness = value; break;
-                case "IdleTimeoutMs": idle = value; break;
+                case "IdleTimeoutMs": idle = value; idleSet = true; break;
                 case "IntervalMs": interval = value; break;
             }
         }
         string owner = $"source '{node.Name}'";
         bool valid = CheckDuration(context, node, attribute, WatermarkRules.OutOfOrderness, "OutOfOrdernessMs", outOfOrderness, owner)
-            & (idle == 0 || CheckDuration(context, node, attribute, WatermarkRules.IdleTimeout, "IdleTimeoutMs", idle, owner))
+            & (!idleSet || CheckDuration(context, node, attribute, WatermarkRules.IdleTimeout, "IdleTimeoutMs", idle, owner))
             & CheckDuration(context, node, attribute, WatermarkRules.EmitInterval, "IntervalMs", interval, owner);
         bool assignerValid = CheckTimestampAssigner(context, node, attribute, assigner);
         return valid && assignerValid ? new WatermarkModel(assigner!, outOfOrderness, idle, interval) : null;
@@ -157,10 +158,16 @@ internal static partial class PipelineParser
 
     private static OnTimerModel? ParseOnTimerArguments(ParseContext context, IMethodSymbol method, NodeDraft node)
     {
-        string expected = $"static void {method.Name}(long time[, {TypeNames.Display(node.KeyType!)} key][, TimeDomain domain], Collector<{TypeNames.Display(node.Output!)}> output[, the node's state parameters...][, TimerService timers])";
+        string expected = $"static void {method.Name}(long time, then any of: {TypeNames.Display(node.KeyType!)} key, TimeDomain domain, Collector<{TypeNames.Display(node.Output!)}> output, the node's keyed state parameters, TimerService timers)";
         if (method.Parameters.Length == 0 || method.Parameters[0].Type.SpecialType != SpecialType.System_Int64)
         {
             context.Report(DiagnosticIds.InvalidOnTimer, method, $"[OnTimer] method '{method.Name}' must take the timer's time (long, Unix milliseconds) first: '{expected}'.");
+            return null;
+        }
+        if (method.Parameters[0].Name == "key" || method.Parameters.Skip(1).Any(p => p.Name == "time" && p.Type.SpecialType == SpecialType.System_Int64))
+        {
+            // With a long key both parameters are longs: the position decides, and a name says the author meant otherwise.
+            context.Report(DiagnosticIds.InvalidOnTimer, method, $"[OnTimer] method '{method.Name}' names its parameters as if the time were not first: the timer's time is always the first parameter, then the key. Reorder or rename them: '{expected}'.");
             return null;
         }
         var arguments = new List<TimerArgument> { new(TimerArgumentKind.Time) };

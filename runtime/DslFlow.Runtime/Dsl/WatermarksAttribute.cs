@@ -17,7 +17,7 @@ public sealed class WatermarksAttribute(string timestamps) : Attribute
     /// <summary>How late, at most, a record arrives behind the newest one of its split, in milliseconds. Must be positive.</summary>
     public long OutOfOrdernessMs { get; set; }
 
-    /// <summary>After how many milliseconds without records a split goes idle; 0 (the default) keeps every split active.</summary>
+    /// <summary>After how many milliseconds without records a split goes idle; leave it out to keep every split active (set, it must be positive).</summary>
     public long IdleTimeoutMs { get; set; }
 
     /// <summary>How often watermarks are emitted, in milliseconds (Flink's <c>pipeline.auto-watermark-interval</c>; default 200).</summary>
@@ -26,10 +26,10 @@ public sealed class WatermarksAttribute(string timestamps) : Attribute
 
 /// <summary>
 /// The timer handler of a keyed <c>[Process]</c> node (Flink's <c>KeyedProcessFunction.onTimer</c>): runs once per fired
-/// timer with the timer's key current, so the node's keyed state is the key's. Its parameters, in this order:
-/// <c>long time</c> (the timer's time); optionally the key (the node's key type); optionally a <see cref="TimeDomain"/>;
+/// timer with the timer's key current, so the node's keyed state is the key's. Its first parameter is <c>long time</c>
+/// (the timer's time); then, in any order and each optional: the key (the node's key type); a <see cref="TimeDomain"/>;
 /// the node's <see cref="Collector{T}"/> type, to emit; any of the node's keyed state parameters, by the same name and
-/// type; optionally the <see cref="TimerService"/>, to register more timers.
+/// type; the <see cref="TimerService"/>, to register more timers.
 /// </summary>
 /// <param name="node">The keyed process node whose timers this method handles (<c>nameof</c>).</param>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]

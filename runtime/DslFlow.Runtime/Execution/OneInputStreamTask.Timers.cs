@@ -12,7 +12,7 @@ namespace DslFlow.Execution;
 /// </summary>
 public abstract partial class OneInputStreamTask<TIn>
 {
-    private readonly List<IKeyedTimers> _timers = [];
+    private IKeyedTimers[] _timers = []; // replaced, never changed: metrics read it from other threads
     private ProcessingTimeTrigger? _processingTime;
 
     /// <summary>
@@ -25,7 +25,7 @@ public abstract partial class OneInputStreamTask<TIn>
         var timers = new KeyedTimers<TKey>(node, keySerializer ?? Serializers.For<TKey>(), Context.KeyGroupRange,
             Context.MaxParallelism, Context.Options.TimeProvider, onTimer);
         ((IKeyedTimers)timers).ProcessingTimeRequested = at => ProcessingTime.Request(at);
-        _timers.Add(timers);
+        _timers = [.. _timers, timers];
         DeclaredStates.AddTimers(timers);
         return timers;
     }
@@ -37,7 +37,7 @@ public abstract partial class OneInputStreamTask<TIn>
     internal int TimersPending => _timers.Sum(t => t.Pending);
 
     /// <summary>True when a node of the chain has timers.</summary>
-    internal bool HasTimers => _timers.Count > 0;
+    internal bool HasTimers => _timers.Length > 0;
 
     private ProcessingTimeTrigger ProcessingTime =>
         _processingTime ??= new ProcessingTimeTrigger(Context.Options.TimeProvider, () => Post(FireProcessingTimers));
@@ -90,4 +90,14 @@ public abstract partial class OneInputStreamTask<TIn>
     }
 
     private void StopProcessingTime() => _processingTime?.Stop();
+
+    /// <summary>The input ended: processing time stops, and the pending processing-time timers leave the state.</summary>
+    private void EndProcessingTime()
+    {
+        StopProcessingTime();
+        foreach (IKeyedTimers timers in _timers)
+        {
+            timers.DropProcessingTimers();
+        }
+    }
 }

@@ -187,7 +187,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
                 Barriers.OnEndOfInput(channelIndex);
                 if (Gate.IsFinished)
                 {
-                    StopProcessingTime(); // every event-time timer fired at the maximum watermark; processing time stops here
+                    EndProcessingTime(); // every event-time timer fired at the maximum watermark; processing-time ones never will
                     Finish();
                     return true;
                 }

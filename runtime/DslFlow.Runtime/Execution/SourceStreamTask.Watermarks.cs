@@ -54,9 +54,16 @@ public abstract partial class SourceStreamTask<T>
 
     private void EmitPeriodic()
     {
-        if (_watermarks is not null && !IsFinished && !IsWaitingForFinalCheckpoint)
+        if (_watermarks is null || IsFinished || IsWaitingForFinalCheckpoint)
         {
-            _watermarks.EmitPeriodic();
+            return;
+        }
+        _watermarks.EmitPeriodic(backpressured: OutputsBlocked || HasUnsentRecords);
+        if (!_waiting)
+        {
+            // A split that had nothing at its last read is read again now, rather than once every split had nothing:
+            // while another split has a backlog, its own records would otherwise wait, holding event time back.
+            ResumeReaders();
         }
     }
 

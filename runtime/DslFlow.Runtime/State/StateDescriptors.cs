@@ -21,6 +21,10 @@ internal static class StateDescriptors
         return $"{kind}<{arguments}> keyed by {TypeNames.Display(typeof(TKey))}{Custom(cellSerializer)}";
     }
 
+    /// <summary>A keyed node's timers of one kind: their key type, and the key's serializer when it is the user's.</summary>
+    public static string Timers<TKey>(object? keySerializer) =>
+        $"timers keyed by {TypeNames.Display(typeof(TKey))}{Custom(keySerializer)}";
+
     public static string OperatorList<T>(object? elementSerializer) =>
         $"OperatorListState<{TypeNames.Display(typeof(T))}>{Custom(elementSerializer)}";
 

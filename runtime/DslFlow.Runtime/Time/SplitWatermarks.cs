@@ -47,10 +47,21 @@ public sealed class SplitWatermarks
     /// <summary>A split that ended: it holds nothing back any more.</summary>
     public void RemoveSplit(Split split) => _splits.Remove(split);
 
-    /// <summary>The periodic emission: a new watermark if the active splits' minimum advanced, and idleness changes.</summary>
-    public void EmitPeriodic()
+    /// <summary>
+    /// The periodic emission: a new watermark if the active splits' minimum advanced, and idleness changes. While the
+    /// source is <paramref name="backpressured"/> (its outputs are blocked, or records it read wait to go out) no split
+    /// counts as idle: they have records, the pipeline just cannot take them (Flink pauses idleness the same way).
+    /// </summary>
+    public void EmitPeriodic(bool backpressured = false)
     {
         long now = _time.GetTimestamp();
+        if (backpressured)
+        {
+            foreach (Split split in _splits)
+            {
+                split.MarkActive();
+            }
+        }
         long minimum = long.MaxValue;
         bool active = false;
         foreach (Split split in _splits)
@@ -130,6 +141,13 @@ public sealed class SplitWatermarks
 
         /// <summary>The split's watermark: its highest timestamp minus the bound, minus 1 ms (nothing yet: the minimum).</summary>
         internal long Watermark => _maxTimestamp < long.MinValue + _owner._lagMilliseconds ? long.MinValue : _maxTimestamp - _owner._lagMilliseconds;
+
+        /// <summary>The split is busy though no record went out (backpressure): its idleness starts over.</summary>
+        internal void MarkActive()
+        {
+            _recordsAtLastCheck = _records;
+            _inactiveSince = null;
+        }
 
         /// <summary>Flink's <c>IdlenessTimer</c>: idle once two checks <see cref="WatermarkStrategy.IdleTimeout"/> apart saw no record.</summary>
         internal bool IsIdle(long now)

@@ -3,14 +3,17 @@ namespace DslFlow.Time;
 /// <summary>
 /// A task's input watermark over its channels (Flink's <c>StatusWatermarkValve</c>): the minimum of the watermarks of
 /// the channels that are active and have caught up with the last output; an idle channel does not hold it back; when
-/// every channel is idle the valve flushes the highest watermark any channel reached and goes idle itself. Watermarks
-/// only advance. A channel's end of input counts as the maximum watermark. Single-threaded: the task thread owns it.
+/// every open channel is idle the valve flushes the highest watermark an open channel reached and goes idle itself.
+/// Watermarks only advance. A channel that ended holds nothing back, but it never outvotes an idle channel, which may
+/// still send records: only when every channel ended does the valve emit the maximum watermark. Single-threaded: the
+/// task thread owns it.
 /// </summary>
 public sealed class WatermarkValve
 {
     private readonly long[] _watermarks;
     private readonly bool[] _idle;
-    private readonly bool[] _aligned; // active, and at or above the last output: takes part in the minimum
+    private readonly bool[] _ended;
+    private readonly bool[] _aligned; // open, active, and at or above the last output: takes part in the minimum
     private readonly IWatermarkOutput _output;
 
     /// <summary>Creates a valve over <paramref name="channels"/> channels, each active and at no watermark yet.</summary>
@@ -21,6 +24,7 @@ public sealed class WatermarkValve
         _watermarks = new long[channels];
         Array.Fill(_watermarks, long.MinValue);
         _idle = new bool[channels];
+        _ended = new bool[channels];
         _aligned = new bool[channels];
         Array.Fill(_aligned, true);
     }
@@ -28,7 +32,7 @@ public sealed class WatermarkValve
     /// <summary>The last watermark the valve emitted (<see cref="long.MinValue"/> before the first).</summary>
     public long Current { get; private set; } = long.MinValue;
 
-    /// <summary>True while every channel is idle.</summary>
+    /// <summary>True while every open channel is idle.</summary>
     public bool IsIdle { get; private set; }
 
     /// <summary>
@@ -37,7 +41,7 @@ public sealed class WatermarkValve
     /// </summary>
     public void OnWatermark(int channel, long timestamp)
     {
-        if (IsIdle || _idle[channel] || timestamp <= _watermarks[channel])
+        if (IsIdle || _idle[channel] || _ended[channel] || timestamp <= _watermarks[channel])
         {
             return;
         }
@@ -52,19 +56,17 @@ public sealed class WatermarkValve
     /// <summary>A channel went idle or became active again.</summary>
     public void OnStatus(int channel, bool idle)
     {
+        if (_ended[channel])
+        {
+            return;
+        }
         if (idle && !_idle[channel])
         {
             _idle[channel] = true;
             _aligned[channel] = false;
-            if (Array.IndexOf(_idle, false) < 0)
+            if (!AnyOpenActive())
             {
-                // No channel will advance any more: flush what the last active one held back, then say so downstream.
-                if (_watermarks[channel] == Current)
-                {
-                    EmitMaximum();
-                }
-                IsIdle = true;
-                _output.EmitStatus(idle: true);
+                GoIdle(); // no open channel will advance now: flush what the last active one held back
             }
             else if (_watermarks[channel] == Current)
             {
@@ -86,11 +88,67 @@ public sealed class WatermarkValve
         }
     }
 
-    /// <summary>The channel ended: it holds nothing back any more, as if it had sent the maximum watermark.</summary>
+    /// <summary>
+    /// The channel ended: it holds nothing back any more. Once every channel ended, the maximum watermark; before, the
+    /// minimum over the open active channels, or — with every open channel idle — their highest watermark.
+    /// </summary>
     public void OnEndOfInput(int channel)
     {
-        OnStatus(channel, idle: false);
-        OnWatermark(channel, long.MaxValue);
+        if (_ended[channel])
+        {
+            return;
+        }
+        _ended[channel] = true;
+        _idle[channel] = false;
+        _aligned[channel] = false;
+        _watermarks[channel] = long.MaxValue;
+        if (Array.IndexOf(_ended, false) < 0)
+        {
+            if (IsIdle)
+            {
+                IsIdle = false;
+                _output.EmitStatus(idle: false);
+            }
+            Emit(long.MaxValue);
+        }
+        else if (!AnyOpenActive())
+        {
+            GoIdle();
+        }
+        else
+        {
+            EmitNewMinimum();
+        }
+    }
+
+    private bool AnyOpenActive()
+    {
+        for (int i = 0; i < _idle.Length; i++)
+        {
+            if (!_ended[i] && !_idle[i])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void GoIdle()
+    {
+        long maximum = long.MinValue;
+        for (int i = 0; i < _watermarks.Length; i++)
+        {
+            if (!_ended[i])
+            {
+                maximum = Math.Max(maximum, _watermarks[i]);
+            }
+        }
+        Emit(maximum);
+        if (!IsIdle)
+        {
+            IsIdle = true;
+            _output.EmitStatus(idle: true);
+        }
     }
 
     private void EmitNewMinimum()
@@ -105,20 +163,18 @@ public sealed class WatermarkValve
                 minimum = Math.Min(minimum, _watermarks[i]);
             }
         }
-        if (any && minimum > Current)
+        if (any)
         {
-            Current = minimum;
-            _output.EmitWatermark(minimum);
+            Emit(minimum);
         }
     }
 
-    private void EmitMaximum()
+    private void Emit(long watermark)
     {
-        long maximum = _watermarks.Max();
-        if (maximum > Current)
+        if (watermark > Current)
         {
-            Current = maximum;
-            _output.EmitWatermark(maximum);
+            Current = watermark;
+            _output.EmitWatermark(watermark);
         }
     }
 }

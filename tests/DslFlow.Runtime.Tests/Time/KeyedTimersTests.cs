@@ -112,7 +112,8 @@ public sealed class KeyedTimersTests
         }
         IKeyedStateSnapshot[] sections = [.. timers.Queues.Select(q => q.SnapshotSection())];
         Assert.Equal(["Orders.$timers.event", "Orders.$timers.processing"], sections.Select(s => s.Name));
-        Assert.All(sections, s => Assert.Equal("timers of System.String", s.Descriptor));
+        Assert.All(sections, s => Assert.StartsWith("timers keyed by string", s.Descriptor)); // type names without versions: stable across .NET releases
+        Assert.All(sections, s => Assert.DoesNotContain("Version=", s.Descriptor));
 
         var restored = new List<string>();
         for (int subtask = 0; subtask < 2; subtask++)

@@ -74,6 +74,28 @@ public sealed class SplitWatermarksTests
     }
 
     [Fact]
+    public void A_backpressured_source_never_goes_idle()
+    {
+        SplitWatermarks watermarks = Create(idle: TimeSpan.FromSeconds(1));
+        SplitWatermarks.Split split = watermarks.AddSplit();
+        split.OnRecord(10_000);
+        watermarks.EmitPeriodic();
+        Assert.Equal(["W(9899)"], _output.Take());
+        for (int i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(200)); // four seconds without a record going out...
+            watermarks.EmitPeriodic(backpressured: true); // ...because the pipeline cannot take them
+        }
+        Assert.Empty(_output.Take());
+        Assert.False(watermarks.IsIdle);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        watermarks.EmitPeriodic(); // the backpressure ended and no record came: idleness counts from here
+        _time.Advance(TimeSpan.FromSeconds(1));
+        watermarks.EmitPeriodic();
+        Assert.Equal(["idle"], _output.Take());
+    }
+
+    [Fact]
     public void With_every_split_idle_the_source_goes_idle_until_a_record_arrives()
     {
         SplitWatermarks watermarks = Create(idle: TimeSpan.FromSeconds(1));

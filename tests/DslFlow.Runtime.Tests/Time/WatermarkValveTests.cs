@@ -102,21 +102,47 @@ public sealed class WatermarkValveTests
     }
 
     [Fact]
-    public void End_of_input_counts_as_the_maximum_watermark_even_from_an_idle_channel()
+    public void End_of_input_holds_nothing_back_but_never_outvotes_an_idle_channel()
     {
         var valve = new WatermarkValve(2, _output);
         valve.OnWatermark(0, 10);
         valve.OnWatermark(1, 20);
         Assert.Equal(["W(10)"], _output.Take());
         valve.OnEndOfInput(0);
-        Assert.Equal(["W(20)"], _output.Take());
+        Assert.Equal(["W(20)"], _output.Take()); // channel 1 alone decides now
         valve.OnStatus(1, idle: true);
-        Assert.Equal(["W(max)"], _output.Take()); // the ended channel holds nothing back, the idle one neither
-        Assert.False(valve.IsIdle); // an ended channel is not idle
+        // The idle channel may send records again: its highest watermark is flushed, not the maximum, which would make
+        // its next records late and fire every timer early.
+        Assert.Equal(["idle"], _output.Take());
+        Assert.True(valve.IsIdle);
+        valve.OnStatus(1, idle: false);
+        valve.OnWatermark(1, 30);
+        Assert.Equal(["active", "W(30)"], _output.Take());
+        valve.OnEndOfInput(1);
+        Assert.Equal(["W(max)"], _output.Take()); // every channel ended
 
         var other = new WatermarkValve(1, _output);
         other.OnStatus(0, idle: true);
         other.OnEndOfInput(0);
         Assert.Equal(["idle", "active", "W(max)"], _output.Take());
+    }
+
+    [Fact]
+    public void A_channel_ending_while_the_others_are_idle_flushes_their_highest_watermark()
+    {
+        var valve = new WatermarkValve(3, _output);
+        valve.OnWatermark(0, 5);
+        valve.OnWatermark(1, 15);
+        valve.OnWatermark(2, 25);
+        Assert.Equal(["W(5)"], _output.Take());
+        valve.OnStatus(1, idle: true);
+        valve.OnStatus(2, idle: true);
+        Assert.Empty(_output.Take()); // channel 0 still holds it at 5
+        valve.OnEndOfInput(0);
+        Assert.Equal(["W(25)", "idle"], _output.Take());
+        valve.OnEndOfInput(1);
+        Assert.Empty(_output.Take()); // channel 2 is open, idle
+        valve.OnEndOfInput(2);
+        Assert.Equal(["active", "W(max)"], _output.Take());
     }
 }

@@ -26,6 +26,9 @@ internal interface IKeyedTimers
 
     /// <summary>Fires every processing-time timer at or before <paramref name="now"/>, in time order; returns how many fired.</summary>
     int FireProcessingTimers(long now);
+
+    /// <summary>The input ended: pending processing-time timers never fire (as in Flink), so they leave the state too.</summary>
+    void DropProcessingTimers();
 }
 
 /// <summary>One timer queue as a keyed section of a checkpoint.</summary>

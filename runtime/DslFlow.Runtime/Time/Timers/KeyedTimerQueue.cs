@@ -102,6 +102,17 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
         return true;
     }
 
+    /// <summary>Drops every timer (processing-time timers at the end of input: they no longer fire, nor restore).</summary>
+    public void Clear()
+    {
+        _registered.Clear();
+        _buckets.Clear();
+        _times.Clear();
+        _firing = null;
+        _next = 0;
+        _stale = 0;
+    }
+
     /// <summary>Deletes the timer of <paramref name="key"/> at <paramref name="time"/>; false when there was none.</summary>
     public bool Delete(TKey key, long time)
     {
@@ -172,7 +183,7 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     }
 
     /// <summary>What the queue's checkpoint section holds, checked on restore like a state's descriptor.</summary>
-    public string Descriptor => $"timers of {typeof(TKey).FullName}";
+    public string Descriptor => StateDescriptors.Timers<TKey>(_keys);
 
     /// <summary>The queue's snapshot as a keyed section of a task's checkpoint (serialized now; timers are few).</summary>
     public IKeyedStateSnapshot SnapshotSection() => new Section(Name, Descriptor, Snapshot());

@@ -116,6 +116,9 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     /// <summary>Fires every processing-time timer at or before <paramref name="now"/>, in time order; returns how many fired.</summary>
     public int FireProcessingTimers(long now) => Fire(_processingTime, now, TimeDomain.ProcessingTime);
 
+    /// <inheritdoc/>
+    public void DropProcessingTimers() => _processingTime.Clear();
+
     private int Fire(KeyedTimerQueue<TKey> queue, long upTo, TimeDomain domain)
     {
         int fired = 0;
@@ -128,6 +131,15 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
         return fired;
     }
 
-    private TKey CurrentKey() => _hasKey ? _key : throw new InvalidOperationException(
-        "A timer was registered or deleted outside a keyed node's method: timers belong to the current record's key.");
+    private TKey CurrentKey()
+    {
+        if (!_hasKey)
+        {
+            throw new InvalidOperationException(
+                "A timer was registered or deleted outside a keyed node's method: timers belong to the current record's key.");
+        }
+        return _key ?? throw new InvalidOperationException($"Node '{Node}' registered a timer for a record whose key is null: "
+            + "a timer belongs to a key, and checkpoints cannot restore one without it. Make the key selector return a "
+            + "non-null key (for example an empty string), or filter such records out before the node.");
+    }
 }

@@ -7,6 +7,7 @@ namespace DslFlow.Time.Timers;
 /// </summary>
 internal sealed class ProcessingTimeTrigger(TimeProvider time, Action fire) : IDisposable
 {
+    private const long MaxDelayMs = 24 * 60 * 60 * 1000;
     private readonly Lock _lock = new();
     private ITimer? _timer;
     private long _scheduledFor = long.MaxValue;
@@ -22,7 +23,10 @@ internal sealed class ProcessingTimeTrigger(TimeProvider time, Action fire) : ID
                 return; // an earlier wake-up comes first, and reschedules for what is left
             }
             _scheduledFor = atMilliseconds;
-            long delay = Math.Max(0, atMilliseconds - time.GetUtcNow().ToUnixTimeMilliseconds());
+            // At most a day ahead (a timer may be months away; TimeProvider timers take at most ~49 days): an early
+            // wake-up finds nothing due and asks for the next one.
+            long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            long delay = atMilliseconds <= now ? 0 : atMilliseconds - now > MaxDelayMs ? MaxDelayMs : atMilliseconds - now;
             _timer?.Dispose();
             _timer = time.CreateTimer(static state => ((ProcessingTimeTrigger)state!).Elapsed(), this,
                 TimeSpan.FromMilliseconds(delay), Timeout.InfiniteTimeSpan);
@@ -47,7 +51,7 @@ internal sealed class ProcessingTimeTrigger(TimeProvider time, Action fire) : ID
     {
         lock (_lock)
         {
-            _scheduledFor = long.MaxValue; // the task reschedules for its next timer after firing the due ones
+            _scheduledFor = long.MaxValue; // the task reschedules for its next timer after firing the due ones (or a capped wait)
             if (_stopped)
             {
                 return;
