@@ -263,7 +263,7 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + DiagnosticIds.EventTimersWithoutWatermarks + ".md");
     public static readonly DiagnosticDescriptor InvalidWatermarkSetting = new(
         DiagnosticIds.InvalidWatermarkSetting,
-        "Watermark strategy out of range or not on a source",
+        "Watermark strategy out of range or on a sink",
         Message,
         TimeCategory,
         DiagnosticSeverity.Error,

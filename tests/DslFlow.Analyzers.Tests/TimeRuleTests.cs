@@ -94,8 +94,42 @@ public class TimeRuleTests
         "[Source, {|DSLF5004:Watermarks(nameof(TimeOf))|}] static Words S() => new();", "[Map(nameof(S))] static string M(string x) => x;"));
 
     [Fact]
-    public Task Watermarks_go_on_sources() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
-        "[Source] static Words S() => new();", "[Map(nameof(S)), {|DSLF5004:Watermarks(nameof(TimeOf), OutOfOrdernessMs = 5)|}] static string M(string x) => x;"));
+    public Task Watermarks_go_on_nodes_that_emit_records_not_on_sinks() => Verify.AnalyzerAsync<Analyzer>("""
+        [Pipeline] public partial class P
+        {
+            [Source] static Words S() => new();
+            static long TimeOf(string x) => x.Length;
+            [Map(nameof(S)), Watermarks(nameof(TimeOf), OutOfOrdernessMs = 5)] static string M(string x) => x;
+            [Sink(nameof(M)), {|DSLF5004:Watermarks(nameof(TimeOf), OutOfOrdernessMs = 5)|}] static Out<string> Out() => new();
+        }
+        """ + Fixtures.Types);
+
+    [Fact]
+    public Task An_operator_that_assigns_timestamps_gives_event_time_to_the_timers_after_it() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        "[Source] static Words S() => new();", """
+        [Map(nameof(S)), Watermarks(nameof(TimeOf), OutOfOrdernessMs = 5)] static string Stamped(string x) => x;
+        [Process(nameof(Stamped), KeyBy = nameof(Key))]
+        static void M(string x, Collector<string> output, TimerService timers) => timers.RegisterEventTimeTimer(1);
+        """ + "\n" + Handler));
+
+    [Fact]
+    public Task A_timer_node_that_stamps_its_own_output_still_has_no_event_time_in() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        "[Source] static Words S() => new();", """
+        static long OutTime(string x) => x.Length;
+        [Process(nameof(S), KeyBy = nameof(Key)), Watermarks(nameof(OutTime), OutOfOrdernessMs = 5)]
+        static void {|DSLF5003:M|}(string x, Collector<string> output, TimerService timers) => timers.RegisterEventTimeTimer(1);
+        """ + "\n" + Handler));
+
+    [Fact]
+    public Task An_operator_assigner_takes_the_nodes_output_type() => Verify.AnalyzerAsync<Analyzer>("""
+        [Pipeline] public partial class P
+        {
+            [Source] static Words S() => new();
+            static long TimeOf(string x) => x.Length;
+            [Map(nameof(S)), Watermarks({|DSLF5005:nameof(TimeOf)|}, OutOfOrdernessMs = 5)] static int Length(string x) => x.Length;
+            [Sink(nameof(Length))] static Out<int> Out() => new();
+        }
+        """ + Fixtures.Types);
 
     [Theory]
     [InlineData("{|DSLF5005:\"Missing\"|}")]

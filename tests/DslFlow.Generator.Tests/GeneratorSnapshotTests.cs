@@ -381,6 +381,42 @@ public class GeneratorSnapshotTests
         }
         """, "Samples.Timeouts.DslFlow.g.cs");
 
+    [Fact]
+    public void TimestampsAssignedAfterTheSource() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        [Pipeline]
+        public static partial class Stamping
+        {
+            [Source]
+            public static ArraySource<string> Lines() => new("a,1", "b,2");
+
+            [Map(nameof(Lines)), Watermarks(nameof(TimeOf), OutOfOrdernessMs = 1_000)]
+            public static (string Key, long Time) Parse(string line) => (line.Split(',')[0], long.Parse(line.Split(',')[1]));
+
+            public static long TimeOf((string Key, long Time) e) => e.Time;
+
+            public static string KeyOf((string Key, long Time) e) => e.Key;
+
+            [Process(nameof(Parse), KeyBy = nameof(KeyOf))]
+            public static void Window((string Key, long Time) e, Collector<string> output, TimerService timers) => timers.RegisterEventTimeTimer(e.Time + 10);
+
+            [OnTimer(nameof(Window))]
+            public static void Fire(long time, string key, Collector<string> output) => output.Emit(key);
+
+            [Map(nameof(Window)), Watermarks(nameof(LengthTime), OutOfOrdernessMs = 5)]
+            public static string Again(string key) => key;
+
+            public static long LengthTime(string key) => key.Length;
+
+            [Sink(nameof(Again))]
+            public static QueueSink<string> Out() => new();
+        }
+        """, "Samples.Stamping.DslFlow.g.cs");
+
     private static void Verify(string source, string expectedHintName, [CallerFilePath] string file = "", [CallerMemberName] string method = "")
     {
         GeneratorRun run = GeneratorHarness.Run(source);

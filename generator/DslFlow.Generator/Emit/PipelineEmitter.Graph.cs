@@ -36,17 +36,22 @@ internal static partial class PipelineEmitter
             + TimeProperties(node);
     }
 
-    /// <summary>The init properties of event time: a keyed node's timers, a source's declared watermark strategy.</summary>
+    /// <summary>The init properties of event time: a keyed node's timers, a timestamp assigner's declared strategy.</summary>
     private static string TimeProperties(NodeModel node)
     {
+        var properties = new System.Collections.Generic.List<string>();
+        if (node.HasTimers)
+        {
+            properties.Add("HasTimers = true");
+        }
         if (node.Watermarks is { } w)
         {
             string idle = w.IdleTimeoutMs > 0 ? $", IdleTimeout = global::System.TimeSpan.FromMilliseconds({w.IdleTimeoutMs})" : "";
-            return " { Watermarks = new global::DslFlow.Time.WatermarkStrategy { "
+            properties.Add("Watermarks = new global::DslFlow.Time.WatermarkStrategy { "
                 + $"OutOfOrderness = global::System.TimeSpan.FromMilliseconds({w.OutOfOrdernessMs}){idle}, "
-                + $"EmitInterval = global::System.TimeSpan.FromMilliseconds({w.IntervalMs}) }} }}";
+                + $"EmitInterval = global::System.TimeSpan.FromMilliseconds({w.IntervalMs}) }}");
         }
-        return node.HasTimers ? " { HasTimers = true }" : "";
+        return properties.Count == 0 ? "" : " { " + string.Join(", ", properties) + " }";
     }
 
     private static string CheckpointDeclaration(CheckpointModel c) =>

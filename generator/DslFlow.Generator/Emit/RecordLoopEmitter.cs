@@ -57,7 +57,16 @@ internal sealed class RecordLoopEmitter
         }
         _body.WriteLine($"{collector}.Clear();");
 
+        bool eventTime = _chain.Assigner is { Kind: not NodeKind.Source };
+        if (eventTime)
+        {
+            _body.WriteLine("OnEventTime(eventTime, 0); // the timer's outputs passed the chain's timestamp assigner");
+        }
         w.OpenBlock($"private void {ChainLayout.TimerMethod}({node.KeyBy!.KeyType.FullName} key, int keyHash, long time, global::DslFlow.TimeDomain domain)");
+        if (eventTime)
+        {
+            w.WriteLine("long eventTime = long.MinValue;");
+        }
         WriteLocals(w);
         w.OpenBlock("try");
         WriteBody(w);
@@ -124,11 +133,9 @@ internal sealed class RecordLoopEmitter
 
         _locals.Add((_chain.RecordType, "r0"));
         _body.WriteLine("r0 = records[i];");
-        if (_chain.IsSourceChain && _chain.Head.Watermarks is { } watermarks)
+        if (_chain.IsSourceChain && _chain.Assigner == _chain.Head)
         {
-            // The batch's highest timestamp in a register, reported once per call: event time costs a compare per record.
-            _body.WriteLine($"long timestamp = {_chain.Method(watermarks.TimestampMethod)}(r0);");
-            _body.WriteLine("if (timestamp > eventTime) eventTime = timestamp;");
+            TrackTimestamp(_chain.Head, "r0");
         }
         if (_chain.IsSourceChain)
         {
@@ -138,7 +145,7 @@ internal sealed class RecordLoopEmitter
         {
             EmitNode(_chain.Head, "r0", isHead: true);
         }
-        bool eventTime = _chain.IsSourceChain && _chain.Head.Watermarks is not null;
+        bool eventTime = _chain.Assigner is not null;
         _body.WriteLine(eventTime
             ? "if (InterruptRequested) { OnEventTime(eventTime, i + 1 - start); return i + 1; }"
             : "if (InterruptRequested) return i + 1;");
@@ -239,9 +246,24 @@ internal sealed class RecordLoopEmitter
         }
     }
 
+    /// <summary>
+    /// The chain's timestamp assigner saw <paramref name="record"/>: the highest timestamp so far stays in a register
+    /// and is reported once per call (<c>OnEventTime</c>), so event time costs a compare per record.
+    /// </summary>
+    private void TrackTimestamp(NodeModel assigner, string record)
+    {
+        string timestamp = "timestamp" + _nextStage;
+        _body.WriteLine($"long {timestamp} = {_chain.Method(assigner.Watermarks!.TimestampMethod)}({record});");
+        _body.WriteLine($"if ({timestamp} > eventTime) eventTime = {timestamp};");
+    }
+
     /// <summary>Passes a node's output along each edge leaving it, in graph order (fan-out is one after another).</summary>
     private void EmitDownstream(NodeModel node, string output)
     {
+        if (node.Kind != NodeKind.Source && node == _chain.Assigner)
+        {
+            TrackTimestamp(node, output); // what the assigner emits carries the task's event time from here on
+        }
         foreach ((int index, EdgeModel edge) in ChainPlanner.EdgesFrom(_chain.Plan, node.Name))
         {
             NodeModel target = _chain.Model.Node(edge.To)!;

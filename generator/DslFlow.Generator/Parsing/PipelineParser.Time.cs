@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace DslFlow.Generator.Parsing;
 
 /// <summary>
-/// Event time: a source's <c>[Watermarks]</c> (its timestamp assigner and durations), a keyed process node's
+/// Event time: a source's or an operator's <c>[Watermarks]</c> (its timestamp assigner and durations), a keyed process node's
 /// <c>TimerService</c> and its <c>[OnTimer]</c> handler, and whether event time reaches the nodes that use it.
 /// </summary>
 internal static partial class PipelineParser
@@ -43,9 +43,9 @@ internal static partial class PipelineParser
     private static WatermarkModel? ParseWatermarks(ParseContext context, NodeDraft node, AttributeData attribute)
     {
         Location? at = AttributeArguments.OfAttribute(attribute, context.CancellationToken);
-        if (node.Kind != NodeKind.Source)
+        if (node.Kind == NodeKind.Sink)
         {
-            context.Report(DiagnosticIds.InvalidWatermarkSetting, node.Method, at, $"Node '{node.Name}' is a {node.Kind} node, but [Watermarks] goes on a [Source] method: event time starts where the records enter the pipeline. Move the attribute to the source.");
+            context.Report(DiagnosticIds.InvalidWatermarkSetting, node.Method, at, $"Sink '{node.Name}' has [Watermarks], but a sink emits no records to stamp. Put the attribute on the source, or on the node whose output carries the event time.");
             return null;
         }
         string? assigner = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
@@ -64,7 +64,7 @@ internal static partial class PipelineParser
                 case "IntervalMs": interval = value; break;
             }
         }
-        string owner = $"source '{node.Name}'";
+        string owner = Owner(node);
         bool valid = CheckDuration(context, node, attribute, WatermarkRules.OutOfOrderness, "OutOfOrdernessMs", outOfOrderness, owner)
             & (!idleSet || CheckDuration(context, node, attribute, WatermarkRules.IdleTimeout, "IdleTimeoutMs", idle, owner))
             & CheckDuration(context, node, attribute, WatermarkRules.EmitInterval, "IntervalMs", interval, owner);
@@ -87,20 +87,22 @@ internal static partial class PipelineParser
     {
         if (node.Output is null)
         {
-            return false; // the source's own shape is wrong, reported already
+            return false; // the node's own shape is wrong, reported already
         }
+        string owner = Owner(node);
+        string record = node.Kind == NodeKind.Source ? "the source's record type" : "the node's output type";
         string shape = $"static long {(string.IsNullOrEmpty(name) ? "TimestampOf" : name)}({TypeNames.Display(node.Output)} record)";
         Location? at = string.IsNullOrEmpty(name) ? AttributeArguments.OfAttribute(attribute, context.CancellationToken)
             : AttributeArguments.NameReference(attribute, name!, "From", context.CancellationToken);
         if (string.IsNullOrEmpty(name))
         {
-            context.Report(DiagnosticIds.InvalidTimestampAssigner, node.Method, at, $"[Watermarks] of source '{node.Name}' names no timestamp assigner. Pass nameof(...) of '{shape}', returning the record's event time in Unix milliseconds.");
+            context.Report(DiagnosticIds.InvalidTimestampAssigner, node.Method, at, $"[Watermarks] of {owner} names no timestamp assigner. Pass nameof(...) of '{shape}', returning the record's event time in Unix milliseconds.");
             return false;
         }
         var candidates = context.Pipeline.GetMembers(name!).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
         if (candidates.Count == 0)
         {
-            context.Report(DiagnosticIds.InvalidTimestampAssigner, node.Method, at, $"[Watermarks] of source '{node.Name}' names the timestamp assigner '{name}', but pipeline '{context.Pipeline.Name}' has no method '{name}'. Add '{shape}', returning the record's event time in Unix milliseconds.");
+            context.Report(DiagnosticIds.InvalidTimestampAssigner, node.Method, at, $"[Watermarks] of {owner} names the timestamp assigner '{name}', but pipeline '{context.Pipeline.Name}' has no method '{name}'. Add '{shape}', returning the record's event time in Unix milliseconds.");
             return false;
         }
         var matches = candidates.Where(m => m.IsStatic && !m.IsGenericMethod && m.ReturnType.SpecialType == SpecialType.System_Int64
@@ -108,12 +110,15 @@ internal static partial class PipelineParser
         if (matches.Count != 1)
         {
             context.Report(DiagnosticIds.InvalidTimestampAssigner, node.Method, at, matches.Count == 0
-                ? $"Timestamp assigner '{name}' of source '{node.Name}' must have the shape '{shape}': static, non-generic, one parameter of the source's record type, returning Unix milliseconds as a long."
-                : $"[Watermarks] of source '{node.Name}' names '{name}', which matches several overloads. Give the timestamp assigner a unique name.");
+                ? $"Timestamp assigner '{name}' of {owner} must have the shape '{shape}': static, non-generic, one parameter of {record}, returning Unix milliseconds as a long."
+                : $"[Watermarks] of {owner} names '{name}', which matches several overloads. Give the timestamp assigner a unique name.");
             return false;
         }
         return true;
     }
+
+    /// <summary>How messages name the node that assigns timestamps: "source 'X'" or "node 'X'".</summary>
+    private static string Owner(NodeDraft node) => node.Kind == NodeKind.Source ? $"source '{node.Name}'" : $"node '{node.Name}'";
 
     /// <summary>Reads an <c>[OnTimer]</c> method into its node's draft, reporting what does not fit.</summary>
     private static void AttachOnTimer(ParseContext context, IMethodSymbol method, AttributeData attribute, Dictionary<string, NodeDraft> byName)
@@ -277,21 +282,31 @@ internal static partial class PipelineParser
         return false;
     }
 
-    /// <summary>The sources upstream of <paramref name="node"/> without [Watermarks]: any of them holds its watermark back.</summary>
+    /// <summary>
+    /// The sources upstream of <paramref name="node"/> whose records reach it without timestamps: any of them holds its
+    /// input watermark back. A node with [Watermarks] on the way stamps what passes it; the node's own attribute stamps
+    /// its output, not its input.
+    /// </summary>
     private static List<string> SourcesWithoutWatermarks(NodeDraft node, Dictionary<string, NodeDraft> byName)
     {
         var found = new SortedSet<string>(System.StringComparer.Ordinal);
         var visited = new HashSet<string>();
         var pending = new Stack<NodeDraft>();
-        pending.Push(node);
+        foreach (string upstream in node.Upstreams)
+        {
+            if (byName.TryGetValue(upstream, out NodeDraft? first))
+            {
+                pending.Push(first);
+            }
+        }
         while (pending.Count > 0)
         {
             NodeDraft current = pending.Pop();
-            if (!visited.Add(current.Name))
+            if (!visited.Add(current.Name) || current.WatermarksAttribute is not null)
             {
                 continue;
             }
-            if (current.Kind == NodeKind.Source && current.WatermarksAttribute is null)
+            if (current.Kind == NodeKind.Source)
             {
                 found.Add(current.Name);
             }

@@ -15,12 +15,16 @@ public abstract partial class OneInputStreamTask<TIn>
 {
     private WatermarkValve? _valve;
     private bool _eventTime; // a watermark or status arrived: the valve's output goes downstream
+    private SplitWatermarks? _assigned; // a node of the chain assigns timestamps: its watermarks go downstream instead
+    private SplitWatermarks.Split? _assignedSplit;
+    private ITimer? _emitTimer;
 
     /// <summary>The task's input watermark (Unix milliseconds; <see cref="long.MinValue"/> before the first).</summary>
     public long CurrentInputWatermark => Valve.Current;
 
     /// <summary>The input watermark for metrics (read from other threads), or null before event time reached the task.</summary>
-    internal override long? InputWatermark => _eventTime && _valve is { Current: not long.MinValue } valve ? valve.Current : null;
+    internal override long? InputWatermark => _assigned is { Current: not long.MinValue } assigned ? assigned.Current
+        : _eventTime && _valve is { Current: not long.MinValue } valve ? valve.Current : null;
 
     /// <summary>True while every input channel is idle.</summary>
     public bool InputIsIdle => Valve.IsIdle;
@@ -50,6 +54,53 @@ public abstract partial class OneInputStreamTask<TIn>
 
     private void OnChannelEnded(int channelIndex) => Valve.OnEndOfInput(channelIndex);
 
+    /// <summary>
+    /// A node of this chain has <c>[Watermarks]</c> (Flink's <c>assignTimestampsAndWatermarks</c> after a transformation):
+    /// its outputs' timestamps drive the watermarks this task sends — one split, emitted every interval of the job's
+    /// <see cref="TimeProvider"/> — and the input's watermarks stay inside the task (they still fire the head's timers),
+    /// except the end of every input, which sends the maximum.
+    /// </summary>
+    private void StartAssignedWatermarks()
+    {
+        NodeInfo? assigner = Context.Graph.Chains[Context.ChainIndex].Nodes.Select(Context.Graph.Node).LastOrDefault(n => n.Watermarks is not null);
+        if (assigner is null)
+        {
+            return;
+        }
+        WatermarkStrategy strategy = Context.Options.Watermarks.TryGetValue(assigner.Name, out WatermarkStrategy? overridden) ? overridden : assigner.Watermarks!;
+        _assigned = new SplitWatermarks(strategy, $"node '{assigner.Name}'", Context.Options.TimeProvider, new AssignedOutput(this));
+        _assignedSplit = _assigned.AddSplit();
+        _emitTimer = Context.Options.TimeProvider.CreateTimer(static task => ((OneInputStreamTask<TIn>)task!).Post(((OneInputStreamTask<TIn>)task!).EmitAssigned),
+            this, strategy.EmitInterval, strategy.EmitInterval);
+    }
+
+    /// <summary>
+    /// <paramref name="records"/> records went down the chain, the latest event time among the assigner's outputs
+    /// <paramref name="maxTimestamp"/> (generated code, once per call of <c>ProcessRecords</c> or of a timer handler).
+    /// </summary>
+    protected void OnEventTime(long maxTimestamp, int records) => _assignedSplit!.OnRecords(maxTimestamp, records);
+
+    private void EmitAssigned()
+    {
+        if (_assigned is not null && !IsFinished && !IsWaitingForFinalCheckpoint)
+        {
+            _assigned.EmitPeriodic(backpressured: OutputsBlocked || _current is not null);
+        }
+    }
+
+    private void StopAssignedWatermarks()
+    {
+        _emitTimer?.Dispose();
+        _emitTimer = null;
+    }
+
+    private sealed class AssignedOutput(OneInputStreamTask<TIn> task) : IWatermarkOutput
+    {
+        public void EmitWatermark(long timestamp) => task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
+
+        public void EmitStatus(bool idle) => task.BroadcastEvent(idle ? WatermarkStatus.Idle : WatermarkStatus.Active);
+    }
+
     private sealed class ValveOutput(OneInputStreamTask<TIn> task) : IWatermarkOutput
     {
         public void EmitWatermark(long timestamp)
@@ -57,7 +108,15 @@ public abstract partial class OneInputStreamTask<TIn>
             // Timers fire even without watermarks upstream: the end of every input is the maximum watermark (as in Flink).
             task.FireEventTimers(timestamp);
             task.OnWatermark(timestamp);
-            if (task._eventTime)
+            if (task._assigned is { } assigned)
+            {
+                if (timestamp == long.MaxValue)
+                {
+                    task.StopAssignedWatermarks();
+                    assigned.EndOfInput(); // every input ended: the maximum, after the timers' outputs
+                }
+            }
+            else if (task._eventTime)
             {
                 task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
             }
@@ -65,7 +124,7 @@ public abstract partial class OneInputStreamTask<TIn>
 
         public void EmitStatus(bool idle)
         {
-            if (task._eventTime)
+            if (task._eventTime && task._assigned is null)
             {
                 task.BroadcastEvent(idle ? WatermarkStatus.Idle : WatermarkStatus.Active);
             }

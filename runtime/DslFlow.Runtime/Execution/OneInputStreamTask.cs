@@ -62,6 +62,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
             RestoreChannelState(); // on the task thread, before its first record: a failure here restarts the job
         }
         StartDebloating();
+        StartAssignedWatermarks();
     }
 
     /// <summary>The barrier state machine over the gate's channels.</summary>
@@ -209,6 +210,7 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
 
     internal override void Release()
     {
+        StopAssignedWatermarks();
         StopProcessingTime();
         StopDebloating();
         if (_current is not null)

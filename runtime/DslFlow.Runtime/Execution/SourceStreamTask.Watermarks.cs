@@ -41,15 +41,18 @@ public abstract partial class SourceStreamTask<T>
             this, strategy.EmitInterval, strategy.EmitInterval);
     }
 
-    /// <summary>The options' strategy for this source, else its declared one; null when it assigns no timestamps.</summary>
+    /// <summary>
+    /// The strategy of the chain's timestamp assigner — the last node with <c>[Watermarks]</c>, the source or a node
+    /// fused after it — from the options, else declared; null when the chain assigns no timestamps.
+    /// </summary>
     private WatermarkStrategy? ResolveStrategy()
     {
-        NodeInfo node = Context.Graph.Node(_sourceName);
-        if (node.Watermarks is null)
+        NodeInfo? node = Context.Graph.Chains[Context.ChainIndex].Nodes.Select(Context.Graph.Node).LastOrDefault(n => n.Watermarks is not null);
+        if (node is null)
         {
-            return null; // WatermarkOverrides refused an override for a source without a timestamp assigner
+            return null; // WatermarkOverrides refused an override for a node without a timestamp assigner
         }
-        return Context.Options.Watermarks.TryGetValue(_sourceName, out WatermarkStrategy? overridden) ? overridden : node.Watermarks;
+        return Context.Options.Watermarks.TryGetValue(node.Name, out WatermarkStrategy? overridden) ? overridden : node.Watermarks;
     }
 
     private void EmitPeriodic()

@@ -90,8 +90,8 @@ namespace Samples
                     for (; i < end; i++)
                     {
                         r0 = records[i];
-                        long timestamp = global::Samples.Timeouts.TimeOf(r0);
-                        if (timestamp > eventTime) eventTime = timestamp;
+                        long timestamp1 = global::Samples.Timeouts.TimeOf(r0);
+                        if (timestamp1 > eventTime) eventTime = timestamp1;
                         stage = 1;
                         var key1 = global::Samples.Timeouts.IdOf(r0);
                         _out0.Emit(r0, global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key1), maxParallelism));

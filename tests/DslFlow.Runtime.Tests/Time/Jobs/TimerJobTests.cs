@@ -174,3 +174,50 @@ public class TimerRescaleTests(ITestOutputHelper output)
         return options;
     }
 }
+
+/// <summary>Event time assigned by a node after the source, in its own task: its watermarks drive the timers downstream.</summary>
+public class AssignedTimestampTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Watermarks_of_a_node_after_the_source_fire_every_timer_once_across_failures()
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        const long records = 20_000;
+        var random = new Random(seed);
+        TimerJobTests.Configure(seed, records, new TimerFailures([records / 3 + random.Next(2_000), records * 2 / 3 + random.Next(2_000)]));
+        WindowTimerPipeline.RecordsPerSecond = records;
+        StampedTimerPipeline.Output = new CollectSink<WindowCount>();
+        using var directory = new TempCheckpointDirectory();
+        var options = new PipelineOptions
+        {
+            DefaultParallelism = 2,
+            BufferSize = 16,
+            RestartStrategy = RestartStrategy.FixedDelay(10, TimeSpan.FromMilliseconds(10)),
+        };
+        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
+        options.Checkpointing.Directory = directory.Path;
+        JobHandle job = StampedTimerPipeline.Start(options);
+        await using (job)
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        string run = $"seed {seed}; failures injected {WindowTimerPipeline.Failures.Injected}; restarts {job.RestartCount}";
+        output.WriteLine(run);
+        Assert.True(WindowTimerPipeline.Failures.Injected == 2, "not every failure was injected: " + run);
+        TimerJobTests.Check(StampedTimerPipeline.Output.Results, records, seed, run);
+        // Most windows fired on the node's periodic watermarks, not only at the end of input.
+        Assert.True(StampedTimerPipeline.Output.Results.Count(c => c.Watermark < long.MaxValue) > StampedTimerPipeline.Output.Results.Count / 2,
+            "the assigning node's watermarks fired few timers before the end of input: " + run);
+    }
+
+    [Fact]
+    public async Task The_assigning_task_reports_its_own_watermark_and_sends_only_its_own()
+    {
+        TimerJobTests.Configure(5, 4_000, new TimerFailures());
+        StampedTimerPipeline.Output = new CollectSink<WindowCount>();
+        JobResult result = await StampedTimerPipeline.RunAsync(new PipelineOptions { DefaultParallelism = 2 }).WaitAsync(TimeSpan.FromMinutes(1));
+        TimerJobTests.Check(StampedTimerPipeline.Output.Results, 4_000, 5, "seed 5, no failures");
+        Assert.All(result.Progress.Tasks.Where(t => t.TaskName.StartsWith("Stamp", StringComparison.Ordinal)),
+            t => Assert.Equal(long.MaxValue, t.InputWatermark)); // the end of input: the maximum, sent after its last record
+    }
+}
