@@ -221,3 +221,49 @@ public class AssignedTimestampTests(ITestOutputHelper output)
             t => Assert.Equal(long.MaxValue, t.InputWatermark)); // the end of input: the maximum, sent after its last record
     }
 }
+
+/// <summary>Processing-time timers through a failure and a restore, in a job whose clock the test moves.</summary>
+public class ProcessingTimerJobTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Processing_time_timers_restored_after_a_failure_fire_once_with_the_keys_state(bool unaligned)
+    {
+        const long records = 1_000;
+        ProcessingTimerPipeline.Reset(records, failingTimerCalls: 1);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(ProcessingTimerPipeline.Epoch));
+        using var directory = new TempCheckpointDirectory();
+        var options = new PipelineOptions { DefaultParallelism = 2, TimeProvider = time, RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.Zero) };
+        options.Checkpointing.Interval = TimeSpan.FromMinutes(1); // on the fake clock: the test moves it
+        options.Checkpointing.Unaligned = unaligned;
+        options.Checkpointing.Directory = directory.Path;
+        ProcessingTimerPipeline.Source.Started.SetResult();
+        await using JobHandle job = ProcessingTimerPipeline.Start(options);
+
+        Eventually.True(() => job.GetProgress().Tasks.Where(t => t.TaskName.StartsWith("Count", StringComparison.Ordinal)).Sum(t => t.RecordsIn) == records,
+            "every record is counted", timeoutMs: 30_000);
+        CheckpointRecord before = await job.TriggerCheckpointAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(CheckpointStatus.Completed, before.Status);
+        Assert.Equal(ProcessingTimerPipeline.Keys, job.GetProgress().Tasks.Sum(t => t.TimersPending ?? 0));
+
+        time.Advance(TimeSpan.FromHours(2)); // every timer is due: the first handler call fails, the job restores
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!job.Completion.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            if (ProcessingTimerPipeline.Output.Results.Count == ProcessingTimerPipeline.Keys)
+            {
+                ProcessingTimerPipeline.Source.Ended.TrySetResult(); // all fired and committed: let the job end
+            }
+            time.Advance(TimeSpan.FromMinutes(1)); // periodic checkpoints commit what fired
+            await Task.Delay(10);
+        }
+        await job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        output.WriteLine($"restarts {job.RestartCount}; committed {string.Join(", ", ProcessingTimerPipeline.Output.Results)}");
+        Assert.Equal(1, job.RestartCount);
+        Assert.Equal(
+            Enumerable.Range(0, ProcessingTimerPipeline.Keys).Select(k => (k, ProcessingTimerPipeline.FirstTimer + k * 1_000L, records / ProcessingTimerPipeline.Keys)),
+            ProcessingTimerPipeline.Output.Results.Order());
+    }
+}
