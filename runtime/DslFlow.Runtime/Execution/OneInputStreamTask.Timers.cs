@@ -77,6 +77,47 @@ public abstract partial class OneInputStreamTask<TIn>
         }
     }
 
+    /// <summary>
+    /// A checkpoint keeps how far event time had come (the timers' watermark), so that after a restore the node sees the
+    /// same <c>CurrentWatermark</c> it saw before the failure rather than the minimum: a record the failed run would have
+    /// found late is late for the restored one too. Stored per subtask; a restore — rescaled or not — takes the minimum
+    /// over every old subtask's, which never runs ahead of any key's event time.
+    /// </summary>
+    private protected override void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
+    {
+        if (_timers.Length == 0)
+        {
+            return;
+        }
+        long watermark = _timers.Min(t => t.Watermark);
+        byte[] bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, watermark);
+        states.Add(new Checkpointing.StateEntry(Checkpointing.RestoredCheckpoint.WatermarkName(Context.TaskName), Checkpointing.StateScope.OperatorList, bytes));
+    }
+
+    /// <summary>The restored floor of the timers' watermark: the minimum over the old subtasks that saved one.</summary>
+    private void RestoreTimerWatermark()
+    {
+        if (Context.Restored is not { } restored || _timers.Length == 0)
+        {
+            return;
+        }
+        IReadOnlyList<State.OperatorListPart> parts = restored.OperatorListState(Checkpointing.RestoredCheckpoint.WatermarkName(Context.TaskName));
+        if (parts.Count == 0)
+        {
+            return;
+        }
+        long floor = long.MaxValue;
+        foreach (State.OperatorListPart part in parts)
+        {
+            floor = Math.Min(floor, part.Bytes.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(part.Bytes) : long.MinValue);
+        }
+        foreach (IKeyedTimers timers in _timers)
+        {
+            timers.RestoreWatermark(floor);
+        }
+    }
+
     /// <summary>After a restore, the restored processing-time timers need their wake-up (due ones fire at once).</summary>
     private void ScheduleRestoredTimers()
     {

@@ -203,7 +203,11 @@ public abstract partial class OneInputStreamTask<TIn> : StreamTask
     private protected override void OnAbortNotified(long checkpointId) => Barriers.OnAbort(checkpointId);
 
     /// <inheritdoc />
-    private protected override void OnStatesRestored() => ScheduleRestoredTimers();
+    private protected override void OnStatesRestored()
+    {
+        RestoreTimerWatermark();
+        ScheduleRestoredTimers();
+    }
 
     /// <inheritdoc />
     internal override int? TimersPendingForMetrics => HasTimers ? TimersPending : null;

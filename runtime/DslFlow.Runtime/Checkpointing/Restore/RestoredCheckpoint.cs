@@ -169,6 +169,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
         var tasks = new HashSet<string>(graph.Chains.Select(c => ChannelStateName(c.Name)), StringComparer.Ordinal);
         foreach (var chain in graph.Chains)
         {
+            known.Add(WatermarkName(chain.Name));
             known.Add(ChangelogName(chain.Name));
             CheckKeyGroups(ChangelogName(chain.Name), maxParallelism);
             known.Add(NativeName(chain.Name));
@@ -280,6 +281,9 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
                 .OrderBy(p => p.Subtask)
                 .ToList()
             : [];
+
+    /// <summary>The name of a keyed task's event time at a checkpoint (its timers' watermark; restored as their floor).</summary>
+    public static string WatermarkName(string task) => "watermark/" + task;
 
     /// <summary>The name of a task's channel state in checkpoints.</summary>
     public static string ChannelStateName(string task) => ChannelStatePrefix + task;

@@ -27,6 +27,15 @@ internal interface IKeyedTimers
     /// <summary>Fires every processing-time timer at or before <paramref name="now"/>, in time order; returns how many fired.</summary>
     int FireProcessingTimers(long now);
 
+    /// <summary>The watermark the timers last advanced to (<see cref="long.MinValue"/> before the first).</summary>
+    long Watermark { get; }
+
+    /// <summary>
+    /// After a restore: event time had reached <paramref name="watermark"/> before the failure, so the timers' watermark
+    /// (what <c>CurrentWatermark</c> reports, what due timers are measured against) starts there, not at the minimum.
+    /// </summary>
+    void RestoreWatermark(long watermark);
+
     /// <summary>The input ended: pending processing-time timers never fire (as in Flink), so they leave the state too.</summary>
     void DropProcessingTimers();
 }

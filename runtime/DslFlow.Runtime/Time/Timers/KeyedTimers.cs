@@ -119,6 +119,12 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     /// <inheritdoc/>
     public void DropProcessingTimers() => _processingTime.Clear();
 
+    /// <inheritdoc/>
+    long IKeyedTimers.Watermark => _watermark;
+
+    /// <inheritdoc/>
+    void IKeyedTimers.RestoreWatermark(long watermark) => _watermark = Math.Max(_watermark, watermark);
+
     private int Fire(KeyedTimerQueue<TKey> queue, long upTo, TimeDomain domain)
     {
         int fired = 0;

@@ -106,6 +106,30 @@ public sealed class TimerHarnessTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_restore_event_time_starts_where_it_was_not_at_the_minimum()
+    {
+        TaskHarness<Click> before = Harness();
+        before.Process(new Click("early", 100), new Click("late", 400)); // event-time timers at 600 and 900
+        before.Watermark(700); // fires "early"
+        await before.SettleAsync();
+        Assert.Equal(["early: event time passed 600"], EventTimeOutput());
+        TaskStateSnapshot snapshot = await before.SnapshotAsync(1);
+        before.Dispose();
+
+        TaskHarness<Click> after = Harness(RestoredCheckpoint.FromSnapshots(1, [snapshot]));
+        // The sources start event time over after a restore: the first watermark is behind the one before the failure.
+        // A record at 50 (timer at 550) is behind the restored event time (700): as before the failure, its timer is due at
+        // the next watermark, whatever that watermark says; the restored timer at 900 waits for event time to pass 900.
+        after.Process(new Click("behind", 50));
+        after.Watermark(300);
+        await after.SettleAsync();
+        Assert.Equal(["early: event time passed 600", "behind: event time passed 550"], EventTimeOutput());
+        after.Watermark(900);
+        await after.SettleAsync();
+        Assert.Equal(["early: event time passed 600", "behind: event time passed 550", "late: event time passed 900"], EventTimeOutput());
+    }
+
+    [Fact]
     public async Task A_failing_handler_fails_the_task_naming_the_node_and_the_timer()
     {
         SessionTimeoutPipeline.FailFor = "ada";
