@@ -153,10 +153,10 @@ internal sealed class ChainLayout
     }
 
     /// <summary>
-    /// The node whose outputs carry the task's event time: the last node of the chain with <c>[Watermarks]</c> (a later
-    /// assigner overrides an earlier one, as in Flink), or null when the chain assigns no timestamps.
+    /// The node whose outputs carry the task's event time: the chain's head when it has <c>[Watermarks]</c> (a node with
+    /// it always heads its chain), or null when the task assigns no timestamps.
     /// </summary>
-    public NodeModel? Assigner => Nodes.LastOrDefault(n => n.Watermarks is not null);
+    public NodeModel? Assigner => Head.Watermarks is not null ? Head : null;
 
     /// <summary>The head's timers (a keyed node heads its chain), or null when it has none.</summary>
     public NodeModel? TimerNode => !IsSourceChain && Head.HasTimers && Head.KeyBy is not null ? Head : null;

@@ -60,7 +60,8 @@ internal static partial class PipelineParser
     private static bool ReadsFromChannels(NodeDraft node, Dictionary<string, NodeDraft> byName) =>
         node.Upstreams.Count != 1
         || !byName.TryGetValue(node.Upstreams[0], out NodeDraft? upstream)
-        || !ChainPlanner.IsChained(node.Upstreams.Count, node.KeyByName is not null, node.Partitioning, upstream.Parallelism, node.Parallelism);
+        || !ChainPlanner.IsChained(node.Upstreams.Count, node.KeyByName is not null, node.Partitioning, upstream.Parallelism, node.Parallelism,
+            node.WatermarksAttribute is not null && node.Kind != NodeKind.Sink);
 
     private static void ReportUnserializableRecord(ParseContext context, NodeDraft node, SerializationProblem problem)
     {

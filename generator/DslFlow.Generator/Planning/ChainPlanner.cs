@@ -79,7 +79,8 @@ internal static class ChainPlanner
         };
 
     private static bool IsChained(NodeModel upstream, NodeModel downstream) =>
-        IsChained(downstream.Upstreams.Count, downstream.IsKeyed, downstream.Partitioning, upstream.Parallelism, downstream.Parallelism);
+        IsChained(downstream.Upstreams.Count, downstream.IsKeyed, downstream.Partitioning, upstream.Parallelism, downstream.Parallelism,
+            downstream.Watermarks is not null);
 
     /// <summary>
     /// The chaining rule: an edge is fused only when nothing can make its two ends run with different parallelism or
@@ -90,9 +91,15 @@ internal static class ChainPlanner
     /// <param name="partitioning">The downstream node's declared partitioning.</param>
     /// <param name="upstreamParallelism">The upstream node's declared parallelism.</param>
     /// <param name="parallelism">The downstream node's declared parallelism.</param>
-    public static bool IsChained(int upstreamCount, bool isKeyed, PartitioningKind partitioning, int upstreamParallelism, int parallelism) =>
+    /// <param name="assignsTimestamps">
+    /// True when the downstream node has <c>[Watermarks]</c>: it heads its own task, so every output of that task passes
+    /// through it and carries its event time (a chained sibling branch would get watermarks its records never had).
+    /// </param>
+    public static bool IsChained(int upstreamCount, bool isKeyed, PartitioningKind partitioning, int upstreamParallelism, int parallelism,
+        bool assignsTimestamps = false) =>
         upstreamCount == 1
         && !isKeyed
+        && !assignsTimestamps
         && partitioning == PartitioningKind.Auto
         && upstreamParallelism == parallelism;
 

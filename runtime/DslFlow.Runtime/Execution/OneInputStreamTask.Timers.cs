@@ -85,35 +85,37 @@ public abstract partial class OneInputStreamTask<TIn>
     /// </summary>
     private protected override void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)
     {
-        if (_timers.Length == 0)
+        foreach (IKeyedTimers timers in _timers)
         {
-            return;
+            // The maximum (every input ended) is not a floor a later run could live with: it would make every record late.
+            if (timers.Watermark is long watermark and not long.MaxValue)
+            {
+                byte[] bytes = new byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, watermark);
+                states.Add(new Checkpointing.StateEntry(Checkpointing.RestoredCheckpoint.WatermarkName(timers.Node), Checkpointing.StateScope.OperatorList, bytes));
+            }
         }
-        long watermark = _timers.Min(t => t.Watermark);
-        byte[] bytes = new byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, watermark);
-        states.Add(new Checkpointing.StateEntry(Checkpointing.RestoredCheckpoint.WatermarkName(Context.TaskName), Checkpointing.StateScope.OperatorList, bytes));
     }
 
-    /// <summary>The restored floor of the timers' watermark: the minimum over the old subtasks that saved one.</summary>
+    /// <summary>The restored floor of each node's timers' watermark: the minimum over the old subtasks that saved one.</summary>
     private void RestoreTimerWatermark()
     {
-        if (Context.Restored is not { } restored || _timers.Length == 0)
+        if (Context.Restored is not { } restored)
         {
             return;
-        }
-        IReadOnlyList<State.OperatorListPart> parts = restored.OperatorListState(Checkpointing.RestoredCheckpoint.WatermarkName(Context.TaskName));
-        if (parts.Count == 0)
-        {
-            return;
-        }
-        long floor = long.MaxValue;
-        foreach (State.OperatorListPart part in parts)
-        {
-            floor = Math.Min(floor, part.Bytes.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(part.Bytes) : long.MinValue);
         }
         foreach (IKeyedTimers timers in _timers)
         {
+            IReadOnlyList<State.OperatorListPart> parts = restored.OperatorListState(Checkpointing.RestoredCheckpoint.WatermarkName(timers.Node));
+            if (parts.Count == 0)
+            {
+                continue;
+            }
+            long floor = long.MaxValue;
+            foreach (State.OperatorListPart part in parts)
+            {
+                floor = Math.Min(floor, part.Bytes.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(part.Bytes) : long.MinValue);
+            }
             timers.RestoreWatermark(floor);
         }
     }

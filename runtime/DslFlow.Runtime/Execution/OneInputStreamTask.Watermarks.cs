@@ -62,8 +62,8 @@ public abstract partial class OneInputStreamTask<TIn>
     /// </summary>
     private void StartAssignedWatermarks()
     {
-        NodeInfo? assigner = Context.Graph.Chains[Context.ChainIndex].Nodes.Select(Context.Graph.Node).LastOrDefault(n => n.Watermarks is not null);
-        if (assigner is null)
+        NodeInfo assigner = Context.Graph.Node(Context.Graph.Chains[Context.ChainIndex].Nodes[0]); // a node with [Watermarks] heads its chain
+        if (assigner.Watermarks is null)
         {
             return;
         }
@@ -84,7 +84,7 @@ public abstract partial class OneInputStreamTask<TIn>
     {
         if (_assigned is not null && !IsFinished && !IsWaitingForFinalCheckpoint)
         {
-            _assigned.EmitPeriodic(backpressured: OutputsBlocked || _current is not null);
+            _assigned.EmitPeriodic(backpressured: OutputsBlocked);
         }
     }
 

@@ -41,14 +41,11 @@ public abstract partial class SourceStreamTask<T>
             this, strategy.EmitInterval, strategy.EmitInterval);
     }
 
-    /// <summary>
-    /// The strategy of the chain's timestamp assigner — the last node with <c>[Watermarks]</c>, the source or a node
-    /// fused after it — from the options, else declared; null when the chain assigns no timestamps.
-    /// </summary>
+    /// <summary>The source's strategy from the options, else its declared one; null when it assigns no timestamps.</summary>
     private WatermarkStrategy? ResolveStrategy()
     {
-        NodeInfo? node = Context.Graph.Chains[Context.ChainIndex].Nodes.Select(Context.Graph.Node).LastOrDefault(n => n.Watermarks is not null);
-        if (node is null)
+        NodeInfo node = Context.Graph.Node(_sourceName);
+        if (node.Watermarks is null)
         {
             return null; // WatermarkOverrides refused an override for a node without a timestamp assigner
         }
@@ -61,7 +58,7 @@ public abstract partial class SourceStreamTask<T>
         {
             return;
         }
-        _watermarks.EmitPeriodic(backpressured: OutputsBlocked || HasUnsentRecords);
+        _watermarks.EmitPeriodic(backpressured: OutputsBlocked); // (this mail itself interrupts a batch: unsent records say nothing)
         if (!_waiting)
         {
             // A split that had nothing at its last read is read again now, rather than once every split had nothing:

@@ -45,9 +45,6 @@ public abstract partial class SourceStreamTask<T> : StreamTask, ISourceTask
         return Post(() => SubtaskCheckpoints.CheckpointAndForward(barrier, default));
     }
 
-    /// <summary>Records of the current batch were read and not yet sent downstream.</summary>
-    private bool HasUnsentRecords => _position < _count;
-
     /// <summary>The name of the source's position in checkpoints.</summary>
     private string PositionStateName => Checkpointing.RestoredCheckpoint.SourcePositionName(_sourceName);
 

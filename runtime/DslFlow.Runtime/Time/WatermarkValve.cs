@@ -41,6 +41,11 @@ public sealed class WatermarkValve
     /// </summary>
     public void OnWatermark(int channel, long timestamp)
     {
+        if (timestamp == long.MaxValue)
+        {
+            OnEndOfInput(channel); // its sender ended: it holds nothing back, but must not outvote an idle channel
+            return;
+        }
         if (IsIdle || _idle[channel] || _ended[channel] || timestamp <= _watermarks[channel])
         {
             return;

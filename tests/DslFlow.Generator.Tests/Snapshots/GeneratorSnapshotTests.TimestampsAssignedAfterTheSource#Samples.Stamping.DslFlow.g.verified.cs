@@ -22,15 +22,17 @@ namespace Samples
             },
             edges: new global::DslFlow.EdgeInfo[]
             {
-                new global::DslFlow.EdgeInfo(From: "Lines", To: "Parse", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Lines", To: "Parse", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
                 new global::DslFlow.EdgeInfo(From: "Parse", To: "Window", Partitioning: global::DslFlow.EdgePartitioning.Hash, Chained: false),
-                new global::DslFlow.EdgeInfo(From: "Window", To: "Again", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
+                new global::DslFlow.EdgeInfo(From: "Window", To: "Again", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: false),
                 new global::DslFlow.EdgeInfo(From: "Again", To: "Out", Partitioning: global::DslFlow.EdgePartitioning.Auto, Chained: true),
             },
             chains: new global::DslFlow.ChainInfo[]
             {
-                new global::DslFlow.ChainInfo(Name: "Lines+Parse", Nodes: new string[] { "Lines", "Parse" }),
-                new global::DslFlow.ChainInfo(Name: "Window+Again+Out", Nodes: new string[] { "Window", "Again", "Out" }),
+                new global::DslFlow.ChainInfo(Name: "Lines", Nodes: new string[] { "Lines" }),
+                new global::DslFlow.ChainInfo(Name: "Parse", Nodes: new string[] { "Parse" }),
+                new global::DslFlow.ChainInfo(Name: "Window", Nodes: new string[] { "Window" }),
+                new global::DslFlow.ChainInfo(Name: "Again+Out", Nodes: new string[] { "Again", "Out" }),
             });
 
         /// <summary>Starts pipeline <c>Stamping</c>; the returned handle completes when every source is exhausted.</summary>
@@ -49,8 +51,10 @@ namespace Samples
             var node_Lines = job.CreateNode<global::Fixtures.ArraySource<string>>("Lines", static ctx => global::Samples.Stamping.Lines());
             var node_Out = job.CreateNode<global::Fixtures.QueueSink<string>>("Out", static ctx => global::Samples.Stamping.Out());
             #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
-            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Lines_Parse(ctx, node_Lines)));
-            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<(string Key, long Time)>(ctx => new __Chain_Window_Again_Out(ctx, node_Out), new global::DslFlow.Serialization.ValueTupleSerializer<string, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
+            job.SetChain(0, global::DslFlow.Execution.ChainFactory.Source(ctx => new __Chain_Lines(ctx, node_Lines)));
+            job.SetChain(1, global::DslFlow.Execution.ChainFactory.OneInput<string>(static ctx => new __Chain_Parse(ctx), global::DslFlow.Serialization.StringSerializer.Instance));
+            job.SetChain(2, global::DslFlow.Execution.ChainFactory.OneInput<(string Key, long Time)>(static ctx => new __Chain_Window(ctx), new global::DslFlow.Serialization.ValueTupleSerializer<string, long>(global::DslFlow.Serialization.StringSerializer.Instance, global::DslFlow.Serialization.Int64Serializer.Instance)));
+            job.SetChain(3, global::DslFlow.Execution.ChainFactory.OneInput<string>(ctx => new __Chain_Again_Out(ctx, node_Out), global::DslFlow.Serialization.StringSerializer.Instance));
             #nullable restore warnings
         }
 
@@ -65,14 +69,52 @@ namespace Samples
             return await job.Completion.ConfigureAwait(false);
         }
 
-        /// <summary>Task 'Lines+Parse': Lines -> Parse.</summary>
+        /// <summary>Task 'Lines': Lines.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __Chain_Lines_Parse : global::DslFlow.Execution.SourceStreamTask<string>
+        private sealed class __Chain_Lines : global::DslFlow.Execution.SourceStreamTask<string>
+        {
+            private global::DslFlow.Execution.ChannelWriter<string> _out0 = null!;
+
+            public __Chain_Lines(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<string> source)
+                : base(context, "Lines", source)
+            {
+            }
+
+            protected override void Open()
+            {
+                base.Open();
+                _out0 = CreateWriter<string>(0);
+            }
+
+            protected override int ProcessRecords(string[] records, int start, int end)
+            {
+                int i = start;
+                string r0 = default!;
+                try
+                {
+                    for (; i < end; i++)
+                    {
+                        r0 = records[i];
+                        _out0.Emit(r0);
+                        if (InterruptRequested) return i + 1;
+                    }
+                    return end;
+                }
+                catch (global::System.Exception ex)
+                {
+                    throw Failure(ex, "Lines", records[i]);
+                }
+            }
+        }
+
+        /// <summary>Task 'Parse': Parse.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        private sealed class __Chain_Parse : global::DslFlow.Execution.OneInputStreamTask<string>
         {
             private global::DslFlow.Execution.KeyGroupWriter<(string Key, long Time)> _out0 = null!;
 
-            public __Chain_Lines_Parse(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISource<string> source)
-                : base(context, "Lines", source)
+            public __Chain_Parse(global::DslFlow.Execution.TaskContext context)
+                : base(context)
             {
             }
 
@@ -113,31 +155,29 @@ namespace Samples
                     {
                         1 => Failure(ex, "Parse", r0),
                         2 => Failure(ex, "Window", r1),
-                        _ => Failure(ex, "Lines", records[i]),
+                        _ => Failure(ex, "Parse", records[i]),
                     };
                 }
             }
         }
 
-        /// <summary>Task 'Window+Again+Out': Window -> Again -> Out.</summary>
+        /// <summary>Task 'Window': Window.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
-        private sealed class __Chain_Window_Again_Out : global::DslFlow.Execution.OneInputStreamTask<(string Key, long Time)>
+        private sealed class __Chain_Window : global::DslFlow.Execution.OneInputStreamTask<(string Key, long Time)>
         {
-            private readonly global::DslFlow.ISink<string> _sinkNode0;
-            private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
+            private global::DslFlow.Execution.ChannelWriter<string> _out0 = null!;
             private global::DslFlow.Collector<string> _collector0 = null!;
             private global::DslFlow.Time.Timers.KeyedTimers<string> _timers0 = null!;
 
-            public __Chain_Window_Again_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+            public __Chain_Window(global::DslFlow.Execution.TaskContext context)
                 : base(context)
             {
-                _sinkNode0 = sink0;
             }
 
             protected override void Open()
             {
                 base.Open();
-                _sink0 = CreateSinkOutput<string>("Out", _sinkNode0);
+                _out0 = CreateWriter<string>(0);
                 _collector0 = new global::DslFlow.Collector<string>();
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 _timers0 = CreateTimers<string>("Window", global::DslFlow.Serialization.StringSerializer.Instance, OnTimer0);
@@ -147,12 +187,10 @@ namespace Samples
             protected override int ProcessRecords((string Key, long Time)[] records, int start, int end)
             {
                 int i = start;
-                long eventTime = long.MinValue;
                 int stage = 0;
                 int maxParallelism = Context.MaxParallelism;
                 (string Key, long Time) r0 = default!;
                 string r1 = default!;
-                string r2 = default!;
                 try
                 {
                     for (; i < end; i++)
@@ -168,17 +206,11 @@ namespace Samples
                         foreach (var item1 in _collector0.Emitted)
                         {
                             r1 = item1;
-                            stage = 2;
-                            r2 = global::Samples.Stamping.Again(r1);
-                            long timestamp3 = global::Samples.Stamping.LengthTime(r2);
-                            if (timestamp3 > eventTime) eventTime = timestamp3;
-                            stage = 3;
-                            _sink0.Add(r2);
+                            _out0.Emit(r1);
                         }
                         _collector0.Clear();
-                        if (InterruptRequested) { OnEventTime(eventTime, i + 1 - start); return i + 1; }
+                        if (InterruptRequested) return i + 1;
                     }
-                    OnEventTime(eventTime, end - start);
                     return end;
                 }
                 catch (global::System.Exception ex)
@@ -186,8 +218,6 @@ namespace Samples
                     throw stage switch
                     {
                         1 => Failure(ex, "Window", r0),
-                        2 => Failure(ex, "Again", r1),
-                        3 => Failure(ex, "Out", r2),
                         _ => Failure(ex, "Window", records[i]),
                     };
                 }
@@ -195,11 +225,9 @@ namespace Samples
 
             private void OnTimer0(string key, int keyHash, long time, global::DslFlow.TimeDomain domain)
             {
-                long eventTime = long.MinValue;
                 int stage = 0;
                 int maxParallelism = Context.MaxParallelism;
                 string r0 = default!;
-                string r1 = default!;
                 try
                 {
                     stage = 1;
@@ -209,23 +237,15 @@ namespace Samples
                     foreach (var item1 in _collector0.Emitted)
                     {
                         r0 = item1;
-                        stage = 2;
-                        r1 = global::Samples.Stamping.Again(r0);
-                        long timestamp3 = global::Samples.Stamping.LengthTime(r1);
-                        if (timestamp3 > eventTime) eventTime = timestamp3;
-                        stage = 3;
-                        _sink0.Add(r1);
+                        _out0.Emit(r0);
                     }
                     _collector0.Clear();
-                    OnEventTime(eventTime, 0); // the timer's outputs passed the chain's timestamp assigner
                 }
                 catch (global::System.Exception ex)
                 {
                     throw stage switch
                     {
                         1 => Failure(ex, "Window", TimerDescription(key, time, domain)),
-                        2 => Failure(ex, "Again", r0),
-                        3 => Failure(ex, "Out", r1),
                         _ => Failure(ex, "Window", TimerDescription(key, time, domain)),
                     };
                 }
@@ -236,6 +256,60 @@ namespace Samples
             {
                 var key = global::Samples.Stamping.KeyOf(record);
                 return global::DslFlow.KeyGroups.Assign(global::DslFlow.StableHash.Of(key), Context.MaxParallelism);
+            }
+        }
+
+        /// <summary>Task 'Again+Out': Again -> Out.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslFlow.Generator", "0.1.0")]
+        private sealed class __Chain_Again_Out : global::DslFlow.Execution.OneInputStreamTask<string>
+        {
+            private readonly global::DslFlow.ISink<string> _sinkNode0;
+            private global::DslFlow.Execution.SinkOutput<string> _sink0 = null!;
+
+            public __Chain_Again_Out(global::DslFlow.Execution.TaskContext context, global::DslFlow.ISink<string> sink0)
+                : base(context)
+            {
+                _sinkNode0 = sink0;
+            }
+
+            protected override void Open()
+            {
+                base.Open();
+                _sink0 = CreateSinkOutput<string>("Out", _sinkNode0);
+            }
+
+            protected override int ProcessRecords(string[] records, int start, int end)
+            {
+                int i = start;
+                long eventTime = long.MinValue;
+                int stage = 0;
+                string r0 = default!;
+                string r1 = default!;
+                try
+                {
+                    for (; i < end; i++)
+                    {
+                        r0 = records[i];
+                        stage = 1;
+                        r1 = global::Samples.Stamping.Again(r0);
+                        long timestamp2 = global::Samples.Stamping.LengthTime(r1);
+                        if (timestamp2 > eventTime) eventTime = timestamp2;
+                        stage = 2;
+                        _sink0.Add(r1);
+                        if (InterruptRequested) { OnEventTime(eventTime, i + 1 - start); return i + 1; }
+                    }
+                    OnEventTime(eventTime, end - start);
+                    return end;
+                }
+                catch (global::System.Exception ex)
+                {
+                    throw stage switch
+                    {
+                        1 => Failure(ex, "Again", r0),
+                        2 => Failure(ex, "Out", r1),
+                        _ => Failure(ex, "Again", records[i]),
+                    };
+                }
             }
         }
     }

@@ -128,6 +128,24 @@ public sealed class WatermarkValveTests
     }
 
     [Fact]
+    public void A_maximum_watermark_ends_its_channel_and_does_not_outvote_an_idle_one()
+    {
+        // Sources send the maximum just before their end of input: it must count as the end, not as a watermark.
+        var valve = new WatermarkValve(2, _output);
+        valve.OnWatermark(0, 10);
+        valve.OnWatermark(1, 20);
+        valve.OnStatus(1, idle: true);
+        Assert.Equal(["W(10)"], _output.Take());
+        valve.OnWatermark(0, long.MaxValue);
+        Assert.Equal(["W(20)", "idle"], _output.Take()); // the idle channel's highest, never the maximum
+        valve.OnEndOfInput(0); // the end of input after it changes nothing
+        Assert.Empty(_output.Take());
+        valve.OnStatus(1, idle: false);
+        valve.OnWatermark(1, long.MaxValue);
+        Assert.Equal(["active", "W(max)"], _output.Take());
+    }
+
+    [Fact]
     public void A_channel_ending_while_the_others_are_idle_flushes_their_highest_watermark()
     {
         var valve = new WatermarkValve(3, _output);

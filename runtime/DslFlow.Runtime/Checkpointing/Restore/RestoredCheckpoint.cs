@@ -164,12 +164,12 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
                     known.Add(name);
                     CheckKeyGroups(name, maxParallelism);
                 }
+                known.Add(WatermarkName(node.Name));
             }
         }
         var tasks = new HashSet<string>(graph.Chains.Select(c => ChannelStateName(c.Name)), StringComparer.Ordinal);
         foreach (var chain in graph.Chains)
         {
-            known.Add(WatermarkName(chain.Name));
             known.Add(ChangelogName(chain.Name));
             CheckKeyGroups(ChangelogName(chain.Name), maxParallelism);
             known.Add(NativeName(chain.Name));
@@ -282,8 +282,11 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
                 .ToList()
             : [];
 
-    /// <summary>The name of a keyed task's event time at a checkpoint (its timers' watermark; restored as their floor).</summary>
-    public static string WatermarkName(string task) => "watermark/" + task;
+    /// <summary>
+    /// The name of a timer node's event time at a checkpoint (its timers' watermark, restored as their floor): by node, so
+    /// it survives a change of the chain around the node.
+    /// </summary>
+    public static string WatermarkName(string node) => node + ".$timers.watermark";
 
     /// <summary>The name of a task's channel state in checkpoints.</summary>
     public static string ChannelStateName(string task) => ChannelStatePrefix + task;

@@ -236,6 +236,7 @@ public class ProcessingTimerJobTests(ITestOutputHelper output)
         using var directory = new TempCheckpointDirectory();
         var options = new PipelineOptions { DefaultParallelism = 2, TimeProvider = time, RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.Zero) };
         options.Checkpointing.Interval = TimeSpan.FromMinutes(1); // on the fake clock: the test moves it
+        options.Checkpointing.Timeout = TimeSpan.FromDays(40); // on the fake clock too: a slow checkpoint must not expire
         options.Checkpointing.Unaligned = unaligned;
         options.Checkpointing.Directory = directory.Path;
         ProcessingTimerPipeline.Source.Started.SetResult();
