@@ -68,7 +68,7 @@ public abstract partial class OneInputStreamTask<TIn>
             return;
         }
         WatermarkStrategy strategy = Context.Options.Watermarks.TryGetValue(assigner.Name, out WatermarkStrategy? overridden) ? overridden : assigner.Watermarks!;
-        _assigned = new SplitWatermarks(strategy, $"node '{assigner.Name}'", Context.Options.TimeProvider, new AssignedOutput(this));
+        _assigned = new SplitWatermarks(strategy, $"node '{assigner.Name}'", Context.Options.TimeProvider, new BroadcastWatermarks(this));
         _assignedSplit = _assigned.AddSplit();
         _emitTimer = Context.Options.TimeProvider.CreateTimer(static task => ((OneInputStreamTask<TIn>)task!).Post(((OneInputStreamTask<TIn>)task!).EmitAssigned),
             this, strategy.EmitInterval, strategy.EmitInterval);
@@ -92,13 +92,6 @@ public abstract partial class OneInputStreamTask<TIn>
     {
         _emitTimer?.Dispose();
         _emitTimer = null;
-    }
-
-    private sealed class AssignedOutput(OneInputStreamTask<TIn> task) : IWatermarkOutput
-    {
-        public void EmitWatermark(long timestamp) => task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
-
-        public void EmitStatus(bool idle) => task.BroadcastEvent(idle ? WatermarkStatus.Idle : WatermarkStatus.Active);
     }
 
     private sealed class ValveOutput(OneInputStreamTask<TIn> task) : IWatermarkOutput

@@ -32,7 +32,7 @@ public abstract partial class SourceStreamTask<T>
             return;
         }
         TimeProvider time = Context.Options.TimeProvider;
-        _watermarks = new SplitWatermarks(strategy, $"source '{_sourceName}'", time, new Output(this));
+        _watermarks = new SplitWatermarks(strategy, $"source '{_sourceName}'", time, new BroadcastWatermarks(this));
         foreach (SourceSplitReader<T> reader in _readers)
         {
             reader.EventTime = _watermarks.AddSplit();
@@ -85,12 +85,5 @@ public abstract partial class SourceStreamTask<T>
     {
         _emitTimer?.Dispose();
         _emitTimer = null;
-    }
-
-    private sealed class Output(SourceStreamTask<T> task) : IWatermarkOutput
-    {
-        public void EmitWatermark(long timestamp) => task.BroadcastEvent(timestamp == long.MaxValue ? Watermark.Max : new Watermark(timestamp));
-
-        public void EmitStatus(bool idle) => task.BroadcastEvent(idle ? WatermarkStatus.Idle : WatermarkStatus.Active);
     }
 }

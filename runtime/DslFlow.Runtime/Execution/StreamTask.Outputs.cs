@@ -49,4 +49,13 @@ public abstract partial class StreamTask
             ?? throw new InvalidOperationException(
                 $"Output {outputIndex} of task '{Context.TaskName}' does not carry {typeof(T)}: the generated code and the job graph disagree.");
     }
+
+    /// <summary>Watermarks a task generates (a source's, an assigner's), sent on every output after the records before them.</summary>
+    private protected sealed class BroadcastWatermarks(StreamTask task) : Time.IWatermarkOutput
+    {
+        public void EmitWatermark(long timestamp) =>
+            task.BroadcastEvent(timestamp == long.MaxValue ? Time.Watermark.Max : new Time.Watermark(timestamp));
+
+        public void EmitStatus(bool idle) => task.BroadcastEvent(idle ? Time.WatermarkStatus.Idle : Time.WatermarkStatus.Active);
+    }
 }

@@ -54,6 +54,10 @@ public sealed class SplitWatermarks
     /// </summary>
     public void EmitPeriodic(bool backpressured = false)
     {
+        if (Current == long.MaxValue)
+        {
+            return; // the end of input was emitted: nothing may follow it (a periodic mail queued before it)
+        }
         long now = _time.GetTimestamp();
         if (backpressured)
         {

@@ -74,6 +74,20 @@ public sealed class SplitWatermarksTests
     }
 
     [Fact]
+    public void Nothing_follows_the_end_of_input()
+    {
+        SplitWatermarks watermarks = Create(idle: TimeSpan.FromMilliseconds(1));
+        SplitWatermarks.Split split = watermarks.AddSplit();
+        split.OnRecord(5_000);
+        watermarks.EndOfInput();
+        Assert.Equal(["W(max)"], _output.Take());
+        _time.Advance(TimeSpan.FromSeconds(5));
+        watermarks.EmitPeriodic(); // a periodic mail queued before the end: no idle status after the maximum
+        watermarks.EmitPeriodic();
+        Assert.Empty(_output.Take());
+    }
+
+    [Fact]
     public void A_backpressured_source_never_goes_idle()
     {
         SplitWatermarks watermarks = Create(idle: TimeSpan.FromSeconds(1));
