@@ -4,6 +4,8 @@ using DslFlow.State.Backends;
 using DslFlow.StateBackends.RocksDb.Restore;
 using DslFlow.StateBackends.RocksDb.Snapshots;
 using DslFlow.StateBackends.RocksDb.States;
+using DslFlow.StateBackends.RocksDb.Timers;
+using DslFlow.Time.Timers;
 using RocksDbSharp;
 
 namespace DslFlow.StateBackends.RocksDb;
@@ -14,7 +16,8 @@ namespace DslFlow.StateBackends.RocksDb;
 /// Checkpoints are incremental native ones (<see cref="RocksDbIncrementalSnapshot"/>, restored by
 /// <see cref="NativeRestoreOperation"/>), or full snapshots in the common key-group format
 /// (<see cref="RocksDbFullSnapshot"/>) when <see cref="RocksDbOptions.IncrementalCheckpoints"/> is off; restores of a
-/// full checkpoint write its blocks of the owned key groups into the database in batches.
+/// full checkpoint write its blocks of the owned key groups into the database in batches. Timers live in column families
+/// too (<see cref="RocksDbTimerQueue{TKey}"/>), snapshotted and restored with the states.
 /// </summary>
 internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open, KeyGroupRange keyGroups, int maxParallelism,
     bool incremental = false) : INativeSnapshotBackend
@@ -90,6 +93,26 @@ internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open
         };
         _states.Add((IRocksDbState)state);
         return state;
+    }
+
+    public IKeyedTimerQueue<TKey> GetOrCreateTimerQueue<TKey>(TimerQueueDescriptor<TKey> descriptor)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (IRocksDbState existing in _states)
+        {
+            if (existing.Name == descriptor.Name)
+            {
+                return existing is RocksDbTimerQueue<TKey> same && existing.DescriptorText == descriptor.Description
+                    ? same
+                    : throw new InvalidOperationException($"'{descriptor.Name}' is declared twice, as {existing.DescriptorText} "
+                        + $"and as {descriptor.Description}: the generated code and the job graph disagree.");
+            }
+        }
+        var queue = new RocksDbTimerQueue<TKey>(Database, descriptor, keyGroups, maxParallelism);
+        _states.Add(queue);
+        return queue;
     }
 
     public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId)

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using DslFlow.Bench.Harness;
 using DslFlow.Serialization;
 using DslFlow.State;
+using DslFlow.State.Backends;
+using DslFlow.State.Heap;
 using DslFlow.Time.Timers;
 
 namespace DslFlow.Bench.Watermarks;
@@ -33,7 +35,11 @@ internal static class TimerQueueScenario
     private static double Run(int every, long records)
     {
         long fired = 0;
-        var timers = new KeyedTimers<long>("Count", Int64Serializer.Instance, new KeyGroupRange(0, 127), 128, TimeProvider.System, (_, _, _, _) => fired++);
+        var backend = new HeapKeyedStateBackend(new KeyGroupRange(0, 127), 128);
+        var timers = new KeyedTimers<long>("Count",
+            backend.GetOrCreateTimerQueue(new TimerQueueDescriptor<long>("Count.$timers.event", Int64Serializer.Instance)),
+            backend.GetOrCreateTimerQueue(new TimerQueueDescriptor<long>("Count.$timers.processing", Int64Serializer.Instance)),
+            TimeProvider.System, (_, _, _, _) => fired++);
         var clock = Stopwatch.StartNew();
         for (long x = 0; x < records; x++)
         {

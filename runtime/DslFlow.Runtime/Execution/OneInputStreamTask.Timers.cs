@@ -7,7 +7,8 @@ namespace DslFlow.Execution;
 /// Keyed timers of the chain's head (a keyed node always heads its chain): generated code creates them in <c>Open</c>;
 /// the task fires event-time timers when its input watermark advances, before the watermark goes downstream, and
 /// processing-time timers when the job's <see cref="TimeProvider"/> reaches them, between two records. Timers are
-/// keyed state: <see cref="State.TaskStates"/> snapshots and restores them with the node's other state. Once the input
+/// keyed state: their queues belong to the task's keyed backend, which snapshots and restores them with the node's
+/// other state. Once the input
 /// ended, processing-time timers no longer fire (as in Flink); event-time timers all fired at the maximum watermark.
 /// </summary>
 public abstract partial class OneInputStreamTask<TIn>
@@ -22,11 +23,13 @@ public abstract partial class OneInputStreamTask<TIn>
     protected KeyedTimers<TKey> CreateTimers<TKey>(string node, ISerializer<TKey>? keySerializer, TimerCallback<TKey> onTimer)
         where TKey : notnull
     {
-        var timers = new KeyedTimers<TKey>(node, keySerializer ?? Serializers.For<TKey>(), Context.KeyGroupRange,
-            Context.MaxParallelism, Context.Options.TimeProvider, onTimer);
+        ISerializer<TKey> keys = keySerializer ?? Serializers.For<TKey>();
+        var timers = new KeyedTimers<TKey>(node,
+            DeclaredStates.CreateTimerQueue(TimerQueueNames.Of(node, TimeDomain.EventTime), keys),
+            DeclaredStates.CreateTimerQueue(TimerQueueNames.Of(node, TimeDomain.ProcessingTime), keys),
+            Context.Options.TimeProvider, onTimer);
         ((IKeyedTimers)timers).ProcessingTimeRequested = at => ProcessingTime.Request(at);
         _timers = [.. _timers, timers];
-        DeclaredStates.AddTimers(timers);
         return timers;
     }
 

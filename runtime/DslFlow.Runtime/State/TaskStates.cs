@@ -19,9 +19,6 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
     // How to replay a changelog checkpoint into each keyed state when this subtask's backend has no changelog.
     private readonly List<Func<int, IChangelogState>> _replayOnly = [];
 
-    // Keyed timers stay on the heap, whatever the backend (Flink's heap timers): each checkpoint copies them whole.
-    private readonly List<ITimerQueueSection> _timers = [];
-
     /// <summary>One keyed list- or map-state parameter; without serializers snapshots look them up at run time.</summary>
     public KeyedState<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName, ISerializer<TKey>? keySerializer, ISerializer<TCell>? cellSerializer)
         where TKey : notnull
@@ -47,14 +44,15 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         return state;
     }
 
-    /// <summary>A keyed node's timers: saved with every checkpoint as keyed sections, restored by key group.</summary>
-    public void AddTimers(IKeyedTimers timers)
+    /// <summary>One timer queue of a keyed node, kept by the keyed backend and saved with its state.</summary>
+    public IKeyedTimerQueue<TKey> CreateTimerQueue<TKey>(string queueName, ISerializer<TKey> keySerializer)
+        where TKey : notnull
     {
-        foreach (ITimerQueueSection queue in timers.Sections)
-        {
-            CheckNewName(queue.Name);
-            _timers.Add(queue);
-        }
+        CheckNewName(queueName);
+        var descriptor = new TimerQueueDescriptor<TKey>(queueName, keySerializer);
+        IKeyedTimerQueue<TKey> queue = keyed.GetOrCreateTimerQueue(descriptor);
+        _replayOnly.Add(id => new ChangelogTimerQueue<TKey>(queue, descriptor, id, log: null, maxParallelism));
+        return queue;
     }
 
     /// <summary>
@@ -72,18 +70,17 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
             states.Add(new StateEntry(state.Name, StateScope.OperatorList, bytes) { Descriptor = state.Descriptor });
         }
         subtaskState(states);
-        List<IKeyedStateSnapshot> timers = SnapshotTimers();
         if (keyed is ChangelogKeyedStateBackend changelog)
         {
             changelog.MaterializeIfDue();
-            return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, timers, new ChangelogSnapshotPart(
+            return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, [], new ChangelogSnapshotPart(
                 changelog.SnapshotChangelog(checkpointId), changelog.KeyGroups, RestoredCheckpoint.ChangelogName(taskName)));
         }
         if (keyed is INativeSnapshotBackend native && native.SnapshotNative(checkpointId, RestoredCheckpoint.NativeName(taskName)) is { } part)
         {
-            return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, timers, part);
+            return new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, [], part);
         }
-        var snapshot = new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, [.. keyed.Snapshot(checkpointId), .. timers]);
+        var snapshot = new TaskSnapshot(subtaskIndex, parallelism, maxParallelism, states, keyed.Snapshot(checkpointId));
         if (!options.AsynchronousSnapshots)
         {
             try
@@ -97,29 +94,6 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
             }
         }
         return snapshot;
-    }
-
-    /// <summary>Every timer queue copied now (timers change with every record, and are few next to keyed state).</summary>
-    private List<IKeyedStateSnapshot> SnapshotTimers()
-    {
-        var sections = new List<IKeyedStateSnapshot>(_timers.Count);
-        foreach (ITimerQueueSection queue in _timers)
-        {
-            sections.Add(SnapshotSection(queue));
-        }
-        return sections;
-    }
-
-    private static IKeyedStateSnapshot SnapshotSection(ITimerQueueSection queue)
-    {
-        try
-        {
-            return queue.SnapshotSection();
-        }
-        catch (Exception ex)
-        {
-            throw new TaskStateException($"could not save the timers '{queue.Name}' in a checkpoint", ex);
-        }
     }
 
     /// <summary>
@@ -140,17 +114,7 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         {
             restored.CheckDescriptor(state.Name, state.Descriptor);
         }
-        foreach (ITimerQueueSection queue in _timers)
-        {
-            restored.CheckDescriptor(queue.Name, queue.Descriptor);
-            restored.CheckKeyGroups(queue.Name, maxParallelism);
-        }
         RestoreKeyed(restored);
-        foreach (ITimerQueueSection queue in _timers)
-        {
-            Restore(() => restored.ReadKeyGroups(queue.Name, keyed.KeyGroups, (group, count, entries) => queue.RestoreBlock(group, count, entries)),
-                $"could not restore the timers '{queue.Name}' from checkpoint {restored.CheckpointId}");
-        }
         foreach (IOperatorStateSnapshot state in _operator)
         {
             Restore(() => state.Restore(restored.OperatorListState(state.Name), subtaskIndex, parallelism),
@@ -243,7 +207,7 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
 
     private void CheckNewName(string name)
     {
-        if (keyed.States.Any(s => s.Name == name) || _operator.Any(s => s.Name == name) || _timers.Any(t => t.Name == name))
+        if (keyed.States.Any(s => s.Name == name) || _operator.Any(s => s.Name == name))
         {
             throw new InvalidOperationException($"Task '{taskName}' declares state '{name}' twice: the generated code and the job graph disagree.");
         }

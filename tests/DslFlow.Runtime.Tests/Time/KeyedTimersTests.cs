@@ -1,6 +1,7 @@
 using DslFlow.Serialization;
 using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.State.Heap;
 using DslFlow.Time.Timers;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,8 +16,30 @@ public sealed class KeyedTimersTests
 
     private Action<string, long> _onTimer = (_, _) => { };
 
-    private KeyedTimers<string> Create(KeyGroupRange? range = null) =>
-        new("Orders", StringSerializer.Instance!, range ?? All, MaxParallelism, _time, (key, _, time, _) => _onTimer(key, time));
+    private KeyedTimers<string> Create(KeyGroupRange? range = null) => Create(out _, range);
+
+    /// <summary>Timers over a heap backend's queues, as a task creates them.</summary>
+    private KeyedTimers<string> Create(out HeapKeyedStateBackend backend, KeyGroupRange? range = null)
+    {
+        backend = new HeapKeyedStateBackend(range ?? All, MaxParallelism);
+        TimerQueueDescriptor<string> Queue(TimeDomain domain) => new(TimerQueueNames.Of("Orders", domain), StringSerializer.Instance!);
+        return new("Orders", backend.GetOrCreateTimerQueue(Queue(TimeDomain.EventTime)),
+            backend.GetOrCreateTimerQueue(Queue(TimeDomain.ProcessingTime)), _time, (key, _, time, _) => _onTimer(key, time));
+    }
+
+    /// <summary>The key-group blocks of snapshotted sections, as a restore reads them.</summary>
+    private sealed class Sections(IReadOnlyList<IKeyedStateSnapshot> sections) : IKeyedStateSource
+    {
+        public long CheckpointId => 1;
+
+        public void ReadKeyGroups(string stateName, KeyGroupRange range, KeyGroupBlockReader restore)
+        {
+            foreach (KeyGroupBlock block in sections.Single(s => s.Name == stateName).Serialize(CancellationToken.None).Where(b => range.Contains(b.KeyGroup)))
+            {
+                restore(block.KeyGroup, block.Count, block.First.Span);
+            }
+        }
+    }
 
     private int Advance(KeyedTimers<string> timers, long watermark, Action<string, long> onTimer)
     {
@@ -103,14 +126,14 @@ public sealed class KeyedTimersTests
     [Fact]
     public void Both_kinds_checkpoint_as_keyed_sections_and_restore_rescaled()
     {
-        KeyedTimers<string> timers = Create();
+        KeyedTimers<string> timers = Create(out HeapKeyedStateBackend backend);
         for (int k = 0; k < 100; k++)
         {
             At(timers, $"k{k}");
             timers.RegisterEventTimeTimer(k);
             timers.RegisterProcessingTimeTimer(2_000_000 + k);
         }
-        IKeyedStateSnapshot[] sections = [.. timers.Queues.Select(q => q.SnapshotSection())];
+        IReadOnlyList<IKeyedStateSnapshot> sections = backend.Snapshot(1);
         Assert.Equal(["Orders.$timers.event", "Orders.$timers.processing"], sections.Select(s => s.Name));
         Assert.All(sections, s => Assert.StartsWith("timers keyed by string", s.Descriptor)); // type names without versions: stable across .NET releases
         Assert.All(sections, s => Assert.DoesNotContain("Version=", s.Descriptor));
@@ -119,14 +142,8 @@ public sealed class KeyedTimersTests
         for (int subtask = 0; subtask < 2; subtask++)
         {
             KeyGroupRange range = KeyGroups.RangeOf(subtask, 2, MaxParallelism);
-            KeyedTimers<string> part = Create(range);
-            for (int q = 0; q < 2; q++)
-            {
-                foreach (KeyGroupBlock block in sections[q].Serialize(CancellationToken.None).Where(b => range.Contains(b.KeyGroup)))
-                {
-                    part.Queues[q].RestoreBlock(block.KeyGroup, block.Count, block.First.Span);
-                }
-            }
+            KeyedTimers<string> part = Create(out HeapKeyedStateBackend restoring, range);
+            restoring.Restore(new Sections(sections));
             Advance(part, long.MaxValue, (key, time) => restored.Add($"{key} event {time}"));
             FireProcessing(part, long.MaxValue, (key, time) => restored.Add($"{key} processing {time}"));
         }

@@ -160,7 +160,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
             {
                 foreach (TimeDomain domain in (TimeDomain[])[TimeDomain.EventTime, TimeDomain.ProcessingTime])
                 {
-                    string name = Time.Timers.KeyedTimers<int>.SectionName(node.Name, domain);
+                    string name = Time.Timers.TimerQueueNames.Of(node.Name, domain);
                     known.Add(name);
                     CheckKeyGroups(name, maxParallelism);
                 }

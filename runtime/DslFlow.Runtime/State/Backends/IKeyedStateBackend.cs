@@ -5,8 +5,9 @@ namespace DslFlow.State.Backends;
 /// states from their descriptors, snapshots them for a checkpoint — a short synchronous part on the task thread, the
 /// serialization in the asynchronous part — restores them from a checkpoint for the subtask's key-group range, and
 /// hears how checkpoints end. Generated code reaches states only through <see cref="KeyedState{TKey, TValue}"/>, so a
-/// backend (heap today; RocksDB, a changelog wrapper and timers later) plugs in without touching it. Called on the task
-/// thread, except the snapshots' asynchronous part.
+/// backend (heap, RocksDB, the changelog wrapper) plugs in without touching it. Keyed timers live here too (Flink keeps
+/// them in the keyed backend): each backend keeps its own <see cref="Time.Timers.IKeyedTimerQueue{TKey}"/>s and saves
+/// them with its state. Called on the task thread, except the snapshots' asynchronous part.
 /// </summary>
 internal interface IKeyedStateBackend : IDisposable
 {
@@ -18,7 +19,15 @@ internal interface IKeyedStateBackend : IDisposable
     KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
         where TKey : notnull;
 
-    /// <summary>The names and descriptions of the states created so far, in creation order.</summary>
+    /// <summary>
+    /// The timer queue a descriptor names, created on first use; saved and restored with the keyed state (its name and
+    /// description are among <see cref="States"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The name is already taken by a state, or by a queue of another key type.</exception>
+    Time.Timers.IKeyedTimerQueue<TKey> GetOrCreateTimerQueue<TKey>(TimerQueueDescriptor<TKey> descriptor)
+        where TKey : notnull;
+
+    /// <summary>The names and descriptions of the states and timer queues created so far, states first, each in creation order.</summary>
     IReadOnlyList<(string Name, string Descriptor)> States { get; }
 
     /// <summary>

@@ -13,6 +13,9 @@ internal enum KeyedStateKind
 
     /// <summary><see cref="MapState{TKey, TValue}"/>: a <see cref="MapCell{TKey, TValue}"/> per key.</summary>
     Map,
+
+    /// <summary>A keyed timer queue (<see cref="Time.Timers.IKeyedTimerQueue{TKey}"/>): timers per key and time.</summary>
+    Timers,
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using DslFlow.Checkpointing;
 using DslFlow.State.Backends;
+using DslFlow.Time.Timers;
 using Microsoft.Extensions.Logging;
 
 namespace DslFlow.State.Changelog;
@@ -121,6 +122,23 @@ internal sealed class ChangelogKeyedStateBackend : IKeyedStateBackend
             _states.Add(StateChangeRecords.Wrap(state, descriptor, _states.Count, _log));
         }
         return state;
+    }
+
+    /// <summary>The wrapped backend's queue, every change of which is logged (<see cref="ChangelogTimerQueue{TKey}"/>).</summary>
+    public IKeyedTimerQueue<TKey> GetOrCreateTimerQueue<TKey>(TimerQueueDescriptor<TKey> descriptor)
+        where TKey : notnull
+    {
+        IKeyedTimerQueue<TKey> inner = _inner.GetOrCreateTimerQueue(descriptor); // refuses a name taken otherwise
+        foreach (IChangelogState state in _states)
+        {
+            if (state.Name == descriptor.Name)
+            {
+                return (IKeyedTimerQueue<TKey>)state;
+            }
+        }
+        var queue = new ChangelogTimerQueue<TKey>(inner, descriptor, _states.Count, _log, _subtask.MaxParallelism);
+        _states.Add(queue);
+        return queue;
     }
 
     /// <summary>The changelog backend's checkpoint is <see cref="SnapshotChangelog"/>; the full snapshot is its materialization.</summary>

@@ -12,10 +12,13 @@ internal enum StateChangeOperation : byte
     /// <summary>Elements are appended to the key's list: a count, then the elements.</summary>
     Add = 3,
 
+    /// <summary>A timer is registered for the key: its time.</summary>
+    AddElement = 4,
+
     /// <summary>One entry of the key's map is added or replaced: map key, value.</summary>
     AddOrUpdateElement = 6,
 
-    /// <summary>One entry of the key's map is removed: map key.</summary>
+    /// <summary>One entry of the key's map is removed: map key; or the key's timer is deleted or fired: its time.</summary>
     RemoveElement = 7,
 
     /// <summary>A state's id, name, kind and description; logged before its first change in each log segment.</summary>

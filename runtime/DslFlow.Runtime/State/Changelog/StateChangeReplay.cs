@@ -101,7 +101,7 @@ internal static class StateChangeRecords
     {
         string name = StringSerializer.Instance.Read(ref reader) ?? throw reader.Malformed("a metadata record has no state name");
         byte kind = reader.ReadByte();
-        if (kind > (byte)KeyedStateKind.Map)
+        if (kind > (byte)KeyedStateKind.Timers)
         {
             throw reader.Malformed($"state '{name}' has kind {kind}, which is not a keyed state kind");
         }

@@ -1,8 +1,8 @@
 namespace DslFlow.Time.Timers;
 
 /// <summary>
-/// What a task drives of a keyed node's timers, whatever the key type: event time advancing, processing time reached,
-/// the sections a checkpoint saves and a restore fills.
+/// What a task drives of a keyed node's timers, whatever the key type: event time advancing, processing time reached.
+/// (Their queues are keyed state of the node's backend, which saves and restores them.)
 /// </summary>
 internal interface IKeyedTimers
 {
@@ -17,9 +17,6 @@ internal interface IKeyedTimers
 
     /// <summary>Called with the new earliest processing-time timer when a registration brought it forward.</summary>
     Action<long>? ProcessingTimeRequested { set; }
-
-    /// <summary>Both queues, for snapshots and restores.</summary>
-    IReadOnlyList<ITimerQueueSection> Sections { get; }
 
     /// <summary>Fires every event-time timer at or before <paramref name="watermark"/>, in time order; returns how many fired.</summary>
     int AdvanceWatermark(long watermark);
@@ -38,20 +35,4 @@ internal interface IKeyedTimers
 
     /// <summary>The input ended: pending processing-time timers never fire (as in Flink), so they leave the state too.</summary>
     void DropProcessingTimers();
-}
-
-/// <summary>One timer queue as a keyed section of a checkpoint.</summary>
-internal interface ITimerQueueSection
-{
-    /// <summary>The section's name: <c>Node.$timers.event</c> or <c>Node.$timers.processing</c>.</summary>
-    string Name { get; }
-
-    /// <summary>What the section holds, checked on restore like a state's descriptor.</summary>
-    string Descriptor { get; }
-
-    /// <summary>The queue's timers now, per key group (the synchronous part of a checkpoint).</summary>
-    State.Backends.IKeyedStateSnapshot SnapshotSection();
-
-    /// <summary>Adds the timers of one key-group block; returns how many it held.</summary>
-    int RestoreBlock(int keyGroup, int count, ReadOnlySpan<byte> entries);
 }

@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using DslFlow.Serialization;
-using DslFlow.State;
 
 namespace DslFlow.Time.Timers;
 
@@ -17,15 +15,16 @@ public delegate void TimerCallback<in TKey>(TKey key, int keyHash, long time, Ti
 /// (generated code sets the current key before each record), and what the task drives — <see cref="AdvanceWatermark"/>
 /// when the input watermark moves, <see cref="FireProcessingTimers"/> when processing time reaches
 /// <see cref="NextProcessingTime"/>. Each fired timer goes to the node's callback with its key current, so the node's
-/// state is in scope. Owned by the task thread; created by generated code through the task.
+/// state is in scope. The two queues belong to the node's keyed state backend, which saves them with its state. Owned by
+/// the task thread; created by generated code through the task.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     where TKey : notnull
 {
-    private readonly KeyedTimerQueue<TKey> _eventTime;
-    private readonly KeyedTimerQueue<TKey> _processingTime;
+    private readonly IKeyedTimerQueue<TKey> _eventTime;
+    private readonly IKeyedTimerQueue<TKey> _processingTime;
     private readonly TimeProvider _time;
     private readonly TimerCallback<TKey> _onTimer;
     private TKey _key = default!;
@@ -33,28 +32,19 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     private bool _hasKey;
     private long _watermark = long.MinValue;
 
-    /// <summary>Creates the timers of node <paramref name="node"/> (sections <c>node.$timers.event</c> and <c>.processing</c>).</summary>
-    internal KeyedTimers(string node, ISerializer<TKey> keys, KeyGroupRange range, int maxParallelism, TimeProvider time, TimerCallback<TKey> onTimer)
+    /// <summary>Creates the timers of node <paramref name="node"/> over its backend's queues (named by <see cref="TimerQueueNames"/>).</summary>
+    internal KeyedTimers(string node, IKeyedTimerQueue<TKey> eventTime, IKeyedTimerQueue<TKey> processingTime, TimeProvider time,
+        TimerCallback<TKey> onTimer)
     {
         Node = node ?? throw new ArgumentNullException(nameof(node));
-        _eventTime = new KeyedTimerQueue<TKey>(SectionName(node, TimeDomain.EventTime), keys, range, maxParallelism);
-        _processingTime = new KeyedTimerQueue<TKey>(SectionName(node, TimeDomain.ProcessingTime), keys, range, maxParallelism);
+        _eventTime = eventTime ?? throw new ArgumentNullException(nameof(eventTime));
+        _processingTime = processingTime ?? throw new ArgumentNullException(nameof(processingTime));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _onTimer = onTimer ?? throw new ArgumentNullException(nameof(onTimer));
     }
 
-    /// <summary>The name of a node's timers of one kind in checkpoints.</summary>
-    internal static string SectionName(string node, TimeDomain domain) =>
-        node + (domain == TimeDomain.EventTime ? ".$timers.event" : ".$timers.processing");
-
     /// <inheritdoc/>
     public string Node { get; }
-
-    /// <summary>Both queues.</summary>
-    internal IReadOnlyList<KeyedTimerQueue<TKey>> Queues => [_eventTime, _processingTime];
-
-    /// <inheritdoc/>
-    IReadOnlyList<ITimerQueueSection> IKeyedTimers.Sections => [_eventTime, _processingTime];
 
     /// <inheritdoc/>
     public int Pending => _eventTime.Count + _processingTime.Count;
@@ -85,7 +75,7 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     public override void RegisterEventTimeTimer(long time) => _eventTime.Register(CurrentKey(), _hash, time);
 
     /// <inheritdoc/>
-    public override void DeleteEventTimeTimer(long time) => _eventTime.Delete(CurrentKey(), time);
+    public override void DeleteEventTimeTimer(long time) => _eventTime.Delete(CurrentKey(), _hash, time);
 
     /// <inheritdoc/>
     public override void RegisterProcessingTimeTimer(long time)
@@ -98,7 +88,7 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     }
 
     /// <inheritdoc/>
-    public override void DeleteProcessingTimeTimer(long time) => _processingTime.Delete(CurrentKey(), time);
+    public override void DeleteProcessingTimeTimer(long time) => _processingTime.Delete(CurrentKey(), _hash, time);
 
     /// <summary>
     /// The input watermark reached <paramref name="watermark"/>: fires every event-time timer at or before it, in time
@@ -125,7 +115,7 @@ public sealed class KeyedTimers<TKey> : TimerService, IKeyedTimers
     /// <inheritdoc/>
     void IKeyedTimers.RestoreWatermark(long watermark) => _watermark = Math.Max(_watermark, watermark);
 
-    private int Fire(KeyedTimerQueue<TKey> queue, long upTo, TimeDomain domain)
+    private int Fire(IKeyedTimerQueue<TKey> queue, long upTo, TimeDomain domain)
     {
         int fired = 0;
         while (queue.TryTakeDue(upTo, out TKey key, out int hash, out long time))

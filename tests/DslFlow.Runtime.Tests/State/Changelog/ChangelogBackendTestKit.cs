@@ -31,6 +31,9 @@ public abstract class ChangelogBackendTestKit : ChangelogTestKit
         public KeyedState<TKey, TValue> GetOrCreateState<TKey, TValue>(KeyedStateDescriptor<TKey, TValue> descriptor)
             where TKey : notnull => _heap.GetOrCreateState(descriptor);
 
+        public DslFlow.Time.Timers.IKeyedTimerQueue<TKey> GetOrCreateTimerQueue<TKey>(TimerQueueDescriptor<TKey> descriptor)
+            where TKey : notnull => _heap.GetOrCreateTimerQueue(descriptor);
+
         public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId) => _heap.Snapshot(checkpointId);
 
         public void Restore(IKeyedStateSource source) => _heap.Restore(source);

@@ -4,6 +4,7 @@ using DslFlow.Runtime.Tests.State.Backends;
 using DslFlow.State;
 using DslFlow.State.Backends;
 using DslFlow.State.Changelog;
+using DslFlow.Time.Timers;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DslFlow.Runtime.Tests.State.Changelog;
@@ -130,6 +131,17 @@ internal sealed class ChangelogSuiteBackend : IKeyedStateBackend
             _declared.Add((target, id) => StateChangeRecords.Wrap(target.GetOrCreateState(descriptor), descriptor, id, log: null));
         }
         return state;
+    }
+
+    public IKeyedTimerQueue<TKey> GetOrCreateTimerQueue<TKey>(TimerQueueDescriptor<TKey> descriptor)
+        where TKey : notnull
+    {
+        IKeyedTimerQueue<TKey> queue = _changelog.GetOrCreateTimerQueue(descriptor);
+        if (_names.Add(descriptor.Name))
+        {
+            _declared.Add((target, id) => new ChangelogTimerQueue<TKey>(target.GetOrCreateTimerQueue(descriptor), descriptor, id, null, _maxParallelism));
+        }
+        return queue;
     }
 
     public IReadOnlyList<IKeyedStateSnapshot> Snapshot(long checkpointId)

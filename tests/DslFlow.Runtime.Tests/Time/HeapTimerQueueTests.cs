@@ -1,22 +1,23 @@
 using DslFlow.Serialization;
 using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.State.Heap;
 using DslFlow.Time.Timers;
 
 namespace DslFlow.Runtime.Tests.Time;
 
 /// <summary>Keyed timers of one kind: one per key and time, in time order, deletable, snapshotted and restored by key group.</summary>
-public sealed class KeyedTimerQueueTests
+public sealed class HeapTimerQueueTests
 {
     private const int MaxParallelism = 128;
     private static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
 
-    private static KeyedTimerQueue<string> Create(KeyGroupRange? range = null) =>
-        new("Node.$timers.event", StringSerializer.Instance!, range ?? All, MaxParallelism);
+    private static HeapTimerQueue<string> Create(KeyGroupRange? range = null) =>
+        new(new TimerQueueDescriptor<string>("Node.$timers.event", StringSerializer.Instance!), range ?? All, MaxParallelism);
 
-    private static bool Register(KeyedTimerQueue<string> queue, string key, long time) => queue.Register(key, StableHash.Of(key), time);
+    private static bool Register(HeapTimerQueue<string> queue, string key, long time) => queue.Register(key, StableHash.Of(key), time);
 
-    private static List<(string Key, long Time)> TakeDue(KeyedTimerQueue<string> queue, long time)
+    private static List<(string Key, long Time)> TakeDue(HeapTimerQueue<string> queue, long time)
     {
         var fired = new List<(string, long)>();
         while (queue.TryTakeDue(time, out string key, out int hash, out long at))
@@ -30,7 +31,7 @@ public sealed class KeyedTimerQueueTests
     [Fact]
     public void Timers_come_out_in_time_order_once_due_ties_in_registration_order()
     {
-        KeyedTimerQueue<string> queue = Create();
+        HeapTimerQueue<string> queue = Create();
         Register(queue, "b", 30);
         Register(queue, "a", 10);
         Register(queue, "c", 20);
@@ -46,16 +47,16 @@ public sealed class KeyedTimerQueueTests
     [Fact]
     public void A_key_has_at_most_one_timer_per_time_and_a_deleted_timer_never_fires()
     {
-        KeyedTimerQueue<string> queue = Create();
+        HeapTimerQueue<string> queue = Create();
         Assert.True(Register(queue, "a", 10));
         Assert.False(Register(queue, "a", 10));
         Assert.True(Register(queue, "a", 11));
         Assert.True(Register(queue, "b", 10));
         Assert.Equal(3, queue.Count);
 
-        Assert.True(queue.Delete("a", 10));
-        Assert.False(queue.Delete("a", 10));
-        Assert.False(queue.Delete("z", 10));
+        Assert.True(queue.Delete("a", StableHash.Of("a"), 10));
+        Assert.False(queue.Delete("a", StableHash.Of("a"), 10));
+        Assert.False(queue.Delete("z", StableHash.Of("z"), 10));
         Assert.Equal([("b", 10L), ("a", 11L)], TakeDue(queue, 100));
         Assert.True(Register(queue, "a", 10)); // fired and deleted timers can be registered again
     }
@@ -66,21 +67,21 @@ public sealed class KeyedTimerQueueTests
         // A session pattern: each record deletes its key's deadline and registers a later one. Deleted timers stay in
         // their buckets until they come up or the buckets are compacted; neither may let one fire or drop a live one.
         var random = new Random(17);
-        KeyedTimerQueue<string> queue = Create();
+        HeapTimerQueue<string> queue = Create();
         var live = new Dictionary<string, long>();
         for (int i = 0; i < 20_000; i++)
         {
             string key = $"k{random.Next(50)}";
             if (live.TryGetValue(key, out long old))
             {
-                Assert.True(queue.Delete(key, old));
+                Assert.True(queue.Delete(key, StableHash.Of(key), old));
             }
             long time = 1_000 + random.Next(5_000);
             Assert.True(Register(queue, key, time)); // the key's old timer was deleted: other keys may share the time
             live[key] = time;
             if (i == 10_000)
             {
-                Assert.False(queue.Delete(key, time + 100_000)); // never registered
+                Assert.False(queue.Delete(key, StableHash.Of(key), time + 100_000)); // never registered
                 Assert.False(Register(queue, key, time)); // registered already: a no-op
             }
         }
@@ -88,7 +89,7 @@ public sealed class KeyedTimerQueueTests
         Assert.Equal(live.Values.Min(), queue.NextTime);
         foreach ((string key, long time) in live.OrderBy(p => p.Value).Take(10).ToList())
         {
-            Assert.True(queue.Delete(key, time)); // the earliest buckets now hold only deleted timers
+            Assert.True(queue.Delete(key, StableHash.Of(key), time)); // the earliest buckets now hold only deleted timers
             live.Remove(key);
         }
         Assert.Equal(live.Values.Min(), queue.NextTime);
@@ -102,7 +103,7 @@ public sealed class KeyedTimerQueueTests
     [Fact]
     public void A_timer_registered_while_firing_comes_out_in_turn_when_due()
     {
-        KeyedTimerQueue<string> queue = Create();
+        HeapTimerQueue<string> queue = Create();
         Register(queue, "a", 10);
         Register(queue, "b", 50);
         var fired = new List<(string, long)>();
@@ -124,7 +125,7 @@ public sealed class KeyedTimerQueueTests
     {
         int seed = Environment.TickCount & 0xFFFF;
         var random = new Random(seed);
-        KeyedTimerQueue<string> queue = Create();
+        HeapTimerQueue<string> queue = Create();
         var expected = new SortedSet<(long, string)>();
         for (int i = 0; i < 500; i++)
         {
@@ -144,7 +145,7 @@ public sealed class KeyedTimerQueueTests
         for (int subtask = 0; subtask < 3; subtask++)
         {
             KeyGroupRange range = KeyGroups.RangeOf(subtask, 3, MaxParallelism);
-            KeyedTimerQueue<string> part = Create(range);
+            HeapTimerQueue<string> part = Create(range);
             foreach (KeyGroupBlock block in blocks.Where(b => range.Contains(b.KeyGroup)))
             {
                 part.RestoreBlock(block.KeyGroup, block.Count, block.First.Span);
@@ -161,7 +162,7 @@ public sealed class KeyedTimerQueueTests
     [Fact]
     public void A_block_whose_timer_belongs_to_another_key_group_is_refused()
     {
-        KeyedTimerQueue<string> queue = Create();
+        HeapTimerQueue<string> queue = Create();
         Register(queue, "a", 10);
         KeyGroupBlock block = Assert.Single(queue.Snapshot());
         int other = (block.KeyGroup + 1) % MaxParallelism;

@@ -1,12 +1,12 @@
 using DslFlow.Serialization;
-using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.Time.Timers;
 
-namespace DslFlow.Time.Timers;
+namespace DslFlow.State.Heap;
 
 /// <summary>
-/// One kind of keyed timers (event time or processing time) of one subtask, on the heap (the idea of Flink's
-/// <c>HeapPriorityQueueSet</c>): at most one timer per key and time; due timers come out by time (those of one time in
+/// The heap backend's timer queue (the idea of Flink's <c>HeapPriorityQueueSet</c>): one kind of keyed timers (event
+/// time or processing time) of one subtask in memory: at most one timer per key and time; due timers come out by time (those of one time in
 /// the order they were registered; after a restore, in key-group order); a timer can be deleted. Timers are grouped by
 /// time — many keys share a time (a window's end) — in buckets, whose times a small binary heap orders; a dictionary
 /// holds the live timer per key and time. Firing walks a bucket in order rather than sifting a heap of every timer,
@@ -16,7 +16,7 @@ namespace DslFlow.Time.Timers;
 /// it owns with <see cref="RestoreBlock"/>. Owned by the task thread.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
-internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
+internal sealed class HeapTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IHeapTimerQueue
     where TKey : notnull
 {
     private readonly ISerializer<TKey> _keys;
@@ -32,10 +32,12 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     private int _stale; // deleted entries still in a bucket
 
     /// <summary>Creates an empty queue for the key groups of <paramref name="range"/>.</summary>
-    public KeyedTimerQueue(string name, ISerializer<TKey> keys, KeyGroupRange range, int maxParallelism)
+    public HeapTimerQueue(TimerQueueDescriptor<TKey> descriptor, KeyGroupRange range, int maxParallelism)
     {
-        Name = name ?? throw new ArgumentNullException(nameof(name));
-        _keys = keys ?? throw new ArgumentNullException(nameof(keys));
+        ArgumentNullException.ThrowIfNull(descriptor);
+        Name = descriptor.Name;
+        Descriptor = descriptor.Description;
+        _keys = descriptor.KeySerializer;
         _range = range;
         _maxParallelism = maxParallelism;
     }
@@ -114,7 +116,7 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     }
 
     /// <summary>Deletes the timer of <paramref name="key"/> at <paramref name="time"/>; false when there was none.</summary>
-    public bool Delete(TKey key, long time)
+    public bool Delete(TKey key, int stableHash, long time)
     {
         if (!_registered.Remove((key, time)))
         {
@@ -183,14 +185,14 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
     }
 
     /// <summary>What the queue's checkpoint section holds, checked on restore like a state's descriptor.</summary>
-    public string Descriptor => StateDescriptors.Timers<TKey>(_keys);
+    public string Descriptor { get; }
 
     /// <summary>The queue's snapshot as a keyed section of a task's checkpoint (serialized now; timers are few).</summary>
     public IKeyedStateSnapshot SnapshotSection() => new Section(Name, Descriptor, Snapshot());
 
-    /// <summary>Adds the timers of one key-group block of a snapshot; returns how many it held.</summary>
+    /// <summary>Adds the timers of one key-group block of a snapshot.</summary>
     /// <exception cref="StateFormatException">The block is malformed, or an entry's hash belongs to another key group.</exception>
-    public int RestoreBlock(int keyGroup, int count, ReadOnlySpan<byte> entries)
+    public void RestoreBlock(int keyGroup, int count, ReadOnlySpan<byte> entries)
     {
         if (!_range.Contains(keyGroup))
         {
@@ -208,7 +210,6 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
             Register(key, hash, reader.ReadInt64());
         }
         reader.ExpectEnd();
-        return count;
     }
 
     /// <summary>A snapshot taken whole at the barrier: the same blocks however often it is written.</summary>
@@ -284,4 +285,18 @@ internal sealed class KeyedTimerQueue<TKey> : ITimerQueueSection
 
     /// <summary>A timer in a bucket: live while the dictionary holds its sequence for its key and time.</summary>
     private readonly record struct Entry(TKey Key, int StableHash, long Time, long Sequence);
+}
+
+/// <summary>A heap timer queue without its type parameter: what the heap backend's snapshots and restores need.</summary>
+internal interface IHeapTimerQueue
+{
+    string Name { get; }
+
+    string Descriptor { get; }
+
+    /// <summary>The queue's timers now, per key group (the synchronous part of a checkpoint).</summary>
+    IKeyedStateSnapshot SnapshotSection();
+
+    /// <summary>Adds the timers of one key-group block.</summary>
+    void RestoreBlock(int keyGroup, int count, ReadOnlySpan<byte> entries);
 }
