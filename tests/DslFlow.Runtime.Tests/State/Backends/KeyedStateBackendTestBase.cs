@@ -11,7 +11,7 @@ namespace DslFlow.Runtime.Tests.State.Backends;
 /// <see cref="IKeyedStateBackend"/> and the facades generated code uses; each backend runs it through a subclass that
 /// only says how to create one.
 /// </summary>
-public abstract class KeyedStateBackendTestBase
+public abstract partial class KeyedStateBackendTestBase
 {
     private protected static readonly KeyGroupRange All = new(0, MaxParallelism - 1);
 

@@ -3,7 +3,9 @@ using DslFlow.Runtime.Tests.Checkpointing;
 using DslFlow.State;
 using DslFlow.State.Backends;
 using DslFlow.Hashing;
+using DslFlow.Serialization;
 using DslFlow.StateBackends.RocksDb;
+using DslFlow.Time.Timers;
 using static DslFlow.Runtime.Tests.State.Backends.BackendStates;
 
 namespace DslFlow.Runtime.Tests.State.Backends;
@@ -128,6 +130,68 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1, 1, 128)]
+    [InlineData(2, 3, 128)]
+    [InlineData(3, 2, 1024)] // two-byte key-group prefixes
+    public async Task Timers_ride_in_the_native_checkpoint_and_a_rescaled_restore_fires_each_once_in_the_subtask_owning_it(int before,
+        int after, int maxParallelism)
+    {
+        const int Keys = 2_000;
+        var storage = new LocalCheckpointStorage(_checkpoints.Path, retainedCheckpoints: 2);
+        var expected = new List<(string Key, long Time)>();
+        var old = Enumerable.Range(0, before).Select(s => Open(storage, s, before, maxParallelism: maxParallelism)).ToArray();
+        foreach (Subtask subtask in old)
+        {
+            IKeyedTimerQueue<string> timers = subtask.States.CreateTimerQueue<string>(TimersName, StringSerializer.Instance!);
+            for (int i = 0; i < Keys; i++)
+            {
+                string key = $"key-{i}";
+                int hash = StableHash.Of(key);
+                if (subtask.Backend.KeyGroups.Contains(KeyGroups.Assign(hash, maxParallelism)))
+                {
+                    timers.Register(key, hash, i % 50 - 25);
+                    timers.Register(key, hash, 1_000 + i);
+                    timers.Delete(key, hash, 1_000 + i - i % 2); // every other one deleted again
+                    expected.Add((key, i % 50 - 25));
+                    if (i % 2 == 1)
+                    {
+                        expected.Add((key, 1_000 + i));
+                    }
+                }
+            }
+            ((RocksDbKeyedStateBackend)subtask.Backend).Flush(); // the timers go out as SST files, not only the memtable
+        }
+        await CheckpointAsync(storage, 1, old);
+        foreach (Subtask subtask in old)
+        {
+            subtask.Dispose();
+        }
+
+        RestoredCheckpoint restored = await LoadAsync(storage, 1);
+        var fired = new List<(string Key, long Time)>();
+        foreach (Subtask subtask in Enumerable.Range(0, after).Select(s => Open(storage, s, after, "after", maxParallelism)))
+        {
+            IKeyedTimerQueue<string> timers = subtask.States.CreateTimerQueue<string>(TimersName, StringSerializer.Instance!);
+            subtask.States.Restore(restored);
+            KeyGroupRange range = subtask.Backend.KeyGroups;
+            Assert.All(((RocksDbKeyedStateBackend)subtask.Backend).StoredKeyGroups(TimersName), group => Assert.True(range.Contains(group),
+                $"subtask {range} stores a timer of key group {group}"));
+            int pending = timers.Count;
+            long? previous = null;
+            while (timers.TryTakeDue(long.MaxValue, out string key, out int hash, out long time))
+            {
+                Assert.Equal(StableHash.Of(key), hash);
+                Assert.True(range.Contains(KeyGroups.Assign(hash, maxParallelism)), $"{key} fired in subtask {range}");
+                Assert.True(previous is null || previous <= time, $"{key}@{time} after a timer at {previous}");
+                previous = time;
+                fired.Add((key, time));
+            }
+            Assert.Equal(pending, fired.Count(f => range.Contains(KeyGroups.Assign(StableHash.Of(f.Key), maxParallelism))));
+        }
+        Assert.Equal(expected.Order(), fired.Order());
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task A_damaged_or_missing_sst_fails_the_restore_as_a_damaged_checkpoint_naming_the_file(bool missing)
@@ -224,6 +288,8 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
         Assert.Contains("'Node.count'", error.Message);
         Assert.Contains("AllowNonRestoredState", error.Message);
     }
+
+    private const string TimersName = "Node.$timers.event";
 
     private static Dictionary<string, long> Expected(int from, int count, int changed, long value = 1) =>
         Enumerable.Range(from, count).ToDictionary(i => $"key-{i}", i => i - from < changed ? 2L : value);
