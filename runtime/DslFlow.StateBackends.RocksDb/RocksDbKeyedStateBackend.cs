@@ -141,6 +141,7 @@ internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         new NativeRestoreOperation(Database, _states, keyGroups, KeyLayout.PrefixBytes(maxParallelism), _history).Run(restore);
+        ReindexTimers();
     }
 
     public void Restore(IKeyedStateSource source)
@@ -172,6 +173,16 @@ internal sealed class RocksDbKeyedStateBackend(Func<RocksDbSubtaskDatabase> open
                 throw new TaskStateException($"could not restore keyed state '{state.Name}' from checkpoint {source.CheckpointId} "
                     + $"into RocksDB ({ex.Message})", ex);
             }
+        }
+        ReindexTimers();
+    }
+
+    /// <summary>Timer queues read their restored rows' earliest times and count now, on the task thread (metrics read the count).</summary>
+    private void ReindexTimers()
+    {
+        foreach (IRocksDbTimerQueue queue in _states.OfType<IRocksDbTimerQueue>())
+        {
+            queue.Reindex();
         }
     }
 

@@ -33,7 +33,6 @@ internal static class StateDescriptors
     {
         Type? type = serializer?.GetType();
         if (type is null || type.Namespace == typeof(ISerializer<>).Namespace || type.Namespace == typeof(StateDescriptors).Namespace
-            || type.Namespace == typeof(Serialization.StringSerializer).Namespace
             || type.Name.StartsWith("__DslFlow", StringComparison.Ordinal)
             || (type.DeclaringType?.Name.StartsWith("__DslFlow", StringComparison.Ordinal) ?? false))
         {

@@ -19,6 +19,9 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
     // How to replay a changelog checkpoint into each keyed state when this subtask's backend has no changelog.
     private readonly List<Func<int, IChangelogState>> _replayOnly = [];
 
+    // Each timer queue's restore from a separate section (how checkpoints kept timers before they moved into backends).
+    private readonly List<(string Name, KeyGroupBlockReader Restore)> _timerSections = [];
+
     /// <summary>One keyed list- or map-state parameter; without serializers snapshots look them up at run time.</summary>
     public KeyedState<TKey, TCell> CreateKeyedState<TKey, TCell>(string stateName, ISerializer<TKey>? keySerializer, ISerializer<TCell>? cellSerializer)
         where TKey : notnull
@@ -52,7 +55,40 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         var descriptor = new TimerQueueDescriptor<TKey>(queueName, keySerializer);
         IKeyedTimerQueue<TKey> queue = keyed.GetOrCreateTimerQueue(descriptor);
         _replayOnly.Add(id => new ChangelogTimerQueue<TKey>(queue, descriptor, id, log: null, maxParallelism));
+        _timerSections.Add((queueName, (group, count, entries) => RegisterAll(queue, keySerializer, group, count, entries)));
         return queue;
+    }
+
+    /// <summary>Registers the timers of one key-group block of the common format (<c>int32 hash, key, int64 time</c> each).</summary>
+    private void RegisterAll<TKey>(IKeyedTimerQueue<TKey> queue, ISerializer<TKey> keys, int keyGroup, int count, ReadOnlySpan<byte> entries)
+        where TKey : notnull
+    {
+        var reader = new StateReader(entries);
+        for (int e = 0; e < count; e++)
+        {
+            int hash = reader.ReadInt32();
+            if (KeyGroups.Assign(hash, maxParallelism) != keyGroup)
+            {
+                throw reader.Malformed($"a timer's hash 0x{hash:x8} belongs to key group {KeyGroups.Assign(hash, maxParallelism)}, not to the block's key group {keyGroup}");
+            }
+            TKey key = keys.Read(ref reader) ?? throw reader.Malformed("a timer's key is null, which no writer saves");
+            queue.Register(key, hash, reader.ReadInt64());
+        }
+        reader.ExpectEnd();
+    }
+
+    /// <summary>
+    /// Timers a checkpoint kept beside the backend's own part, in sections of the common format (checkpoints taken before
+    /// timers moved into the backends): registered into the backend's queues, so an upgrade loses none. A checkpoint of
+    /// this version has no such sections beside a native or changelog part.
+    /// </summary>
+    private void RestoreTimerSections(RestoredCheckpoint restored)
+    {
+        foreach ((string name, KeyGroupBlockReader restore) in _timerSections)
+        {
+            Restore(() => restored.ReadKeyGroups(name, keyed.KeyGroups, restore),
+                $"could not restore the timers '{name}' from checkpoint {restored.CheckpointId}");
+        }
     }
 
     /// <summary>
@@ -134,6 +170,7 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         {
             RestoreNative(restored.NativeParts(taskName, storage ?? throw new InvalidOperationException(
                 "A native keyed-state checkpoint is restored without checkpoint storage.")));
+            RestoreTimerSections(restored);
             return;
         }
         if (!restored.HasChangelog(taskName))
@@ -154,11 +191,13 @@ internal sealed class TaskStates(string taskName, IKeyedStateBackend keyed, Stat
         if (keyed is ChangelogKeyedStateBackend changelog)
         {
             changelog.RestoreChangelog(restored.CheckpointId, parts, restored.Logs!, restored.AllowNonRestoredState);
+            RestoreTimerSections(restored);
             return;
         }
         List<IChangelogState> replaying = [.. _replayOnly.Select((wrap, id) => wrap(id))];
         ChangelogKeyedStateBackend.RestoreParts(keyed, replaying, restored.CheckpointId, parts, restored.Logs!, storage!,
             $"{taskName}-{subtaskIndex}", restored.AllowNonRestoredState);
+        RestoreTimerSections(restored);
     }
 
     /// <summary>

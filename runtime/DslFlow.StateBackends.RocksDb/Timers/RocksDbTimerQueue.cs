@@ -15,11 +15,13 @@ namespace DslFlow.StateBackends.RocksDb.Timers;
 /// prefix comes first, as in every state's column family, so snapshots, native restores and rescaling treat the queue
 /// like a state. In memory the queue keeps only each owned key group's earliest time and a heap of key groups by it
 /// (Flink's <c>KeyGroupPartitionedPriorityQueue</c>): the earliest timer is one seek away, so timers need no memory per
-/// timer and survive as RocksDB state beyond the heap. After a restore wrote rows, both are read again on first use.
-/// Task thread only.
+/// timer and survive as RocksDB state beyond the heap. Each group also keeps a seek hint (Flink's <c>seekHint</c>): a
+/// row no live row of the group sorts before — the last timer taken, or a registration before it — so a seek does not
+/// walk the tombstones of every timer fired since the last compaction. After a restore wrote rows, the backend calls
+/// <see cref="Reindex"/> on the task thread. Task thread only, except <see cref="Count"/> (a plain read, for metrics).
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
-internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDbState
+internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDbTimerQueue
     where TKey : notnull
 {
     private const int TimeBytes = 8;
@@ -30,6 +32,7 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
     private readonly byte[] _hash = new byte[4];
     private readonly RowFinder _finder = new();
     private readonly long?[] _heads; // per owned key group: the time of its earliest timer
+    private readonly byte[]?[] _hints; // per owned key group: a row at or before its earliest live row, or null (the group's start)
     private readonly PriorityQueue<int, long> _groups = new(); // key groups by their head's time; entries that no longer match skipped
     private int _count;
     private bool _indexed;
@@ -42,6 +45,7 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         MaxParallelism = maxParallelism;
         PrefixBytes = KeyLayout.PrefixBytes(maxParallelism);
         _heads = new long?[range.Count];
+        _hints = new byte[]?[range.Count];
         Column = database.ColumnFamily(descriptor.Name);
         _indexed = true; // a new column family is empty
     }
@@ -56,14 +60,8 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
 
     public ColumnFamilyHandle Column { get; private set; }
 
-    public int Count
-    {
-        get
-        {
-            EnsureIndexed();
-            return _count;
-        }
-    }
+    /// <summary>Timers registered and not fired or deleted (read by metrics from any thread: never touches RocksDB).</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public long? NextTime
     {
@@ -92,8 +90,13 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         {
             throw Failed("register a timer in", ex);
         }
-        _count++;
-        if (_heads[keyGroup - _range.Start] is not { } head || time < head)
+        Volatile.Write(ref _count, _count + 1);
+        int index = keyGroup - _range.Start;
+        if (_hints[index] is { } hint && row.SequenceCompareTo(hint) < 0)
+        {
+            _hints[index] = row.ToArray(); // nothing live sorts before it now
+        }
+        if (_heads[index] is not { } head || time < head)
         {
             SetHead(keyGroup, time);
         }
@@ -112,7 +115,7 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
                 return false;
             }
             _database.Db.Remove(row, Column, _database.WriteOptions);
-            _count--;
+            Volatile.Write(ref _count, _count - 1);
             if (_heads[keyGroup - _range.Start] == time)
             {
                 SetHead(keyGroup, ReadHead(keyGroup)); // another key may have a timer at the same time
@@ -128,37 +131,40 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
     public bool TryTakeDue(long time, out TKey key, out int stableHash, out long timerTime)
     {
         EnsureIndexed();
-        if (!PeekEarliest(out int keyGroup, out long earliest) || earliest > time)
+        while (PeekEarliest(out int keyGroup, out long earliest) && earliest <= time)
         {
-            (key, stableHash, timerTime) = (default!, 0, 0);
-            return false;
-        }
-        try
-        {
-            using Iterator rows = GroupRows(keyGroup, snapshot: null);
-            if (!rows.Valid())
+            try
             {
+                using Iterator rows = GroupRows(keyGroup, snapshot: null);
+                if (!rows.Valid() || DecodeTime(rows.GetKeySpan()) != earliest)
+                {
+                    rows.ThrowIfFailed();
+                    _groups.Dequeue(); // the index was wrong about this group: read its earliest timer again, fire nothing early
+                    SetHead(keyGroup, rows.Valid() ? DecodeTime(rows.GetKeySpan()) : null);
+                    continue;
+                }
+                byte[] row = rows.GetKeySpan().ToArray();
+                var reader = new StateReader(row.AsSpan(PrefixBytes + TimeBytes));
+                key = _descriptor.KeySerializer.Read(ref reader);
+                stableHash = BinaryPrimitives.ReadInt32LittleEndian(rows.GetValueSpan());
+                timerTime = earliest;
+                rows.Next(); // the iterator reads as of its creation: the next row is the group's next timer
+                long? next = rows.Valid() ? DecodeTime(rows.GetKeySpan()) : null;
                 rows.ThrowIfFailed();
-                throw new InvalidOperationException($"Timers '{Name}' lost the rows of key group {keyGroup}: its earliest timer at {earliest} is not in RocksDB.");
+                _database.Db.Remove(row, Column, _database.WriteOptions);
+                Volatile.Write(ref _count, _count - 1);
+                _hints[keyGroup - _range.Start] = row; // every live row of the group sorts after it
+                _groups.Dequeue();
+                SetHead(keyGroup, next);
+                return true;
             }
-            ReadOnlySpan<byte> row = rows.GetKeySpan();
-            timerTime = DecodeTime(row);
-            var reader = new StateReader(row[(PrefixBytes + TimeBytes)..]);
-            key = _descriptor.KeySerializer.Read(ref reader);
-            stableHash = BinaryPrimitives.ReadInt32LittleEndian(rows.GetValueSpan());
-            _database.Db.Remove(row, Column, _database.WriteOptions);
-            rows.Next(); // the iterator reads as of its creation: the next row is the group's next timer
-            long? next = rows.Valid() ? DecodeTime(rows.GetKeySpan()) : null;
-            rows.ThrowIfFailed();
-            _count--;
-            _groups.Dequeue();
-            SetHead(keyGroup, next);
-            return true;
+            catch (RocksDbException ex)
+            {
+                throw Failed("take a due timer from", ex);
+            }
         }
-        catch (RocksDbException ex)
-        {
-            throw Failed("take a due timer from", ex);
-        }
+        (key, stableHash, timerTime) = (default!, 0, 0);
+        return false;
     }
 
     public void Clear()
@@ -176,8 +182,9 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
             throw Failed("clear", ex);
         }
         Array.Clear(_heads);
+        Array.Clear(_hints);
         _groups.Clear();
-        _count = 0;
+        Volatile.Write(ref _count, 0);
         _indexed = true;
     }
 
@@ -221,8 +228,11 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         _indexed = false;
     }
 
-    /// <summary>Rows were written around the queue (a restore): its earliest times and count are read again on first use.</summary>
+    /// <summary>Rows are about to be written around the queue (a restore): its earliest times and count are read again.</summary>
     public void Invalidate() => _indexed = false;
+
+    /// <summary>After a restore, on the task thread: reads every owned key group's earliest time and the number of timers.</summary>
+    public void Reindex() => EnsureIndexed();
 
     /// <summary>Takes the column family of the database a native restore opened in place of the empty one.</summary>
     public void Rebind()
@@ -267,6 +277,7 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         return _finder.Found;
     }
 
+    /// <summary>The group's rows in order, from its seek hint (live rows only start there) unless reading a snapshot.</summary>
     private Iterator GroupRows(int keyGroup, Snapshot? snapshot)
     {
         byte[] lower = KeyLayout.Prefix(keyGroup, PrefixBytes);
@@ -277,7 +288,7 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
             options.SetSnapshot(snapshot);
         }
         Iterator rows = _database.Db.NewIterator(Column, options);
-        rows.Seek(lower);
+        rows.Seek(snapshot is null ? _hints[keyGroup - _range.Start] ?? lower : lower);
         return rows;
     }
 
@@ -334,16 +345,17 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         {
             return;
         }
+        Array.Clear(_hints); // restored rows may sort anywhere
+        int count = 0;
         try
         {
-            _count = 0;
             for (int group = _range.Start; group <= _range.End; group++)
             {
                 using Iterator rows = GroupRows(group, snapshot: null);
                 _heads[group - _range.Start] = rows.Valid() ? DecodeTime(rows.GetKeySpan()) : null;
                 for (; rows.Valid(); rows.Next())
                 {
-                    _count++;
+                    count++;
                 }
                 rows.ThrowIfFailed();
             }
@@ -352,6 +364,7 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         {
             throw Failed("read the restored timers of", ex);
         }
+        Volatile.Write(ref _count, count);
         RebuildGroups();
         _indexed = true;
     }
@@ -366,4 +379,11 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
 
         public bool Deserialize(ReadOnlySpan<byte> buffer) => Found = true;
     }
+}
+
+/// <summary>A RocksDB timer queue without its type parameter: a state to snapshots and restores, re-indexed after them.</summary>
+internal interface IRocksDbTimerQueue : IRocksDbState
+{
+    /// <summary>Reads the restored rows' earliest times and count (task thread).</summary>
+    void Reindex();
 }

@@ -2,6 +2,7 @@ using DslFlow.Checkpointing;
 using DslFlow.Runtime.Tests.Checkpointing;
 using DslFlow.State;
 using DslFlow.State.Backends;
+using DslFlow.State.Heap;
 using DslFlow.Hashing;
 using DslFlow.Serialization;
 using DslFlow.StateBackends.RocksDb;
@@ -189,6 +190,41 @@ public sealed class RocksDbIncrementalCheckpointTests : IDisposable
             Assert.Equal(pending, fired.Count(f => range.Contains(KeyGroups.Assign(StableHash.Of(f.Key), maxParallelism))));
         }
         Assert.Equal(expected.Order(), fired.Order());
+    }
+
+    [Fact]
+    public async Task Timers_that_an_older_checkpoint_kept_beside_the_native_part_are_restored_into_the_rocksdb_queue()
+    {
+        var storage = new LocalCheckpointStorage(_checkpoints.Path, retainedCheckpoints: 2);
+        Subtask old = Open(storage, 0, 1);
+        old.Fill(0, 100, value: 3);
+        using var heap = new HeapKeyedStateBackend(new KeyGroupRange(0, MaxParallelism - 1), MaxParallelism); // how timers were kept before they moved into backends
+        IKeyedTimerQueue<string> legacy = heap.GetOrCreateTimerQueue(new TimerQueueDescriptor<string>(TimersName, StringSerializer.Instance!));
+        for (int i = 0; i < 100; i++)
+        {
+            legacy.Register($"key-{i}", StableHash.Of($"key-{i}"), 500 - i);
+        }
+        IKeyedSnapshotPart part = ((INativeSnapshotBackend)old.Backend).SnapshotNative(1, RestoredCheckpoint.NativeName("Node"))!;
+        using (var snapshot = new TaskSnapshot(0, 1, MaxParallelism, [], heap.Snapshot(1), part))
+        {
+            IReadOnlyList<StateHandle> handles = await snapshot.WriteAsync(storage, 1, "Node-0.state", CancellationToken.None);
+            await storage.CompleteCheckpointAsync(new CheckpointMetadata(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
+                new Dictionary<OperatorSubtaskId, IReadOnlyList<StateHandle>> { [new("Node", 0)] = handles }));
+        }
+        old.Dispose();
+
+        Subtask restored = Open(storage, 0, 1, "after");
+        IKeyedTimerQueue<string> timers = restored.States.CreateTimerQueue<string>(TimersName, StringSerializer.Instance!);
+        restored.States.Restore(await LoadAsync(storage, 1));
+
+        Assert.Equal(100, timers.Count);
+        Assert.Equal(Expected(0, 100, changed: 0, value: 3), restored.Counts.Entries());
+        var fired = new List<(string, long)>();
+        while (timers.TryTakeDue(long.MaxValue, out string key, out _, out long time))
+        {
+            fired.Add((key, time));
+        }
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => ($"key-{99 - i}", 401L + i)), fired); // in time order
     }
 
     [Theory]
