@@ -16,7 +16,8 @@ namespace DslFlow.StateBackends.RocksDb.Timers;
 /// like a state. In memory the queue keeps only each owned key group's earliest time and a heap of key groups by it
 /// (Flink's <c>KeyGroupPartitionedPriorityQueue</c>): the earliest timer is one seek away, so timers need no memory per
 /// timer and survive as RocksDB state beyond the heap. Each group also keeps a seek hint (Flink's <c>seekHint</c>): a
-/// row no live row of the group sorts before — the last timer taken, or a registration before it — so a seek does not
+/// row no live row of the group sorts before — the last timer taken, the earliest row after its head was deleted, or a
+/// registration before it — so a seek does not
 /// walk the tombstones of every timer fired since the last compaction. After a restore wrote rows, the backend calls
 /// <see cref="Reindex"/> on the task thread. Task thread only, except <see cref="Count"/> (a plain read, for metrics).
 /// </summary>
@@ -116,9 +117,13 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
             }
             _database.Db.Remove(row, Column, _database.WriteOptions);
             Volatile.Write(ref _count, _count - 1);
-            if (_heads[keyGroup - _range.Start] == time)
+            int index = keyGroup - _range.Start;
+            if (_heads[index] == time)
             {
-                SetHead(keyGroup, ReadHead(keyGroup)); // another key may have a timer at the same time
+                byte[] deleted = row.ToArray();
+                (long? head, byte[]? first) = ReadFirst(keyGroup); // another key may have a timer at the same time
+                _hints[index] = first ?? deleted; // a re-armed timeout's next seek skips this tombstone
+                SetHead(keyGroup, head);
             }
         }
         catch (RocksDbException ex)
@@ -292,12 +297,13 @@ internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDb
         return rows;
     }
 
-    private long? ReadHead(int keyGroup)
+    /// <summary>The group's earliest live row and its time, or nulls when the group has none.</summary>
+    private (long? Time, byte[]? Row) ReadFirst(int keyGroup)
     {
         using Iterator rows = GroupRows(keyGroup, snapshot: null);
-        long? head = rows.Valid() ? DecodeTime(rows.GetKeySpan()) : null;
+        (long?, byte[]?) first = rows.Valid() ? (DecodeTime(rows.GetKeySpan()), rows.GetKeySpan().ToArray()) : (null, null);
         rows.ThrowIfFailed();
-        return head;
+        return first;
     }
 
     private void SetHead(int keyGroup, long? time)
