@@ -17,9 +17,8 @@ namespace DslFlow.StateBackends.RocksDb.Timers;
 /// (Flink's <c>KeyGroupPartitionedPriorityQueue</c>): the earliest timer is one seek away, so timers need no memory per
 /// timer and survive as RocksDB state beyond the heap. Each group also keeps a seek hint (Flink's <c>seekHint</c>): a
 /// row no live row of the group sorts before — the last timer taken, the earliest row after its head was deleted, or a
-/// registration before it — so a seek does not
-/// walk the tombstones of every timer fired since the last compaction. After a restore wrote rows, the backend calls
-/// <see cref="Reindex"/> on the task thread. Task thread only, except <see cref="Count"/> (a plain read, for metrics).
+/// registration before it — so a seek does not walk the tombstones of every timer fired since the last compaction.
+/// After a restore wrote rows, the backend calls <see cref="Reindex"/> on the task thread. Task thread only, except <see cref="Count"/> (a plain read, for metrics).
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
 internal sealed class RocksDbTimerQueue<TKey> : IKeyedTimerQueue<TKey>, IRocksDbTimerQueue
