@@ -27,7 +27,7 @@ public static class Serializers
         [typeof(char)] = CharSerializer.Instance, [typeof(string)] = StringSerializer.Instance,
         [typeof(Guid)] = GuidSerializer.Instance, [typeof(DateTime)] = DateTimeSerializer.Instance,
         [typeof(DateTimeOffset)] = DateTimeOffsetSerializer.Instance, [typeof(TimeSpan)] = TimeSpanSerializer.Instance,
-        [typeof(byte[])] = ByteArraySerializer.Instance,
+        [typeof(byte[])] = ByteArraySerializer.Instance, [typeof(TimeWindow)] = TimeWindowSerializer.Instance,
     });
 
     private static readonly Type[] TupleDefinitions =

@@ -1,0 +1,236 @@
+using System.ComponentModel;
+using DslFlow.Time.Windows;
+
+namespace DslFlow;
+
+/// <summary>
+/// A keyed window node's logic (Flink's <c>WindowOperator</c> with its default event-time or processing-time trigger and
+/// an incremental aggregate): each record's windows get the record added to their accumulator, kept in the key's
+/// <c>MapState&lt;TimeWindow, TAcc&gt;</c>; a timer at each window's <see cref="TimeWindow.MaxTimestamp"/> emits its
+/// result, one at <c>MaxTimestamp + allowed lateness</c> drops it. So windows are keyed state and timers only, and
+/// checkpoints, rescaling, the changelog and RocksDB cover them with no mechanism of their own.
+/// <list type="bullet">
+/// <item>A record whose every window is past its cleanup time (the watermark reached <c>MaxTimestamp + lateness</c>) is
+/// late: it goes to the late-records output, or is dropped and counted (<see cref="LateRecordsDropped"/>).</item>
+/// <item>A record for a window that already fired but is within the allowed lateness updates it and fires it again at
+/// once, with the record counted (Flink's <c>EventTimeTrigger</c>).</item>
+/// <item>Session windows of a key that touch merge (their accumulators through the merge function) before the record's
+/// lateness is judged, as Flink's <c>MergingWindowSet</c> does.</item>
+/// <item>Timers are never deleted: a merged-away window's timer, or one of a window already dropped, finds no window to
+/// fire and does nothing (deleting could remove another window's timer at the same time).</item>
+/// </list>
+/// Generated code points the map state and the timer service at the record's key before each call; task thread only.
+/// No allocation per record once a key's map has room.
+/// </summary>
+/// <typeparam name="TKey">The node's key type.</typeparam>
+/// <typeparam name="TIn">The records.</typeparam>
+/// <typeparam name="TAcc">The accumulator of one window (starts at its default value).</typeparam>
+/// <typeparam name="TOut">A fired window's result.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
+    where TKey : notnull
+{
+    private readonly WindowAssigner _assigner;
+    private readonly TimeDomain _domain;
+    private readonly long _lateness;
+    private readonly Func<TAcc, TIn, TAcc> _add;
+    private readonly Func<TAcc, TAcc, TAcc>? _merge;
+    private readonly Func<TKey, TimeWindow, TAcc, TOut> _result;
+    private readonly TimeWindow[] _assigned;
+    private readonly List<KeyValuePair<TimeWindow, TAcc>> _matching = [];
+
+    /// <param name="owner">The node, for messages.</param>
+    /// <param name="assigner">Which windows a record belongs to.</param>
+    /// <param name="domain">Event time (the record's timestamp, fired by the watermark) or processing time (the clock's now).</param>
+    /// <param name="allowedLatenessMs">How long after it fired a window still takes late records (event time only).</param>
+    /// <param name="add">Adds a record to a window's accumulator.</param>
+    /// <param name="merge">Combines the accumulators of two sessions that merge; required for session windows.</param>
+    /// <param name="result">A fired window's output.</param>
+    /// <exception cref="ArgumentException">A setting does not fit the window (see the message).</exception>
+    public WindowOperator(string owner, WindowAssigner assigner, TimeDomain domain, long allowedLatenessMs,
+        Func<TAcc, TIn, TAcc> add, Func<TAcc, TAcc, TAcc>? merge, Func<TKey, TimeWindow, TAcc, TOut> result)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        _assigner = assigner ?? throw new ArgumentNullException(nameof(assigner));
+        if (WindowRules.NegativeLateness(owner, allowedLatenessMs) is { } negative)
+        {
+            throw new ArgumentOutOfRangeException(nameof(allowedLatenessMs), allowedLatenessMs, negative);
+        }
+        if (domain == TimeDomain.ProcessingTime && allowedLatenessMs > 0)
+        {
+            throw new ArgumentException($"The window of {owner} runs in processing time and has AllowedLatenessMs = "
+                + $"{allowedLatenessMs}: only event-time windows have late records. Remove the lateness, or window by event time.",
+                nameof(allowedLatenessMs));
+        }
+        if (assigner.Merging && merge is null)
+        {
+            throw new ArgumentException($"The session window of {owner} aggregates incrementally but has no merge function: "
+                + "sessions of a key that come to touch merge, and so must their accumulators.", nameof(merge));
+        }
+        _domain = domain;
+        _lateness = allowedLatenessMs;
+        _add = add ?? throw new ArgumentNullException(nameof(add));
+        _merge = merge;
+        _result = result ?? throw new ArgumentNullException(nameof(result));
+        _assigned = new TimeWindow[assigner.MaxWindowsPerRecord];
+    }
+
+    /// <summary>Late records dropped because the node has no late-records output.</summary>
+    public long LateRecordsDropped { get; private set; }
+
+    /// <summary>Late records passed to the late-records output.</summary>
+    public long LateRecordsEmitted { get; private set; }
+
+    /// <summary>
+    /// Adds <paramref name="element"/> (at event time <paramref name="timestamp"/>; ignored in processing time, where the
+    /// clock's now counts) to its windows of the current key.
+    /// </summary>
+    /// <param name="key">The record's key (for results fired at once).</param>
+    /// <param name="element">The record.</param>
+    /// <param name="timestamp">Its event time.</param>
+    /// <param name="windows">The key's windows, pointed at the key.</param>
+    /// <param name="timers">The node's timers, pointed at the key.</param>
+    /// <param name="output">Where results fired at once go (late records within the allowed lateness).</param>
+    /// <param name="late">The late-records output, or null to drop and count them.</param>
+    public void OnElement(TKey key, TIn element, long timestamp, MapState<TimeWindow, TAcc> windows, TimerService timers,
+        Collector<TOut> output, Collector<TIn>? late)
+    {
+        long watermark = long.MinValue;
+        if (_domain == TimeDomain.ProcessingTime)
+        {
+            timestamp = timers.CurrentProcessingTime;
+        }
+        else
+        {
+            watermark = timers.CurrentWatermark;
+        }
+        int count = _assigner.Assign(timestamp, _assigned);
+        if (_assigner.Merging)
+        {
+            AddToSession(key, element, _assigned[0], windows, timers, output, late, watermark);
+            return;
+        }
+        bool placed = false;
+        for (int i = 0; i < count; i++)
+        {
+            TimeWindow window = _assigned[i];
+            if (IsLate(window, watermark))
+            {
+                continue;
+            }
+            placed = true;
+            TAcc accumulator = windows.Cell.Entries.TryGetValue(window, out TAcc? existing) ? existing : default!;
+            Update(key, window, _add(accumulator, element), windows, timers, output, watermark);
+        }
+        if (!placed)
+        {
+            Late(element, late);
+        }
+    }
+
+    /// <summary>A timer of the current key fired: windows ending at <paramref name="time"/> emit, those due for cleanup go.</summary>
+    public void OnTimer(TKey key, long time, TimeDomain domain, MapState<TimeWindow, TAcc> windows, Collector<TOut> output)
+    {
+        if (domain != _domain)
+        {
+            return; // a window node registers timers in its own domain only
+        }
+        foreach (KeyValuePair<TimeWindow, TAcc> entry in windows.Cell.Entries)
+        {
+            if (entry.Key.MaxTimestamp == time || CleanupTime(entry.Key) == time)
+            {
+                _matching.Add(entry);
+            }
+        }
+        foreach ((TimeWindow window, TAcc accumulator) in _matching)
+        {
+            if (window.MaxTimestamp == time)
+            {
+                output.Emit(_result(key, window, accumulator));
+            }
+            if (CleanupTime(window) == time)
+            {
+                windows.Remove(window);
+            }
+        }
+        _matching.Clear();
+    }
+
+    private void AddToSession(TKey key, TIn element, TimeWindow window, MapState<TimeWindow, TAcc> windows, TimerService timers,
+        Collector<TOut> output, Collector<TIn>? late, long watermark)
+    {
+        TimeWindow cover = window;
+        foreach (KeyValuePair<TimeWindow, TAcc> entry in windows.Cell.Entries)
+        {
+            if (entry.Key.Intersects(window))
+            {
+                _matching.Add(entry); // a key's sessions never touch each other, so one pass finds every one to merge
+                cover = cover.Cover(entry.Key);
+            }
+        }
+        if (_matching.Count == 0)
+        {
+            if (IsLate(window, watermark))
+            {
+                Late(element, late);
+                return;
+            }
+            Update(key, window, _add(default!, element), windows, timers, output, watermark);
+            return;
+        }
+        TAcc merged = _matching[0].Value;
+        windows.Remove(_matching[0].Key);
+        for (int i = 1; i < _matching.Count; i++)
+        {
+            merged = _merge!(merged, _matching[i].Value);
+            windows.Remove(_matching[i].Key);
+        }
+        _matching.Clear();
+        if (IsLate(cover, watermark))
+        {
+            Update(key, cover, merged, windows, timers, output, watermark); // cannot happen (a kept session is never late); kept for safety
+            Late(element, late);
+            return;
+        }
+        Update(key, cover, _add(merged, element), windows, timers, output, watermark);
+    }
+
+    /// <summary>Stores a window's accumulator and makes sure it fires: a timer, or at once when event time already passed its end.</summary>
+    private void Update(TKey key, TimeWindow window, TAcc accumulator, MapState<TimeWindow, TAcc> windows, TimerService timers,
+        Collector<TOut> output, long watermark)
+    {
+        windows[window] = accumulator;
+        if (_domain == TimeDomain.ProcessingTime)
+        {
+            timers.RegisterProcessingTimeTimer(window.MaxTimestamp);
+            return;
+        }
+        if (window.MaxTimestamp <= watermark)
+        {
+            output.Emit(_result(key, window, accumulator)); // a late record within the allowed lateness fires its window again
+        }
+        else
+        {
+            timers.RegisterEventTimeTimer(window.MaxTimestamp);
+        }
+        if (_lateness > 0)
+        {
+            timers.RegisterEventTimeTimer(CleanupTime(window));
+        }
+    }
+
+    private bool IsLate(TimeWindow window, long watermark) => _domain == TimeDomain.EventTime && CleanupTime(window) <= watermark;
+
+    private long CleanupTime(TimeWindow window) => WindowAssigner.SaturatingAdd(window.MaxTimestamp, _lateness);
+
+    private void Late(TIn element, Collector<TIn>? late)
+    {
+        if (late is null)
+        {
+            LateRecordsDropped++;
+            return;
+        }
+        late.Emit(element);
+        LateRecordsEmitted++;
+    }
+}

@@ -1,0 +1,28 @@
+// Shared source: compiled into the runtime (WindowAssigner's checks) and, later, into the generator and analyzers
+// (DSLF5xxx diagnostics on [Window]), so the rules and their message texts are defined once. Keep it
+// netstandard2.0-compatible: no newer APIs.
+#nullable enable
+
+namespace DslFlow.Time.Windows
+{
+    /// <summary>The rules of a window's size, slide, gap and lateness, with the message each broken rule reports.</summary>
+    internal static class WindowRules
+    {
+        /// <summary>The message for a size, slide or gap of <paramref name="owner"/> that is not positive, or null.</summary>
+        public static string? NotPositive(string owner, string name, long milliseconds) =>
+            milliseconds > 0 ? null
+                : $"The window of {owner} has {name} = {milliseconds}, which must be positive: a window needs a length in milliseconds.";
+
+        /// <summary>The message for a negative allowed lateness of <paramref name="owner"/>, or null.</summary>
+        public static string? NegativeLateness(string owner, long milliseconds) =>
+            milliseconds >= 0 ? null
+                : $"The window of {owner} has AllowedLatenessMs = {milliseconds}, which must not be negative: 0 drops every "
+                    + "record behind the watermark, a positive value keeps each window that long after it fired for late records.";
+
+        /// <summary>The warning for a slide larger than the size (records between windows fall in none), or null.</summary>
+        public static string? SlideBeyondSize(string owner, long size, long slide) =>
+            slide <= size ? null
+                : $"The window of {owner} slides {slide} ms but is only {size} ms long: records in the {slide - size} ms between "
+                    + "two windows belong to none and are dropped. Make SlideMs at most SizeMs.";
+    }
+}
