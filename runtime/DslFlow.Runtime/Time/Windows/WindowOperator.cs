@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using DslFlow.Time.Windows;
 
@@ -19,8 +20,9 @@ namespace DslFlow;
 /// <item>Timers are never deleted: a merged-away window's timer, or one of a window already dropped, finds no window to
 /// fire and does nothing (deleting could remove another window's timer at the same time).</item>
 /// </list>
-/// Generated code points the map state and the timer service at the record's key before each call; task thread only.
-/// No allocation per record once a key's map has room.
+/// The caller points the map state and the timer service at the record's key before each call. The operator holds no
+/// state of its own (its scratch space is per thread), so one instance serves every subtask of a node, even from a
+/// static field of a pipeline's <c>[Process]</c> node. No allocation per record once a key's map has room.
 /// </summary>
 /// <typeparam name="TKey">The node's key type.</typeparam>
 /// <typeparam name="TIn">The records.</typeparam>
@@ -36,8 +38,13 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
     private readonly Func<TAcc, TIn, TAcc> _add;
     private readonly Func<TAcc, TAcc, TAcc>? _merge;
     private readonly Func<TKey, TimeWindow, TAcc, TOut> _result;
-    private readonly TimeWindow[] _assigned;
-    private readonly List<KeyValuePair<TimeWindow, TAcc>> _matching = [];
+    private const int OnStack = 32;
+
+    [ThreadStatic]
+    private static List<KeyValuePair<TimeWindow, TAcc>>? t_matching; // the windows one call merges or fires
+
+    private long _dropped;
+    private long _emitted;
 
     /// <param name="owner">The node, for messages.</param>
     /// <param name="assigner">Which windows a record belongs to.</param>
@@ -72,14 +79,15 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         _add = add ?? throw new ArgumentNullException(nameof(add));
         _merge = merge;
         _result = result ?? throw new ArgumentNullException(nameof(result));
-        _assigned = new TimeWindow[assigner.MaxWindowsPerRecord];
     }
 
-    /// <summary>Late records dropped because the node has no late-records output.</summary>
-    public long LateRecordsDropped { get; private set; }
+    /// <summary>Late records dropped because the node has no late-records output (over every subtask using the operator).</summary>
+    public long LateRecordsDropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Late records passed to the late-records output.</summary>
-    public long LateRecordsEmitted { get; private set; }
+    public long LateRecordsEmitted => Interlocked.Read(ref _emitted);
+
+    private static List<KeyValuePair<TimeWindow, TAcc>> Matching => t_matching ??= [];
 
     /// <summary>
     /// Adds <paramref name="element"/> (at event time <paramref name="timestamp"/>; ignored in processing time, where the
@@ -104,27 +112,40 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         {
             watermark = timers.CurrentWatermark;
         }
-        int count = _assigner.Assign(timestamp, _assigned);
-        if (_assigner.Merging)
+        int most = _assigner.MaxWindowsPerRecord;
+        TimeWindow[]? rented = most > OnStack ? ArrayPool<TimeWindow>.Shared.Rent(most) : null;
+        Span<TimeWindow> assigned = rented ?? stackalloc TimeWindow[OnStack];
+        try
         {
-            AddToSession(key, element, _assigned[0], windows, timers, output, late, watermark);
-            return;
-        }
-        bool placed = false;
-        for (int i = 0; i < count; i++)
-        {
-            TimeWindow window = _assigned[i];
-            if (IsLate(window, watermark))
+            int count = _assigner.Assign(timestamp, assigned);
+            if (_assigner.Merging)
             {
-                continue;
+                AddToSession(key, element, assigned[0], windows, timers, output, late, watermark);
+                return;
             }
-            placed = true;
-            TAcc accumulator = windows.Cell.Entries.TryGetValue(window, out TAcc? existing) ? existing : default!;
-            Update(key, window, _add(accumulator, element), windows, timers, output, watermark);
+            bool placed = false;
+            for (int i = 0; i < count; i++)
+            {
+                TimeWindow window = assigned[i];
+                if (IsLate(window, watermark))
+                {
+                    continue;
+                }
+                placed = true;
+                TAcc accumulator = windows.Cell.Entries.TryGetValue(window, out TAcc? existing) ? existing : default!;
+                Update(key, window, _add(accumulator, element), windows, timers, output, watermark);
+            }
+            if (!placed)
+            {
+                Late(element, late);
+            }
         }
-        if (!placed)
+        finally
         {
-            Late(element, late);
+            if (rented is not null)
+            {
+                ArrayPool<TimeWindow>.Shared.Return(rented);
+            }
         }
     }
 
@@ -135,14 +156,16 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         {
             return; // a window node registers timers in its own domain only
         }
+        List<KeyValuePair<TimeWindow, TAcc>> matching = Matching;
+        matching.Clear(); // a call that failed half-way left its entries
         foreach (KeyValuePair<TimeWindow, TAcc> entry in windows.Cell.Entries)
         {
             if (entry.Key.MaxTimestamp == time || CleanupTime(entry.Key) == time)
             {
-                _matching.Add(entry);
+                matching.Add(entry);
             }
         }
-        foreach ((TimeWindow window, TAcc accumulator) in _matching)
+        foreach ((TimeWindow window, TAcc accumulator) in matching)
         {
             if (window.MaxTimestamp == time)
             {
@@ -153,22 +176,24 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
                 windows.Remove(window);
             }
         }
-        _matching.Clear();
+        matching.Clear();
     }
 
     private void AddToSession(TKey key, TIn element, TimeWindow window, MapState<TimeWindow, TAcc> windows, TimerService timers,
         Collector<TOut> output, Collector<TIn>? late, long watermark)
     {
         TimeWindow cover = window;
+        List<KeyValuePair<TimeWindow, TAcc>> matching = Matching;
+        matching.Clear(); // a call that failed half-way left its entries
         foreach (KeyValuePair<TimeWindow, TAcc> entry in windows.Cell.Entries)
         {
             if (entry.Key.Intersects(window))
             {
-                _matching.Add(entry); // a key's sessions never touch each other, so one pass finds every one to merge
+                matching.Add(entry); // a key's sessions never touch each other, so one pass finds every one to merge
                 cover = cover.Cover(entry.Key);
             }
         }
-        if (_matching.Count == 0)
+        if (matching.Count == 0)
         {
             if (IsLate(window, watermark))
             {
@@ -178,14 +203,14 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
             Update(key, window, _add(default!, element), windows, timers, output, watermark);
             return;
         }
-        TAcc merged = _matching[0].Value;
-        windows.Remove(_matching[0].Key);
-        for (int i = 1; i < _matching.Count; i++)
+        TAcc merged = matching[0].Value;
+        windows.Remove(matching[0].Key);
+        for (int i = 1; i < matching.Count; i++)
         {
-            merged = _merge!(merged, _matching[i].Value);
-            windows.Remove(_matching[i].Key);
+            merged = _merge!(merged, matching[i].Value);
+            windows.Remove(matching[i].Key);
         }
-        _matching.Clear();
+        matching.Clear();
         if (IsLate(cover, watermark))
         {
             Update(key, cover, merged, windows, timers, output, watermark); // cannot happen (a kept session is never late); kept for safety
@@ -227,10 +252,10 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
     {
         if (late is null)
         {
-            LateRecordsDropped++;
+            Interlocked.Increment(ref _dropped);
             return;
         }
         late.Emit(element);
-        LateRecordsEmitted++;
+        Interlocked.Increment(ref _emitted);
     }
 }
