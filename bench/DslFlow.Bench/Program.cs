@@ -6,6 +6,7 @@ using DslFlow.Bench.Harness;
 using DslFlow.Bench.StateBackends;
 using DslFlow.Bench.Throughput;
 using DslFlow.Bench.Watermarks;
+using DslFlow.Bench.Windows;
 
 // dotnet run -c Release --project bench/DslFlow.Bench -- <scenario> [--quick]
 if (args is [LargeStateChild.Command, string work, string keys])
@@ -26,6 +27,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["state-backends"] = StateBackendsScenario.RunAsync,
     ["watermarks"] = WatermarksScenario.RunAsync,
     ["timer-queue"] = TimerQueueScenario.RunAsync,
+    ["windows"] = WindowsScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

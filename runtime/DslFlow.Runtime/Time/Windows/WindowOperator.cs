@@ -132,8 +132,8 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
                     continue;
                 }
                 placed = true;
-                TAcc accumulator = windows.Cell.Entries.TryGetValue(window, out TAcc? existing) ? existing : default!;
-                Update(key, window, _add(accumulator, element), windows, timers, output, watermark);
+                bool existed = windows.Cell.Entries.TryGetValue(window, out TAcc? accumulator);
+                Update(key, window, _add(existed ? accumulator! : default!, element), windows, timers, output, watermark, created: !existed);
             }
             if (!placed)
             {
@@ -200,7 +200,7 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
                 Late(element, late);
                 return;
             }
-            Update(key, window, _add(default!, element), windows, timers, output, watermark);
+            Update(key, window, _add(default!, element), windows, timers, output, watermark, created: true);
             return;
         }
         TAcc merged = matching[0].Value;
@@ -213,28 +213,36 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         matching.Clear();
         if (IsLate(cover, watermark))
         {
-            Update(key, cover, merged, windows, timers, output, watermark); // cannot happen (a kept session is never late); kept for safety
+            Update(key, cover, merged, windows, timers, output, watermark, created: true); // cannot happen (a kept session is never late); kept for safety
             Late(element, late);
             return;
         }
-        Update(key, cover, _add(merged, element), windows, timers, output, watermark);
+        Update(key, cover, _add(merged, element), windows, timers, output, watermark, created: true);
     }
 
-    /// <summary>Stores a window's accumulator and makes sure it fires: a timer, or at once when event time already passed its end.</summary>
+    /// <summary>
+    /// Stores a window's accumulator and makes sure it fires: its timers when it was just <paramref name="created"/> (a
+    /// window in the map has them already: they are saved and restored together), or at once when event time already
+    /// passed its end.
+    /// </summary>
     private void Update(TKey key, TimeWindow window, TAcc accumulator, MapState<TimeWindow, TAcc> windows, TimerService timers,
-        Collector<TOut> output, long watermark)
+        Collector<TOut> output, long watermark, bool created)
     {
         windows[window] = accumulator;
+        if (_domain == TimeDomain.EventTime && window.MaxTimestamp <= watermark)
+        {
+            output.Emit(_result(key, window, accumulator)); // a late record within the allowed lateness fires its window again
+        }
+        if (!created)
+        {
+            return;
+        }
         if (_domain == TimeDomain.ProcessingTime)
         {
             timers.RegisterProcessingTimeTimer(window.MaxTimestamp);
             return;
         }
-        if (window.MaxTimestamp <= watermark)
-        {
-            output.Emit(_result(key, window, accumulator)); // a late record within the allowed lateness fires its window again
-        }
-        else
+        if (window.MaxTimestamp > watermark)
         {
             timers.RegisterEventTimeTimer(window.MaxTimestamp);
         }
