@@ -277,6 +277,30 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidTimestampAssigner + ".md");
+    public static readonly DiagnosticDescriptor InvalidWindow = new(
+        DiagnosticIds.InvalidWindow,
+        "Window node does not fit its methods or key",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidWindow + ".md");
+    public static readonly DiagnosticDescriptor InvalidWindowSetting = new(
+        DiagnosticIds.InvalidWindowSetting,
+        "Window length or lateness out of range",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidWindowSetting + ".md");
+    public static readonly DiagnosticDescriptor WindowSlideBeyondSize = new(
+        DiagnosticIds.WindowSlideBeyondSize,
+        "Sliding window slides further than it is long",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.WindowSlideBeyondSize + ".md");
 
     /// <summary>The descriptors of the problems the shared parser reports, by id.</summary>
     public static readonly ImmutableDictionary<string, DiagnosticDescriptor> ParserRules = new[]
@@ -286,6 +310,7 @@ internal static class DiagnosticDescriptors
         NodeWithoutUpstream, NodeNothingReads, DuplicateNodeName, InvalidParallelism, UnsupportedMethodShape, InvalidNodeSignature,
         KeyedStateWithoutKeyBy, InvalidKeySelector, KeyWithoutStableHash, StateNotSerializable, SinkNotTransactional,
         TimerOnNonKeyedNode, InvalidOnTimer, EventTimersWithoutWatermarks, InvalidWatermarkSetting, InvalidTimestampAssigner,
+        InvalidWindow, InvalidWindowSetting, WindowSlideBeyondSize,
     }.ToImmutableDictionary(d => d.Id);
 
     public static string HelpLink(string id) => HelpLinkBase + id + ".md";

@@ -97,6 +97,10 @@ internal static class ChainEmitter
         {
             w.WriteLine($"private global::DslFlow.Time.Timers.KeyedTimers<{timed.KeyBy!.KeyType.FullName}> {ChainLayout.TimersField} = null!;");
         }
+        if (chain.WindowNode is { } windowed)
+        {
+            w.WriteLine($"private {chain.WindowOperatorType(windowed)} {ChainLayout.WindowField} = null!;");
+        }
     }
 
     private static void WriteConstructor(SourceWriter w, ChainLayout chain)
@@ -171,6 +175,10 @@ internal static class ChainEmitter
             w.WriteLine(SerializerEmitter.NullableWarningsOff);
             w.WriteLine($"{ChainLayout.TimersField} = CreateTimers<{key.KeyType.FullName}>({CodeText.Literal(timed.Name)}, {serializer}, {handler});");
             w.WriteLine(SerializerEmitter.NullableWarningsRestored);
+        }
+        if (chain.WindowNode is { } windowed)
+        {
+            w.WriteLine($"{ChainLayout.WindowField} = {chain.NewWindowOperator(windowed)};");
         }
         w.CloseBlock();
     }

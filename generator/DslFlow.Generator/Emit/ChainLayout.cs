@@ -141,6 +141,13 @@ internal sealed class ChainLayout
     /// <summary>A direct call of a node method, passing the record and this chain's state facades and collector.</summary>
     public string Call(NodeModel node, string record)
     {
+        if (node.Window is { } window)
+        {
+            string key = node.KeyBy!.KeyIsNullable ? "key!" : "key";
+            string time = window.TimestampMethod is { } timestamp ? $"{Method(timestamp)}({record})" : "0L";
+            return $"{WindowField}.OnElement({key}, {record}, {time}, _state{StateIndex[(node.Name, WindowModel.StateName)]}, "
+                + $"{TimersField}, _collector{CollectorIndex[node.Name]}, null)";
+        }
         IEnumerable<string> arguments = node.Parameters.Select(p => p.Kind switch
         {
             ParameterKind.Record => record,
@@ -170,6 +177,10 @@ internal sealed class ChainLayout
     /// <summary>A direct call of the head's <c>[OnTimer]</c> handler with the fired timer's time, key and domain.</summary>
     public string TimerCall(NodeModel node, OnTimerModel handler, string key)
     {
+        if (node.Window is not null)
+        {
+            return $"{WindowField}.OnTimer({key}, time, domain, _state{StateIndex[(node.Name, WindowModel.StateName)]}, _collector{CollectorIndex[node.Name]})";
+        }
         IEnumerable<string> arguments = handler.Arguments.Select(a => a.Kind switch
         {
             TimerArgumentKind.Time => "time",
@@ -180,6 +191,30 @@ internal sealed class ChainLayout
             _ => "_state" + StateIndex[(node.Name, a.State!)],
         });
         return $"{Method(handler.MethodName)}({string.Join(", ", arguments)})";
+    }
+
+    /// <summary>The head when it is a <c>[Window]</c> node (a keyed node heads its chain), or null.</summary>
+    public NodeModel? WindowNode => TimerNode is { Window: not null } windowed ? windowed : null;
+
+    /// <summary>The field holding the head's <c>WindowOperator</c>.</summary>
+    public const string WindowField = "_window0";
+
+    public string WindowOperatorType(NodeModel node) =>
+        $"global::DslFlow.WindowOperator<{node.KeyBy!.KeyType.FullName}, {node.Input!.FullName}, {node.Window!.Accumulator.FullName}, {node.Output!.FullName}>";
+
+    /// <summary>The window node's operator: its assigner, domain, lateness and the pipeline's methods as static lambdas.</summary>
+    public string NewWindowOperator(NodeModel node)
+    {
+        WindowModel window = node.Window!;
+        string name = CodeText.Literal(node.Name);
+        string assigner = window.GapMs > 0 ? $"global::DslFlow.WindowAssigner.Session({name}, {window.GapMs}L)"
+            : window.SlideMs == window.SizeMs ? $"global::DslFlow.WindowAssigner.Tumbling({name}, {window.SizeMs}L)"
+            : $"global::DslFlow.WindowAssigner.Sliding({name}, {window.SizeMs}L, {window.SlideMs}L)";
+        string domain = window.ProcessingTime ? "global::DslFlow.TimeDomain.ProcessingTime" : "global::DslFlow.TimeDomain.EventTime";
+        string merge = window.MergeMethod is { } m ? $"static (a, b) => {Method(m)}(a, b)" : "null";
+        return $"new {WindowOperatorType(node)}({name}, {assigner}, {domain}, {window.AllowedLatenessMs}L, "
+            + $"static (accumulator, record) => {Method(node.Name)}(record, accumulator), {merge}, "
+            + $"static (key, window, accumulator) => {Method(window.ResultMethod)}(key, window, accumulator))";
     }
 
     public string Method(string name) => $"{Model.FullyQualifiedName}.{CodeText.Identifier(name)}";

@@ -47,6 +47,7 @@ internal sealed record TypeRef(string FullName, string DisplayName);
 /// </param>
 /// <param name="Watermarks">A source's timestamp assigner and watermark strategy; null when it assigns none.</param>
 /// <param name="OnTimer">A keyed process node's timer handler; null when it has none.</param>
+/// <param name="Window">A <c>[Window]</c> node's windowing (it is a keyed process node whose method is the aggregate).</param>
 internal sealed record NodeModel(
     string Name,
     NodeKind Kind,
@@ -61,7 +62,8 @@ internal sealed record NodeModel(
     SerializerModel? InputSerializer = null,
     string? InputNotSerializable = null,
     WatermarkModel? Watermarks = null,
-    OnTimerModel? OnTimer = null)
+    OnTimerModel? OnTimer = null,
+    WindowModel? Window = null)
 {
     /// <summary>True when the node has timers: it takes a <c>TimerService</c> or has an <c>[OnTimer]</c> handler.</summary>
     public bool HasTimers => OnTimer is not null || Parameters.Any(p => p.Kind == ParameterKind.TimerService);

@@ -65,4 +65,13 @@ internal static class DiagnosticIds
     public const string InvalidWatermarkSetting = DslFlow.Time.WatermarkRules.InvalidWatermarkSetting;
     /// <summary>The timestamp assigner named by <c>[Watermarks]</c> is missing or has the wrong shape.</summary>
     public const string InvalidTimestampAssigner = "DSLF5005";
+
+    /// <summary>A [Window] node's method, result, merge or timestamp method does not fit, or it has no key.</summary>
+    public const string InvalidWindow = "DSLF5006";
+
+    /// <summary>A [Window] node's size, slide, gap or lateness is out of range, or its lengths contradict each other.</summary>
+    public const string InvalidWindowSetting = "DSLF5007";
+
+    /// <summary>A sliding window slides further than it is long: records in between belong to no window.</summary>
+    public const string WindowSlideBeyondSize = "DSLF5008";
 }

@@ -26,7 +26,7 @@ internal static class KnownTypes
             "MapAttribute" => NodeKind.Map,
             "FlatMapAttribute" => NodeKind.FlatMap,
             "FilterAttribute" => NodeKind.Filter,
-            "ProcessAttribute" => NodeKind.Process,
+            "ProcessAttribute" or "WindowAttribute" => NodeKind.Process, // a window node is a keyed process node
             "SinkAttribute" => NodeKind.Sink,
             _ => null,
         };
@@ -67,6 +67,10 @@ internal static class KnownTypes
     public static bool IsWatermarksAttribute(AttributeData attribute) => IsDslFlow(attribute.AttributeClass, "WatermarksAttribute");
 
     public static bool IsOnTimerAttribute(AttributeData attribute) => IsDslFlow(attribute.AttributeClass, "OnTimerAttribute");
+
+    public static bool IsWindowAttribute(AttributeData attribute) => IsDslFlow(attribute.AttributeClass, "WindowAttribute");
+
+    public static bool IsTimeWindow(ITypeSymbol type) => IsDslFlow(type, "TimeWindow");
 
     public static bool IsPipelineContext(ITypeSymbol type) => IsDslFlow(type, "PipelineContext");
 

@@ -65,6 +65,21 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
     /// <summary>The handler's method, for diagnostics.</summary>
     public IMethodSymbol? OnTimerMethod { get; set; }
 
+    /// <summary>The method's <c>[Window]</c> attribute (the node is then a keyed process node whose method is the aggregate).</summary>
+    public AttributeData? WindowAttribute { get; set; }
+
+    /// <summary>A window node's attribute settings, once its shape checked out (completed by <c>CheckWindow</c>).</summary>
+    public WindowDraft? WindowSettings { get; set; }
+
+    /// <summary>A window node's settings, once checked.</summary>
+    public WindowModel? Window { get; set; }
+
+    /// <summary>A window node's accumulator type.</summary>
+    public ITypeSymbol? Accumulator { get; set; }
+
+    /// <summary>A window node's result method, for the key check once the key type is known.</summary>
+    public IMethodSymbol? ResultMethod { get; set; }
+
     /// <summary>True when the node takes a <c>TimerService</c> or has a handler.</summary>
     public bool HasTimers => OnTimer is not null || OnTimerMethod is not null || Parameters.Exists(p => p.Kind == ParameterKind.TimerService);
 
@@ -82,5 +97,6 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
         InputSerializer,
         InputNotSerializable,
         Watermarks,
-        OnTimer);
+        OnTimer,
+        Window);
 }

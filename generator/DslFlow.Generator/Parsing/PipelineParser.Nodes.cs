@@ -43,6 +43,10 @@ internal static partial class PipelineParser
         {
             ParseFactory(context, node);
         }
+        else if (KnownTypes.IsWindowAttribute(attribute))
+        {
+            ParseWindow(context, node);
+        }
         else
         {
             ParseOperator(context, node);

@@ -34,7 +34,11 @@ internal static partial class PipelineParser
                 AttachOnTimer(context, method, onTimer, byName);
             }
         }
-        foreach (NodeDraft node in nodes.Where(n => n.HasTimers))
+        foreach (NodeDraft node in nodes.Where(n => n.WindowAttribute is not null))
+        {
+            CheckWindow(context, node, byName);
+        }
+        foreach (NodeDraft node in nodes.Where(n => n.HasTimers && n.WindowAttribute is null))
         {
             CheckTimerNode(context, node, byName);
         }
@@ -134,6 +138,11 @@ internal static partial class PipelineParser
         if (string.IsNullOrEmpty(target) || !byName.TryGetValue(target!, out NodeDraft? node))
         {
             context.Report(DiagnosticIds.InvalidOnTimer, method, at, $"[OnTimer] method '{method.Name}' names node '{target}', which is not a node of pipeline '{context.Pipeline.Name}' (its nodes: {string.Join(", ", byName.Keys)}). Use nameof(...) of the keyed [Process] method whose timers it handles.");
+            return;
+        }
+        if (node.WindowAttribute is not null)
+        {
+            context.Report(DiagnosticIds.InvalidOnTimer, method, at, $"[OnTimer] method '{method.Name}' names window node '{node.Name}', whose timers fire its windows. A window node takes no handler: what a fired window emits is its Result method's.");
             return;
         }
         if (node.OnTimerMethod is { } other)

@@ -242,6 +242,10 @@ internal sealed class SerializerResolver(Compilation compilation, INamedTypeSymb
         {
             return "ByteArraySerializer";
         }
+        if (type is INamedTypeSymbol { Arity: 0, MetadataName: "TimeWindow" } window && UserTypeRules.IsInNamespace(window, "DslFlow"))
+        {
+            return "TimeWindowSerializer"; // the runtime's: a window node's map state is keyed by windows
+        }
         if (type is INamedTypeSymbol { Arity: 0 } named && UserTypeRules.IsInNamespace(named, "System"))
         {
             return named.MetadataName switch

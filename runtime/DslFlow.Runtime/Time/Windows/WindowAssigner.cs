@@ -38,12 +38,12 @@ public sealed class WindowAssigner
     public static WindowAssigner Tumbling(string owner, long sizeMs) => Sliding(owner, sizeMs, sizeMs);
 
     /// <summary>Windows of <paramref name="sizeMs"/> starting every <paramref name="slideMs"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The size or slide is not positive, or the slide is larger than the size.</exception>
+    /// <remarks>A slide larger than the size leaves gaps: records there belong to no window and count as late (as in Flink).</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The size or slide is not positive.</exception>
     public static WindowAssigner Sliding(string owner, long sizeMs, long slideMs)
     {
         Check(WindowRules.NotPositive(owner, "SizeMs", sizeMs), sizeMs);
         Check(WindowRules.NotPositive(owner, "SlideMs", slideMs), slideMs);
-        Check(WindowRules.SlideBeyondSize(owner, sizeMs, slideMs), slideMs);
         if (sizeMs / slideMs > 10_000)
         {
             throw new ArgumentOutOfRangeException(nameof(slideMs), slideMs, $"The window of {owner} is {sizeMs} ms long and "

@@ -75,9 +75,9 @@ public static partial class WindowedCountPipeline
     public static CollectSink<WindowResult> Out() => Output;
 
     /// <summary>What a simple in-memory computation over the same input gives: every (key, window, count).</summary>
-    public static List<WindowResult> Reference(long records, int seed, WindowAssigner assigner)
+    public static List<WindowResult> Reference(long records, int seed, WindowAssigner assigner, bool? bursts = null)
     {
-        var times = Enumerable.Range(0, (int)records).Select(n => (Key: KeyOf(n), Time: TimeOf(n, seed, assigner.Merging))).ToList();
+        var times = Enumerable.Range(0, (int)records).Select(n => (Key: KeyOf(n), Time: TimeOf(n, seed, bursts ?? assigner.Merging))).ToList();
         if (assigner.Merging)
         {
             var sessions = new List<WindowResult>();

@@ -134,3 +134,60 @@ public sealed class WindowedJobTests(ITestOutputHelper output)
             + $"{string.Join(", ", expected.Except(actual).Take(3))}; unexpected: {string.Join(", ", actual.Except(expected).Take(3))}; {run}");
     }
 }
+
+/// <summary>Windows declared with <c>[Window]</c>: generated nodes, through failures and restores, exactly once and exactly right.</summary>
+[Collection(nameof(WindowedJobTests))]
+public sealed class WindowAttributeJobTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(2, false, StateBackendKind.Heap)]
+    [InlineData(4, true, StateBackendKind.RocksDb)]
+    public async Task Tumbling_sliding_and_session_nodes_commit_every_window_once_through_failures(int parallelism, bool unaligned,
+        StateBackendKind backend)
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        var random = new Random(seed);
+        const long Records = 12_000;
+        WindowAttributePipeline.Seed = seed;
+        WindowAttributePipeline.RecordCount = Records;
+        WindowAttributePipeline.RecordsPerSecond = Records;
+        WindowAttributePipeline.Failures = new TimerFailures([Records / 4 + random.Next((int)(Records / 10)), Records * 3 / 5 + random.Next((int)(Records / 10))]);
+        WindowAttributePipeline.TumblingOutput = new CollectSink<WindowResult>();
+        WindowAttributePipeline.SlidingOutput = new CollectSink<WindowResult>();
+        WindowAttributePipeline.SessionOutput = new CollectSink<WindowResult>();
+        using var directory = new TempCheckpointDirectory();
+        using var local = new TempCheckpointDirectory();
+        var options = new PipelineOptions
+        {
+            DefaultParallelism = parallelism,
+            BufferSize = 16,
+            RestartStrategy = RestartStrategy.FixedDelay(10, TimeSpan.FromMilliseconds(10)),
+        };
+        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
+        options.Checkpointing.Unaligned = unaligned;
+        options.Checkpointing.Directory = directory.Path;
+        options.StateBackend.Kind = backend;
+        options.StateBackend.RocksDb.LocalDirectory = local.Path;
+        JobHandle job = WindowAttributePipeline.Start(options);
+        await using (job)
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        string run = $"seed {seed}; failures injected {WindowAttributePipeline.Failures.Injected}; restarts {job.RestartCount}";
+        output.WriteLine(run);
+        Assert.True(WindowAttributePipeline.Failures.Injected == 2, "not every failure was injected: " + run);
+        Assert.True(job.CheckpointStats!.Restores.Count > 0, "no restore: " + run);
+        Check(WindowAttributePipeline.TumblingOutput, WindowAssigner.Tumbling("Tumbling", 100), Records, seed, "tumbling; " + run);
+        Check(WindowAttributePipeline.SlidingOutput, WindowAssigner.Sliding("Sliding", 100, 25), Records, seed, "sliding; " + run);
+        Check(WindowAttributePipeline.SessionOutput, WindowAssigner.Session("Sessions", 200), Records, seed, "sessions; " + run);
+    }
+
+    private static void Check(CollectSink<WindowResult> sink, WindowAssigner assigner, long records, int seed, string run)
+    {
+        Assert.True(sink.PendingCount == 0, "transactions left pending: " + run);
+        List<WindowResult> expected = [.. WindowedCountPipeline.Reference(records, seed, assigner, bursts: true).OrderBy(r => (r.Key, r.Start, r.End))];
+        List<WindowResult> actual = [.. sink.Results.OrderBy(r => (r.Key, r.Start, r.End))];
+        Assert.True(expected.SequenceEqual(actual), $"{actual.Count} windows committed, {expected.Count} expected; missing: "
+            + $"{string.Join(", ", expected.Except(actual).Take(3))}; unexpected: {string.Join(", ", actual.Except(expected).Take(3))}; {run}");
+    }
+}
