@@ -382,6 +382,41 @@ public class GeneratorSnapshotTests
         """, "Samples.Timeouts.DslFlow.g.cs");
 
     [Fact]
+    public void EventTimeSessionWindows() => Verify("""
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        public sealed record Click(string User, long Time);
+
+        public readonly record struct Session(string User, long Start, long End, int Clicks);
+
+        public readonly record struct Tally(int Clicks, long Last);
+
+        [Pipeline(DefaultParallelism = 2)]
+        public static partial class Sessions
+        {
+            [Source, Watermarks(nameof(TimeOf), OutOfOrdernessMs = 5_000)]
+            public static ArraySource<Click> Clicks() => new(new Click("a", 1));
+
+            public static long TimeOf(Click click) => click.Time;
+
+            public static string UserOf(Click click) => click.User;
+
+            [Window(nameof(Clicks), KeyBy = nameof(UserOf), GapMs = 30_000, AllowedLatenessMs = 10_000, Result = nameof(Emit), Merge = nameof(Add))]
+            public static Tally Count(Click click, Tally tally) => new(tally.Clicks + 1, System.Math.Max(tally.Last, click.Time));
+
+            public static Session Emit(string user, TimeWindow window, Tally tally) => new(user, window.Start, window.End, tally.Clicks);
+
+            public static Tally Add(Tally a, Tally b) => new(a.Clicks + b.Clicks, System.Math.Max(a.Last, b.Last));
+
+            [Sink(nameof(Count))]
+            public static QueueSink<Session> Out() => new();
+        }
+        """, "Samples.Sessions.DslFlow.g.cs");
+
+    [Fact]
     public void TimestampsAssignedAfterTheSource() => Verify("""
         using DslFlow;
         using Fixtures;

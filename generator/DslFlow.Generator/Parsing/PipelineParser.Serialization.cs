@@ -34,6 +34,14 @@ internal static partial class PipelineParser
         for (int i = 0; i < node.Parameters.Count; i++)
         {
             ParameterModel state = node.Parameters[i];
+            if (state.IsKeyedState && node.WindowAttribute is not null && state.Name == WindowModel.StateName)
+            {
+                if (ResolveWindowState(context, resolver, node, state) is { } windowState)
+                {
+                    node.Parameters[i] = windowState; // the key's serializer follows with the timers below
+                }
+                continue;
+            }
             if (!state.IsKeyedState || StateSymbol(node, state) is not { } parameter)
             {
                 continue;
@@ -70,6 +78,32 @@ internal static partial class PipelineParser
         {
             node.KeyBy = node.KeyBy with { Serializer = keySerializer };
         }
+    }
+
+    /// <summary>A window node's synthesized map state: windows to accumulators, each serializer resolved like a state's.</summary>
+    private static ParameterModel? ResolveWindowState(ParseContext context, SerializerResolver resolver, NodeDraft node, ParameterModel state)
+    {
+        if (context.Compilation.GetTypeByMetadataName("DslFlow.TimeWindow") is not { } window || node.Accumulator is null)
+        {
+            return null;
+        }
+        var serializers = new List<SerializerModel>();
+        foreach (ITypeSymbol type in new[] { window, node.Accumulator })
+        {
+            SerializerResolution resolved = resolver.Resolve(type);
+            if (resolved.Problem is { } problem)
+            {
+                if (problem.Reason is null)
+                {
+                    context.Abandon(node.Method);
+                    return null;
+                }
+                context.Report(DiagnosticIds.StateNotSerializable, node.Method, $"The windows of node '{node.Name}' cannot be saved in checkpoints: their accumulator, {Unserializable(type, problem)}");
+                return null;
+            }
+            serializers.Add(resolved.Model!);
+        }
+        return state with { Serializers = serializers.ToEquatableArray() };
     }
 
     /// <summary>Operator state does not depend on the key: its element serializer is resolved keyed node or not.</summary>

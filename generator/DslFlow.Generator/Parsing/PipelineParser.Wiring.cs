@@ -113,7 +113,7 @@ internal static partial class PipelineParser
     {
         if (node.KeyByName is null)
         {
-            if (node.HasKeyedState)
+            if (node.HasKeyedState && node.WindowAttribute is null) // a window node's state is its own: CheckWindow says what is missing
             {
                 string state = node.Parameters.First(p => p.IsKeyedState).Name;
                 context.Report(DiagnosticIds.KeyedStateWithoutKeyBy, node.Method, $"Node '{node.Name}' takes keyed state '{state}' but has no key. Set KeyBy = nameof(KeySelector), a static method that returns the record's key.");
