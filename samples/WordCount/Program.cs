@@ -2,12 +2,13 @@ using System.Diagnostics;
 using DslFlow;
 using WordCount;
 
-// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh --unaligned --debloat --changelog]
+// Usage: dotnet run --project samples/WordCount [-- --lines N --rate LINES_PER_SECOND --fresh --unaligned --debloat --changelog --windowed]
 // Stop it (Ctrl+C, or kill -9) and run it again: it resumes from the latest checkpoint in ./checkpoints/WordCountPipeline.
 // --unaligned takes unaligned checkpoints (barriers overtake in-flight records, which are saved with the checkpoint);
 // --debloat sizes the buffers between tasks to ~1 s of the counting task's throughput (buffer debloating);
-// --changelog checkpoints incrementally: word counts are logged as they change and materialized every 10 s.
-bool fresh = false, unaligned = false, debloat = false, changelog = false;
+// --changelog checkpoints incrementally: word counts are logged as they change and materialized every 10 s;
+// --windowed counts words per 5-second window of event time instead (a [Window] node), printing each window once.
+bool fresh = false, unaligned = false, debloat = false, changelog = false, windowed = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,11 +19,12 @@ for (int i = 0; i < args.Length; i++)
         case "--unaligned": unaligned = true; break;
         case "--debloat": debloat = true; break;
         case "--changelog": changelog = true; break;
-        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND, --fresh, --unaligned, --debloat and --changelog."); return 2;
+        case "--windowed": windowed = true; break;
+        default: Console.Error.WriteLine($"Unknown option {args[i]}; use --lines N, --rate LINES_PER_SECOND, --fresh, --unaligned, --debloat, --changelog and --windowed."); return 2;
     }
 }
 
-Console.WriteLine(WordCountPipeline.Graph);
+Console.WriteLine(windowed ? WindowedWordCountPipeline.Graph : WordCountPipeline.Graph);
 Console.WriteLine($"Counting words in {WordCountPipeline.LineCount:N0} generated lines at {WordCountPipeline.LinesPerSecond:N0} lines/s...");
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -35,7 +37,7 @@ options.Checkpointing.Unaligned = unaligned;
 options.BufferDebloat.Enabled = debloat;
 options.Changelog.Enabled = changelog;
 options.Changelog.MaterializationInterval = TimeSpan.FromSeconds(10);
-await using JobHandle job = WordCountPipeline.Start(options, cancel.Token);
+await using JobHandle job = windowed ? WindowedWordCountPipeline.Start(options, cancel.Token) : WordCountPipeline.Start(options, cancel.Token);
 Console.WriteLine(job.RestoredCheckpointId is long restored
     ? $"Resumed from checkpoint {restored} in ./checkpoints: source position and word counts restored (--fresh starts over)."
     : "Starting from the beginning.");
@@ -66,6 +68,11 @@ catch (OperationCanceledException)
     return 130;
 }
 Console.WriteLine();
+if (windowed)
+{
+    Console.WriteLine($"Done in {result.Duration.TotalSeconds:N1} s: every word's 5-second windows are printed above, each once.");
+    return 0;
+}
 Console.WriteLine($"Done in {result.Duration.TotalSeconds:N1} s: {WordCountPipeline.Latest.Total:N0} words counted.");
 Console.WriteLine("Top 10 words:");
 foreach ((string word, long count) in WordCountPipeline.Latest.Top(10))
