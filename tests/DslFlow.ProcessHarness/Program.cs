@@ -1,13 +1,14 @@
 using DslFlow;
 using DslFlow.ProcessHarness;
 
-// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb|changelog-rocksdb|timers]
+// Usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb|changelog-rocksdb|timers|windows]
 // Checkpoints every 20 ms into <work>/checkpoints, output in <work>/out; resumes from the latest checkpoint.
 // "compacting" is aligned with file-sink compaction every second checkpoint.
 // "changelog" is aligned with the changelog on: materializing every 100 ms, writing the log pre-emptively past 2 KB.
 // "rocksdb" is aligned with keyed state in RocksDB (incremental checkpoints), its databases under <work>/rocksdb.
 // "changelog-rocksdb" is "changelog" with keyed state in RocksDB (materializations are RocksDB snapshots).
-// "timers" runs TimerKillRestartPipeline (aligned): per-key event-time windows counted and emitted by keyed timers.
+// "timers" runs TimerKillRestartPipeline (aligned): per-key event-time windows counted and emitted by keyed timers;
+// "windows" runs WindowKillRestartPipeline (aligned): the same counts in sliding windows of a [Window] node.
 // "files" reads <work>/in/*.txt, discovering new files every 20 ms; a discovering source never ends, so the run
 // stops (cancels) once <records> lines are committed.
 // Usage: DslFlow.ProcessHarness deep-state — reads and writes state nested a million levels deep (DeepState).
@@ -20,11 +21,11 @@ if (args is ["large-state", string work, "write" or "verify", string count] && l
 {
     return await LargeState.RunAsync(work, args[2], keyCount);
 }
-string[] modes = ["aligned", "unaligned", "compacting", "files", "changelog", "rocksdb", "changelog-rocksdb", "timers"];
+string[] modes = ["aligned", "unaligned", "compacting", "files", "changelog", "rocksdb", "changelog-rocksdb", "timers", "windows"];
 if (args.Length is < 3 or > 4 || !long.TryParse(args[1], out long records) || !double.TryParse(args[2], out double rate)
     || (args.Length == 4 && !modes.Contains(args[3])))
 {
-    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb|changelog-rocksdb|timers]");
+    Console.Error.WriteLine("usage: DslFlow.ProcessHarness <work directory> <records> <records per second, 0 = unlimited> [aligned|unaligned|compacting|files|changelog|rocksdb|changelog-rocksdb|timers|windows]");
     return 2;
 }
 string mode = args.Length == 4 ? args[3] : "aligned";
@@ -68,6 +69,17 @@ if (mode == "files")
     }
     Console.WriteLine(committed >= records ? "finished" : $"timed out with {committed} of {records} lines committed");
     return committed >= records ? 0 : 3;
+}
+if (mode == "windows")
+{
+    WindowKillRestartPipeline.RecordCount = records;
+    WindowKillRestartPipeline.RecordsPerSecond = rate > 0 ? rate : null;
+    WindowKillRestartPipeline.OutputDirectory = output;
+    await using JobHandle windows = WindowKillRestartPipeline.Start(options);
+    Console.WriteLine($"started restored={windows.RestoredCheckpointId?.ToString() ?? "none"}");
+    await windows.Completion;
+    Console.WriteLine("finished");
+    return 0;
 }
 if (mode == "timers")
 {
