@@ -57,6 +57,8 @@ public class WindowRuleTests
     [InlineData("{|DSLF5007:GapMs = 0|}, Merge = nameof(Add)")]
     [InlineData("SizeMs = 100, {|DSLF5007:AllowedLatenessMs = -1|}")]
     [InlineData("SizeMs = 100, ProcessingTime = true, {|DSLF5007:AllowedLatenessMs = 10|}")]
+    [InlineData("SizeMs = 100_000, {|DSLF5007:SlideMs = 1|}")]
+    [InlineData("SizeMs = 100, ProcessingTime = true, {|DSLF5007:TimestampOf = nameof(TimeOf)|}")]
     public Task Lengths_and_lateness_out_of_range_are_reported_on_the_argument(string settings) => Verify.AnalyzerAsync<Analyzer>(Pipeline(
         $"[Window(nameof(S), KeyBy = nameof(Key), {settings}, Result = nameof(Emit))] static long M(string x, long count) => count + 1;"));
 

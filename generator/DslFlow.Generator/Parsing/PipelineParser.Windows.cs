@@ -93,6 +93,16 @@ internal static partial class PipelineParser
             context.Report(DiagnosticIds.InvalidWindowSetting, node.Method, AttributeArguments.Named(node.Attribute, "AllowedLatenessMs", context.CancellationToken) ?? at, $"Window node '{node.Name}' runs in processing time and sets AllowedLatenessMs = {draft.Lateness}: only event-time windows have late records. Remove the lateness, or window by event time.");
             invalid = true;
         }
+        if (!invalid && slid && WindowRules.TooManyWindows(owner, draft.Size, draft.Slide) is { } many)
+        {
+            context.Report(DiagnosticIds.InvalidWindowSetting, node.Method, AttributeArguments.Named(node.Attribute, "SlideMs", context.CancellationToken) ?? at, many);
+            invalid = true;
+        }
+        if (draft.ProcessingTime && draft.TimestampOf is not null)
+        {
+            context.Report(DiagnosticIds.InvalidWindowSetting, node.Method, AttributeArguments.Named(node.Attribute, "TimestampOf", context.CancellationToken) ?? at, $"Window node '{node.Name}' runs in processing time and names TimestampOf, which it would ignore: processing-time windows take the job's clock. Remove TimestampOf, or window by event time.");
+            invalid = true;
+        }
         if (!invalid && slid && WindowRules.SlideBeyondSize(owner, draft.Size, draft.Slide) is { } gaps)
         {
             context.Warn(DiagnosticIds.WindowSlideBeyondSize, node.Method, AttributeArguments.Named(node.Attribute, "SlideMs", context.CancellationToken), gaps);
@@ -193,7 +203,7 @@ internal static partial class PipelineParser
             context.Report(DiagnosticIds.InvalidWindow, node.Method, $"The result method '{node.ResultMethod.Name}' of window node '{node.Name}' takes the key as '{TypeNames.Display(node.ResultMethod.Parameters[0].Type)}', but the node's key selector returns '{TypeNames.Display(node.KeyType)}'. Take '{TypeNames.Display(node.KeyType)} key' first.");
             return;
         }
-        string? timestamp = draft.ProcessingTime ? null : draft.TimestampOf ?? UpstreamAssigner(node, byName);
+        string? timestamp = draft.ProcessingTime ? null : draft.TimestampOf ?? UpstreamAssigner(context, node, byName);
         if (!draft.ProcessingTime && timestamp is null)
         {
             context.Report(DiagnosticIds.InvalidWindow, node.Method, $"Event-time window node '{node.Name}' needs its records' event time: set TimestampOf = nameof(...) of 'static long TimeOf({TypeNames.Display(node.Input!)} record)', or put [Watermarks] on the node upstream that emits {TypeNames.Display(node.Input!)}; or set ProcessingTime = true.");
@@ -213,7 +223,7 @@ internal static partial class PipelineParser
     }
 
     /// <summary>The timestamp assigner of the nearest <c>[Watermarks]</c> node upstream, when it emits this node's record type.</summary>
-    private static string? UpstreamAssigner(NodeDraft node, Dictionary<string, NodeDraft> byName)
+    private static string? UpstreamAssigner(ParseContext context, NodeDraft node, Dictionary<string, NodeDraft> byName)
     {
         var visited = new HashSet<string>();
         var pending = new Queue<NodeDraft>(node.Upstreams.Where(byName.ContainsKey).Select(u => byName[u]));
@@ -228,7 +238,7 @@ internal static partial class PipelineParser
             if (current.WatermarksAttribute is not null)
             {
                 if (current.Watermarks is { } strategy && current.Output is not null && node.Input is not null
-                    && SymbolEqualityComparer.Default.Equals(current.Output, node.Input))
+                    && context.AreIdentical(current.Output, node.Input))
                 {
                     found.Add(strategy.TimestampMethod);
                 }

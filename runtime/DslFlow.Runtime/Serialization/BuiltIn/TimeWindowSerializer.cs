@@ -22,6 +22,7 @@ public sealed class TimeWindowSerializer : ISerializer<TimeWindow>
     {
         long start = reader.ReadInt64();
         long end = reader.ReadInt64();
-        return end > start ? new TimeWindow(start, end) : throw reader.Malformed($"a window ends at {end}, not after its start {start}");
+        // end == start only for a window at long.MaxValue, whose end saturated.
+        return end >= start ? new TimeWindow(start, end) : throw reader.Malformed($"a window ends at {end}, before its start {start}");
     }
 }

@@ -31,7 +31,7 @@ public sealed class WindowAssigner
     public bool Merging => Gap > 0;
 
     /// <summary>The most windows one record belongs to.</summary>
-    public int MaxWindowsPerRecord => Merging ? 1 : (int)((Size + Slide - 1) / Slide);
+    public int MaxWindowsPerRecord => Merging ? 1 : (int)(Size / Slide + (Size % Slide != 0 ? 1 : 0));
 
     /// <summary>Back-to-back windows of <paramref name="sizeMs"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The size is not positive.</exception>
@@ -44,11 +44,7 @@ public sealed class WindowAssigner
     {
         Check(WindowRules.NotPositive(owner, "SizeMs", sizeMs), sizeMs);
         Check(WindowRules.NotPositive(owner, "SlideMs", slideMs), slideMs);
-        if (sizeMs / slideMs > 10_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(slideMs), slideMs, $"The window of {owner} is {sizeMs} ms long and "
-                + $"slides every {slideMs} ms, so each record would belong to {sizeMs / slideMs} windows; keep it under 10 000.");
-        }
+        Check(WindowRules.TooManyWindows(owner, sizeMs, slideMs), slideMs);
         return new WindowAssigner(sizeMs, slideMs, 0);
     }
 
@@ -75,7 +71,7 @@ public sealed class WindowAssigner
         int count = 0;
         for (long start = lastStart; start > time - Size; start -= Slide)
         {
-            windows[count++] = new TimeWindow(start, start + Size);
+            windows[count++] = new TimeWindow(start, SaturatingAdd(start, Size));
         }
         return count;
     }

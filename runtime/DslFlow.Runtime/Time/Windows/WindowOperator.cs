@@ -149,7 +149,7 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         }
     }
 
-    /// <summary>A timer of the current key fired: windows ending at <paramref name="time"/> emit, those due for cleanup go.</summary>
+    /// <summary>A timer of the current key fired: windows whose fire time it is emit, those due for cleanup go.</summary>
     public void OnTimer(TKey key, long time, TimeDomain domain, MapState<TimeWindow, TAcc> windows, Collector<TOut> output)
     {
         if (domain != _domain)
@@ -160,14 +160,14 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         matching.Clear(); // a call that failed half-way left its entries
         foreach (KeyValuePair<TimeWindow, TAcc> entry in windows.Cell.Entries)
         {
-            if (entry.Key.MaxTimestamp == time || CleanupTime(entry.Key) == time)
+            if (FireTime(entry.Key) == time || CleanupTime(entry.Key) == time)
             {
                 matching.Add(entry);
             }
         }
         foreach ((TimeWindow window, TAcc accumulator) in matching)
         {
-            if (window.MaxTimestamp == time)
+            if (FireTime(window) == time)
             {
                 output.Emit(_result(key, window, accumulator));
             }
@@ -221,40 +221,47 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
     }
 
     /// <summary>
-    /// Stores a window's accumulator and makes sure it fires: its timers when it was just <paramref name="created"/> (a
-    /// window in the map has them already: they are saved and restored together), or at once when event time already
-    /// passed its end.
+    /// Stores a window's accumulator and makes sure it fires: at once when event time already passed its end (a late
+    /// record within the allowed lateness), else by its timer. A window just <paramref name="created"/> registers its
+    /// timers; one already in the map has them (both are saved by the same snapshot) — unless it may have fired already:
+    /// with lateness a fired window stays, and a restore can start the watermark lower than the failed run had it (the
+    /// minimum over the old subtasks), so its fire timer is registered again (a no-op when pending); processing-time
+    /// windows register it every time too (the end of input drops processing-time timers, not the windows).
     /// </summary>
     private void Update(TKey key, TimeWindow window, TAcc accumulator, MapState<TimeWindow, TAcc> windows, TimerService timers,
         Collector<TOut> output, long watermark, bool created)
     {
         windows[window] = accumulator;
-        if (_domain == TimeDomain.EventTime && window.MaxTimestamp <= watermark)
+        if (_domain == TimeDomain.ProcessingTime)
+        {
+            timers.RegisterProcessingTimeTimer(FireTime(window));
+            return;
+        }
+        if (window.MaxTimestamp <= watermark)
         {
             output.Emit(_result(key, window, accumulator)); // a late record within the allowed lateness fires its window again
         }
-        if (!created)
-        {
-            return;
-        }
-        if (_domain == TimeDomain.ProcessingTime)
-        {
-            timers.RegisterProcessingTimeTimer(window.MaxTimestamp);
-            return;
-        }
-        if (window.MaxTimestamp > watermark)
+        else if (created || _lateness > 0)
         {
             timers.RegisterEventTimeTimer(window.MaxTimestamp);
         }
-        if (_lateness > 0)
+        if (created && _lateness > 0)
         {
             timers.RegisterEventTimeTimer(CleanupTime(window));
         }
     }
 
+    /// <summary>
+    /// When a window fires: in event time at its last millisecond, once the watermark reached it; in processing time at
+    /// its end, once the clock passed its last millisecond — a timer at the last millisecond would fire while records of
+    /// that millisecond still arrive, and they would open the window again (Flink's timer service adds the 1 ms too).
+    /// </summary>
+    private long FireTime(TimeWindow window) => _domain == TimeDomain.ProcessingTime ? window.End : window.MaxTimestamp;
+
     private bool IsLate(TimeWindow window, long watermark) => _domain == TimeDomain.EventTime && CleanupTime(window) <= watermark;
 
-    private long CleanupTime(TimeWindow window) => WindowAssigner.SaturatingAdd(window.MaxTimestamp, _lateness);
+    private long CleanupTime(TimeWindow window) =>
+        _domain == TimeDomain.ProcessingTime ? window.End : WindowAssigner.SaturatingAdd(window.MaxTimestamp, _lateness);
 
     private void Late(TIn element, Collector<TIn>? late)
     {

@@ -19,6 +19,15 @@ namespace DslFlow.Time.Windows
                 : $"The window of {owner} has AllowedLatenessMs = {milliseconds}, which must not be negative: 0 drops every "
                     + "record behind the watermark, a positive value keeps each window that long after it fired for late records.";
 
+        /// <summary>The most windows one record may belong to (size ÷ slide).</summary>
+        public const long MaxWindowsPerRecord = 10_000;
+
+        /// <summary>The message for a sliding window whose records would each belong to too many windows, or null.</summary>
+        public static string? TooManyWindows(string owner, long size, long slide) =>
+            slide <= 0 || size / slide <= MaxWindowsPerRecord ? null
+                : $"The window of {owner} is {size} ms long and slides every {slide} ms, so each record would belong to "
+                    + $"{size / slide} windows, each with its own accumulator; keep SizeMs / SlideMs at most {MaxWindowsPerRecord}.";
+
         /// <summary>The warning for a slide larger than the size (records between windows fall in none), or null.</summary>
         public static string? SlideBeyondSize(string owner, long size, long slide) =>
             slide <= size ? null

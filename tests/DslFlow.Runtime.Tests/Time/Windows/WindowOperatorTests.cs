@@ -126,12 +126,14 @@ public sealed class WindowOperatorTests
         harness.Watermark(long.MaxValue); // a watermark fires nothing in processing time
         Assert.Empty(harness.Output);
 
-        harness.AdvanceProcessingTime(TimeSpan.FromMilliseconds(599)); // now 999
-        Assert.Equal(["a [0, 1000) 2"], harness.Output);
-        harness.AdvanceProcessingTime(TimeSpan.FromMilliseconds(1)); // now 1000: the next window
+        harness.AdvanceProcessingTime(TimeSpan.FromMilliseconds(599)); // now 999: records of this millisecond may still come
         harness.Process("a", "x", 0);
+        Assert.Empty(harness.Output);
+        harness.AdvanceProcessingTime(TimeSpan.FromMilliseconds(1)); // now 1000: the window is over
+        Assert.Equal(["a [0, 1000) 3"], harness.Output);
+        harness.Process("a", "x", 0); // the next window
         harness.AdvanceProcessingTime(TimeSpan.FromMilliseconds(1_000));
-        Assert.Equal(["a [0, 1000) 2", "a [1000, 2000) 1"], harness.Output);
+        Assert.Equal(["a [0, 1000) 3", "a [1000, 2000) 1"], harness.Output);
     }
 
     [Theory]
@@ -169,6 +171,25 @@ public sealed class WindowOperatorTests
             fired.AddRange(fresh.Output);
         }
         Assert.Equal(SessionReference(Events(), 100).Order(), fired.Order());
+    }
+
+    [Fact]
+    public void A_late_record_after_a_restore_that_lowered_the_watermark_still_fires_its_window_again()
+    {
+        WindowOperator<string, string, long, string> counting = Counting(WindowAssigner.Tumbling("Window", 1_000), latenessMs: 5_000);
+        using var old = new WindowOperatorHarness<string, long, string>(counting);
+        old.Process("a", "x", 100);
+        old.Watermark(1_500); // fired; kept until 5999 for late records
+        Assert.Equal(["a [0, 1000) 1"], old.Output);
+        RestoredCheckpoint restored = RestoredCheckpoint.FromSnapshots(1, [old.Snapshot(1)]);
+
+        using var fresh = new WindowOperatorHarness<string, long, string>(counting);
+        fresh.Restore(restored, watermark: 800); // another old subtask was only at 800: the minimum restarts there
+        fresh.Process("a", "late", 500); // the failed run would have fired [0, 1000) again at once
+        fresh.Watermark(999);
+        fresh.Watermark(long.MaxValue);
+
+        Assert.Equal(["a [0, 1000) 2"], fresh.Output); // fired again, once, with the late record counted
     }
 
     [Fact]
