@@ -179,6 +179,7 @@ internal static class ChainEmitter
         if (chain.WindowNode is { } windowed)
         {
             w.WriteLine($"{ChainLayout.WindowField} = {chain.NewWindowOperator(windowed)};");
+            w.WriteLine($"TrackLateRecords(() => {ChainLayout.WindowField}.LateRecordsDropped);");
         }
         w.CloseBlock();
     }

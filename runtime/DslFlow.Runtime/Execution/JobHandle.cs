@@ -153,7 +153,8 @@ public sealed class JobHandle : IAsyncDisposable
         t.Context.TaskName, t.Context.SubtaskIndex, t is ISourceTask, t.RecordsIn, t.RecordsOut, t.RecordsToSinks,
         t.IsFinished || t.IsWaitingForFinalCheckpoint, t.InputBufferSize, t.EstimatedTimeToConsumeBuffers,
         t.IsWaitingForFinalCheckpoint && !t.IsFinished, t.InputWatermark,
-        JobMetrics.WatermarkLag(t) is long lag ? TimeSpan.FromMilliseconds(lag) : null, t.TimersPendingForMetrics)).ToList());
+        JobMetrics.WatermarkLag(t) is long lag ? TimeSpan.FromMilliseconds(lag) : null, t.TimersPendingForMetrics,
+        t.LateRecordsDroppedForMetrics)).ToList());
 
     /// <summary>
     /// Takes a checkpoint now, besides the periodic ones (it waits while another checkpoint is in progress, as the

@@ -39,6 +39,8 @@ internal static class JobMetrics
             "How far a task's event time trails processing time (the job's TimeProvider now minus its watermark).");
         s_meter.CreateObservableGauge("dslflow.task.timers_pending", () => Observe(t => t.TimersPendingForMetrics), "{timer}",
             "Timers registered and not yet fired or deleted in a task's keyed node (event and processing time).");
+        s_meter.CreateObservableGauge("dslflow.task.late_records_dropped", () => Observe(t => t.LateRecordsDroppedForMetrics), "{record}",
+            "Records a task's window node dropped in this run because their windows were already cleaned up (later than the allowed lateness).");
     }
 
     /// <summary>Processing time minus the task's watermark, once it has one below the end of input's maximum.</summary>

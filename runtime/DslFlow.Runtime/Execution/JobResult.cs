@@ -24,9 +24,13 @@ namespace DslFlow;
 /// </param>
 /// <param name="WatermarkLag">Processing time (the job's <see cref="TimeProvider"/>) minus <paramref name="InputWatermark"/>.</param>
 /// <param name="TimersPending">Timers registered and not fired or deleted in the subtask's keyed node; null without timers.</param>
+/// <param name="LateRecordsDropped">
+/// Records the subtask's <c>[Window]</c> node dropped because every window they belong to was already cleaned up (the
+/// watermark passed its end plus the allowed lateness); null without a window node.
+/// </param>
 public sealed record TaskMetrics(string TaskName, int SubtaskIndex, bool IsSource, long RecordsIn, long RecordsOut, long RecordsToSinks, bool Finished,
     int? InputBufferSize = null, TimeSpan? EstimatedTimeToConsumeBuffers = null, bool WaitingForFinalCheckpoint = false,
-    long? InputWatermark = null, TimeSpan? WatermarkLag = null, int? TimersPending = null);
+    long? InputWatermark = null, TimeSpan? WatermarkLag = null, int? TimersPending = null, long? LateRecordsDropped = null);
 
 /// <summary>A job's figures at one moment.</summary>
 /// <param name="Elapsed">Time since the job started.</param>

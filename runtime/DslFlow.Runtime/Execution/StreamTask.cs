@@ -126,6 +126,9 @@ public abstract partial class StreamTask : IWakeable
     /// <summary>Timers pending in the task's keyed node, for metrics; null when it has none.</summary>
     internal virtual int? TimersPendingForMetrics => null;
 
+    /// <summary>Late records a window node of the task dropped in this run; null without a window node.</summary>
+    internal virtual long? LateRecordsDroppedForMetrics => null;
+
     /// <summary>Processes input until idle, blocked on output, interrupted by a control action, or finished.</summary>
     private protected abstract void RunLoop();
 
