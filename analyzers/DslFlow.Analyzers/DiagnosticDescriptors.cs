@@ -301,6 +301,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + DiagnosticIds.WindowSlideBeyondSize + ".md");
+    public static readonly DiagnosticDescriptor LateRecordsUnread = new(
+        DiagnosticIds.LateRecordsUnread,
+        "Late-records output nobody reads",
+        Message,
+        TimeCategory,
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + DiagnosticIds.LateRecordsUnread + ".md");
 
     /// <summary>The descriptors of the problems the shared parser reports, by id.</summary>
     public static readonly ImmutableDictionary<string, DiagnosticDescriptor> ParserRules = new[]
@@ -310,7 +318,7 @@ internal static class DiagnosticDescriptors
         NodeWithoutUpstream, NodeNothingReads, DuplicateNodeName, InvalidParallelism, UnsupportedMethodShape, InvalidNodeSignature,
         KeyedStateWithoutKeyBy, InvalidKeySelector, KeyWithoutStableHash, StateNotSerializable, SinkNotTransactional,
         TimerOnNonKeyedNode, InvalidOnTimer, EventTimersWithoutWatermarks, InvalidWatermarkSetting, InvalidTimestampAssigner,
-        InvalidWindow, InvalidWindowSetting, WindowSlideBeyondSize,
+        InvalidWindow, InvalidWindowSetting, WindowSlideBeyondSize, LateRecordsUnread,
     }.ToImmutableDictionary(d => d.Id);
 
     public static string HelpLink(string id) => HelpLinkBase + id + ".md";

@@ -3,7 +3,7 @@ using Analyzer = DslFlow.Analyzers.PipelineAnalyzer;
 
 namespace DslFlow.Analyzers.Tests;
 
-/// <summary>DSLF5006–5008: [Window] nodes, their methods, lengths and lateness.</summary>
+/// <summary>DSLF5006–5009: [Window] nodes, their methods, lengths, lateness and late-records outputs.</summary>
 public class WindowRuleTests
 {
     private static string Pipeline(string window, string members = "") => $$"""
@@ -90,4 +90,48 @@ public class WindowRuleTests
     public Task A_handler_on_a_window_node_is_reported() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
         "[Window(nameof(S), KeyBy = nameof(Key), SizeMs = 10, Result = nameof(Emit))] static long M(string x, long count) => count + 1;",
         "[OnTimer({|DSLF5002:nameof(M)|})] static void Fire(long time) { }"));
+
+    [Theory]
+    [InlineData("SizeMs = 1_000", "static string M(string key, TimeWindow window, IReadOnlyList<string> xs) => key;")]
+    [InlineData("GapMs = 300", "static string M(string key, TimeWindow window, IReadOnlyList<string> xs) => key;")]
+    [InlineData("SizeMs = 1_000, SlideMs = 100", "static void M(string key, TimeWindow window, IReadOnlyList<string> xs, Collector<string> output) { }")]
+    public Task Full_window_functions_that_fit_report_nothing(string settings, string method) => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        $"[Window(nameof(S), KeyBy = nameof(Key), {settings})] {method}"));
+
+    [Theory]
+    [InlineData("static string {|DSLF5006:M|}(string key, TimeWindow window, List<string> xs) => key;")]
+    [InlineData("static void {|DSLF5006:M|}(string key, TimeWindow window, IReadOnlyList<string> xs) { }")]
+    [InlineData("static string {|DSLF5006:M|}(string key, TimeWindow window, IReadOnlyList<string> xs, Collector<string> output) => key;")]
+    [InlineData("static void {|DSLF5006:M|}(string key, TimeWindow window, IReadOnlyList<string> xs, string output) { }")]
+    [InlineData("static string {|DSLF5006:M|}(int key, TimeWindow window, IReadOnlyList<string> xs) => \"\";")]
+    public Task A_full_window_function_that_does_not_fit_is_reported(string method) => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        $"[Window(nameof(S), KeyBy = nameof(Key), SizeMs = 10)] {method}"));
+
+    [Theory]
+    [InlineData("{|DSLF5006:Result = nameof(Emit)|}")]
+    [InlineData("GapMs = 10, {|DSLF5006:Merge = nameof(Add)|}")]
+    public Task A_full_window_function_with_an_aggregate_s_methods_is_reported_on_the_argument(string settings) =>
+        Verify.AnalyzerAsync<Analyzer>(Pipeline(
+            $"[Window(nameof(S), KeyBy = nameof(Key), {(settings.StartsWith("GapMs") ? "" : "SizeMs = 10, ")}{settings})] static string M(string key, TimeWindow window, IReadOnlyList<string> xs) => key;"));
+
+    [Fact]
+    public Task A_late_records_output_read_by_a_node_reports_nothing() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        "[Window(nameof(S), KeyBy = nameof(Key), SizeMs = 10, Result = nameof(Emit), LateRecords = \"Late\")] static long M(string x, long count) => count + 1;",
+        "[Sink(\"Late\", Parallelism = 2)] static Out<string> LateOut() => new();"));
+
+    [Fact]
+    public Task A_late_records_output_nobody_reads_is_info() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        "[Window(nameof(S), KeyBy = nameof(Key), SizeMs = 10, Result = nameof(Emit), {|DSLF5009:LateRecords = \"Late\"|})] static long M(string x, long count) => count + 1;"));
+
+    [Fact]
+    public Task A_late_records_output_read_as_another_type_is_reported() => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        "[Window(nameof(S), KeyBy = nameof(Key), SizeMs = 10, Result = nameof(Emit), LateRecords = \"Late\")] static long M(string x, long count) => count + 1;",
+        "[Sink({|DSLF2005:\"Late\"|})] static Out<int> LateOut() => new();"));
+
+    [Theory]
+    [InlineData("ProcessingTime = true, {|DSLF5007:LateRecords = \"Late\"|}")]
+    [InlineData("{|DSLF5007:LateRecords = \"late records\"|}")]
+    [InlineData("{|DSLF5007:LateRecords = \"Out\"|}")]
+    public Task A_late_records_output_that_cannot_be_is_reported_on_the_argument(string settings) => Verify.AnalyzerAsync<Analyzer>(Pipeline(
+        $"[Window(nameof(S), KeyBy = nameof(Key), SizeMs = 10, Result = nameof(Emit), {settings})] static long M(string x, long count) => count + 1;"));
 }

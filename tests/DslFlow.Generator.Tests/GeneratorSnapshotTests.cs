@@ -417,6 +417,40 @@ public class GeneratorSnapshotTests
         """, "Samples.Sessions.DslFlow.g.cs");
 
     [Fact]
+    public void FullWindowFunctionWithLateRecords() => Verify("""
+        using System.Collections.Generic;
+        using DslFlow;
+        using Fixtures;
+
+        namespace Samples;
+
+        public sealed record Reading(string Sensor, long Time, double Value);
+
+        [Pipeline(DefaultParallelism = 2)]
+        public static partial class Medians
+        {
+            [Source, Watermarks(nameof(TimeOf), OutOfOrdernessMs = 1_000)]
+            public static ArraySource<Reading> Readings() => new(new Reading("a", 1, 2.0));
+
+            public static long TimeOf(Reading reading) => reading.Time;
+
+            public static string SensorOf(Reading reading) => reading.Sensor;
+
+            [Window(nameof(Readings), KeyBy = nameof(SensorOf), SizeMs = 60_000, LateRecords = "LateReadings")]
+            public static void Median(string sensor, TimeWindow window, IReadOnlyList<Reading> elements, Collector<string> output)
+            {
+                output.Emit($"{sensor} {window} {elements.Count}");
+            }
+
+            [Sink(nameof(Median))]
+            public static QueueSink<string> Out() => new();
+
+            [Sink("LateReadings", Parallelism = 1)]
+            public static QueueSink<Reading> Late() => new();
+        }
+        """, "Samples.Medians.DslFlow.g.cs");
+
+    [Fact]
     public void TimestampsAssignedAfterTheSource() => Verify("""
         using DslFlow;
         using Fixtures;

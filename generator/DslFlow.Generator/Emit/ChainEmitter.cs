@@ -100,6 +100,10 @@ internal static class ChainEmitter
         if (chain.WindowNode is { } windowed)
         {
             w.WriteLine($"private {chain.WindowOperatorType(windowed)} {ChainLayout.WindowField} = null!;");
+            if (chain.ReadLateRecords(windowed) is not null)
+            {
+                w.WriteLine($"private global::DslFlow.Collector<{windowed.Input!.FullName}> {ChainLayout.LateField} = null!;");
+            }
         }
     }
 
@@ -180,6 +184,10 @@ internal static class ChainEmitter
         {
             w.WriteLine($"{ChainLayout.WindowField} = {chain.NewWindowOperator(windowed)};");
             w.WriteLine($"TrackLateRecords(() => {ChainLayout.WindowField}.LateRecordsDropped);");
+            if (chain.ReadLateRecords(windowed) is not null)
+            {
+                w.WriteLine($"{ChainLayout.LateField} = new global::DslFlow.Collector<{windowed.Input!.FullName}>();");
+            }
         }
         w.CloseBlock();
     }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using DslFlow.Generator.Model;
+using DslFlow.Generator.Planning;
 
 namespace DslFlow.Generator.Emit;
 
@@ -146,7 +147,7 @@ internal sealed class ChainLayout
             string key = node.KeyBy!.KeyIsNullable ? "key!" : "key";
             string time = window.TimestampMethod is { } timestamp ? $"{Method(timestamp)}({record})" : "0L";
             return $"{WindowField}.OnElement({key}, {record}, {time}, _state{StateIndex[(node.Name, WindowModel.StateName)]}, "
-                + $"{TimersField}, _collector{CollectorIndex[node.Name]}, null)";
+                + $"{TimersField}, _collector{CollectorIndex[node.Name]}, {(ReadLateRecords(node) is null ? "null" : LateField)})";
         }
         IEnumerable<string> arguments = node.Parameters.Select(p => p.Kind switch
         {
@@ -199,6 +200,20 @@ internal sealed class ChainLayout
     /// <summary>The field holding the head's <c>WindowOperator</c>.</summary>
     public const string WindowField = "_window0";
 
+    /// <summary>The collector of the window node's late records, when its late-records output is read.</summary>
+    public const string LateField = "_late0";
+
+    /// <summary>
+    /// The late-records output of a window node when some node reads it, else null (its late records are then dropped
+    /// and counted, as without one). It is fused with the window node, so it is in this chain.
+    /// </summary>
+    public NodeModel? ReadLateRecords(NodeModel node) =>
+        node.Window?.LateRecords is { } name && Model.Node(name) is { } late && ChainPlanner.EdgesFrom(Plan, late.Name).Any() ? late : null;
+
+    /// <summary>The edges carrying a node's results: a window node's edge to its late-records output carries none.</summary>
+    public IEnumerable<(int Index, EdgeModel Edge)> ResultEdgesFrom(NodeModel node) =>
+        ChainPlanner.EdgesFrom(Plan, node.Name).Where(e => Model.Node(e.Edge.To)!.LateRecordsOf != node.Name);
+
     public string WindowOperatorType(NodeModel node) =>
         $"global::DslFlow.WindowOperator<{node.KeyBy!.KeyType.FullName}, {node.Input!.FullName}, {node.Window!.Accumulator.FullName}, {node.Output!.FullName}>";
 
@@ -211,11 +226,22 @@ internal sealed class ChainLayout
             : window.SlideMs == window.SizeMs ? $"global::DslFlow.WindowAssigner.Tumbling({name}, {window.SizeMs}L)"
             : $"global::DslFlow.WindowAssigner.Sliding({name}, {window.SizeMs}L, {window.SlideMs}L)";
         string domain = window.ProcessingTime ? "global::DslFlow.TimeDomain.ProcessingTime" : "global::DslFlow.TimeDomain.EventTime";
-        string merge = window.MergeMethod is { } m ? $"static (a, b) => {Method(m)}(a, b)" : "null";
-        return $"new {WindowOperatorType(node)}({name}, {assigner}, {domain}, {window.AllowedLatenessMs}L, "
-            + $"static (accumulator, record) => {Method(node.Name)}(record, accumulator), {merge}, "
-            + $"static (key, window, accumulator) => {Method(window.ResultMethod)}(key, window, accumulator))";
+        string result = Method(window.ResultMethod);
+        (string add, string merge, string fire) = window.Function switch
+        {
+            WindowFunction.Aggregate => ($"static (accumulator, record) => {Method(node.Name)}(record, accumulator)",
+                window.MergeMethod is { } m ? $"static (a, b) => {Method(m)}(a, b)" : "null",
+                $"static (key, window, accumulator, output) => output.Emit({result}(key, window, accumulator))"),
+            WindowFunction.ElementsReturning => (ElementsAdd, ElementsConcat,
+                $"static (key, window, elements, output) => output.Emit({result}(key, window, elements))"),
+            _ => (ElementsAdd, ElementsConcat, $"static (key, window, elements, output) => {result}(key, window, elements, output)"),
+        };
+        return $"new {WindowOperatorType(node)}({name}, {assigner}, {domain}, {window.AllowedLatenessMs}L, {add}, {merge}, {fire})";
     }
+
+    private const string ElementsAdd = "static (elements, record) => global::DslFlow.WindowElements.Add(elements, record)";
+
+    private const string ElementsConcat = "static (a, b) => global::DslFlow.WindowElements.Concat(a, b)";
 
     public string Method(string name) => $"{Model.FullyQualifiedName}.{CodeText.Identifier(name)}";
 }

@@ -44,6 +44,10 @@ internal static partial class PipelineEmitter
         {
             properties.Add("HasTimers = true");
         }
+        if (node.LateRecordsOf is { } window)
+        {
+            properties.Add($"LateRecordsOf = {CodeText.Literal(window)}");
+        }
         if (node.Watermarks is { } w)
         {
             string idle = w.IdleTimeoutMs > 0 ? $", IdleTimeout = global::System.TimeSpan.FromMilliseconds({w.IdleTimeoutMs})" : "";

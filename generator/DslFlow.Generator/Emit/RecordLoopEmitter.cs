@@ -47,7 +47,7 @@ internal sealed class RecordLoopEmitter
         string collector = "_collector" + _chain.CollectorIndex[node.Name];
         _body.WriteLine($"{collector}.Clear();");
         _body.WriteLine($"{_chain.TimerCall(node, handler, "key")};");
-        if (ChainPlanner.EdgesFrom(_chain.Plan, node.Name).Any() && handler.Arguments.Any(a => a.Kind == TimerArgumentKind.Collector))
+        if (_chain.ResultEdgesFrom(node).Any() && handler.Arguments.Any(a => a.Kind == TimerArgumentKind.Collector))
         {
             string emitted = NewLocal(node.Output!.FullName);
             _body.OpenBlock($"foreach (var item{stage} in {collector}.Emitted)");
@@ -173,6 +173,11 @@ internal sealed class RecordLoopEmitter
 
     private void EmitNode(NodeModel node, string input, bool isHead = false)
     {
+        if (node.LateRecordsOf is not null)
+        {
+            EmitDownstream(node, input); // a late-records output passes its window node's late records on
+            return;
+        }
         int stage = _nextStage++;
         _arms.Add((stage, node.Name, input));
         _body.WriteLine($"stage = {stage};");
@@ -194,7 +199,7 @@ internal sealed class RecordLoopEmitter
             }
         }
         string call = _chain.Call(node, input);
-        bool hasDownstream = ChainPlanner.EdgesFrom(_chain.Plan, node.Name).Any();
+        bool hasDownstream = _chain.ResultEdgesFrom(node).Any();
         switch (node.Kind)
         {
             case NodeKind.Sink:
@@ -228,7 +233,12 @@ internal sealed class RecordLoopEmitter
                 break;
             case NodeKind.Process:
                 string collector = "_collector" + _chain.CollectorIndex[node.Name];
+                NodeModel? late = _chain.ReadLateRecords(node);
                 _body.WriteLine($"{collector}.Clear();");
+                if (late is not null)
+                {
+                    _body.WriteLine($"{ChainLayout.LateField}.Clear();");
+                }
                 _body.WriteLine($"{call};");
                 if (hasDownstream)
                 {
@@ -239,6 +249,15 @@ internal sealed class RecordLoopEmitter
                     _body.CloseBlock();
                 }
                 _body.WriteLine($"{collector}.Clear();");
+                if (late is not null)
+                {
+                    string record = NewLocal(late.Output!.FullName);
+                    _body.OpenBlock($"foreach (var late{stage} in {ChainLayout.LateField}.Emitted)");
+                    _body.WriteLine($"{record} = late{stage};");
+                    EmitNode(late, record);
+                    _body.CloseBlock();
+                    _body.WriteLine($"{ChainLayout.LateField}.Clear();");
+                }
                 break;
             default:
                 _body.WriteLine($"{call};");
@@ -264,7 +283,7 @@ internal sealed class RecordLoopEmitter
         {
             TrackTimestamp(node, output); // what the assigner emits carries the task's event time from here on
         }
-        foreach ((int index, EdgeModel edge) in ChainPlanner.EdgesFrom(_chain.Plan, node.Name))
+        foreach ((int index, EdgeModel edge) in _chain.ResultEdgesFrom(node))
         {
             NodeModel target = _chain.Model.Node(edge.To)!;
             if (edge.Chained)

@@ -48,6 +48,10 @@ internal sealed record TypeRef(string FullName, string DisplayName);
 /// <param name="Watermarks">A source's timestamp assigner and watermark strategy; null when it assigns none.</param>
 /// <param name="OnTimer">A keyed process node's timer handler; null when it has none.</param>
 /// <param name="Window">A <c>[Window]</c> node's windowing (it is a keyed process node whose method is the aggregate).</param>
+/// <param name="LateRecordsOf">
+/// For a window node's late-records output (a synthesized pass-through node, fused with the window node and fed by its
+/// late records rather than its results): the window node's name; null for every other node.
+/// </param>
 internal sealed record NodeModel(
     string Name,
     NodeKind Kind,
@@ -63,7 +67,8 @@ internal sealed record NodeModel(
     string? InputNotSerializable = null,
     WatermarkModel? Watermarks = null,
     OnTimerModel? OnTimer = null,
-    WindowModel? Window = null)
+    WindowModel? Window = null,
+    string? LateRecordsOf = null)
 {
     /// <summary>True when the node has timers: it takes a <c>TimerService</c> or has an <c>[OnTimer]</c> handler.</summary>
     public bool HasTimers => OnTimer is not null || Parameters.Any(p => p.Kind == ParameterKind.TimerService);

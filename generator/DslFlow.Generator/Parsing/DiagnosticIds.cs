@@ -74,4 +74,7 @@ internal static class DiagnosticIds
 
     /// <summary>A sliding window slides further than it is long: records in between belong to no window.</summary>
     public const string WindowSlideBeyondSize = "DSLF5008";
+
+    /// <summary>A window node's late-records output that no node reads (info).</summary>
+    public const string LateRecordsUnread = "DSLF5009";
 }

@@ -5,7 +5,11 @@ using Microsoft.CodeAnalysis;
 namespace DslFlow.Generator.Parsing;
 
 /// <summary>A node while parsing: still holds symbols, so it never leaves the parser.</summary>
-internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeData attribute)
+/// <param name="method">The attributed method (a late-records output's: its window node's, where its problems show).</param>
+/// <param name="kind">The node's attribute.</param>
+/// <param name="attribute">The attribute.</param>
+/// <param name="name">The node's name when it is not the method's (a late-records output).</param>
+internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeData attribute, string? name = null)
 {
     public AttributeData Attribute { get; } = attribute;
 
@@ -13,7 +17,7 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
 
     public NodeKind Kind { get; } = kind;
 
-    public string Name => Method.Name;
+    public string Name { get; } = name ?? method.Name;
 
     public ITypeSymbol? Input { get; set; }
 
@@ -80,6 +84,12 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
     /// <summary>A window node's result method, for the key check once the key type is known.</summary>
     public IMethodSymbol? ResultMethod { get; set; }
 
+    /// <summary>A window node's full-window form, or <see cref="WindowFunction.Aggregate"/>.</summary>
+    public WindowFunction WindowFunction { get; set; }
+
+    /// <summary>For a window node's late-records output: the window node's name.</summary>
+    public string? LateRecordsOf { get; set; }
+
     /// <summary>True when the node takes a <c>TimerService</c> or has a handler.</summary>
     public bool HasTimers => OnTimer is not null || OnTimerMethod is not null || Parameters.Exists(p => p.Kind == ParameterKind.TimerService);
 
@@ -98,5 +108,6 @@ internal sealed class NodeDraft(IMethodSymbol method, NodeKind kind, AttributeDa
         InputNotSerializable,
         Watermarks,
         OnTimer,
-        Window);
+        Window,
+        LateRecordsOf);
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using DslFlow.Generator.Model;
 using DslFlow.Time.Windows;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace DslFlow.Generator.Parsing;
 
@@ -17,15 +18,11 @@ internal static partial class PipelineParser
     {
         IMethodSymbol method = node.Method;
         node.WindowAttribute = node.Attribute;
-        string shape = $"static TAcc {node.Name}(TRecord record, TAcc accumulator)";
-        if (method.Parameters.Length != 2 || method.ReturnsVoid || !context.AreIdentical(method.ReturnType, method.Parameters[1].Type)
-            || IsSpecialParameter(method.Parameters[0].Type) || IsSpecialParameter(method.ReturnType) || method.Parameters[0].Type.IsRefLikeType)
+        bool elements = method.Parameters.Length is 3 or 4 && KnownTypes.IsTimeWindow(method.Parameters[1].Type);
+        if (elements ? !ParseElementsFunction(context, node) : !ParseAggregate(context, node))
         {
-            context.Report(DiagnosticIds.InvalidWindow, method, $"Window method '{node.Name}' must add one record to a window's accumulator: '{shape}', returning the new accumulator, of the type it takes second (it starts at its default value). Windows keep their own state and timers, so the method takes nothing else.");
             return;
         }
-        node.Input = method.Parameters[0].Type;
-        node.Accumulator = method.ReturnType;
         var draft = new WindowDraft();
         foreach (KeyValuePair<string, TypedConstant> argument in node.Attribute.NamedArguments)
         {
@@ -39,28 +36,97 @@ internal static partial class PipelineParser
                 case "Result": draft.Result = argument.Value.Value as string; break;
                 case "Merge": draft.Merge = argument.Value.Value as string; break;
                 case "TimestampOf": draft.TimestampOf = argument.Value.Value as string; break;
+                case "LateRecords": draft.LateRecords = argument.Value.Value as string; break;
             }
         }
         if (!CheckWindowSettings(context, node, draft))
         {
             return;
         }
-        ITypeSymbol? output = WindowResult(context, node, draft.Result);
-        bool merge = CheckWindowMerge(context, node, draft);
+        ITypeSymbol? output = elements ? node.Output : WindowResult(context, node, draft.Result);
+        bool merge = elements ? CheckNoAggregateMethods(context, node, draft) : CheckWindowMerge(context, node, draft);
         bool timestamp = draft.TimestampOf is null || draft.ProcessingTime || CheckWindowTimestamp(context, node, draft.TimestampOf);
         if (output is null || !merge || !timestamp)
         {
             return;
         }
         node.Output = output;
-        string accumulator = TypeNames.Full(node.Accumulator);
-        node.Parameters.Add(new ParameterModel(ParameterKind.Record, method.Parameters[0].Name, TypeNames.Full(node.Input), null));
+        string accumulator = TypeNames.Full(node.Accumulator!);
+        node.Parameters.Add(new ParameterModel(ParameterKind.Record, elements ? "record" : method.Parameters[0].Name, TypeNames.Full(node.Input!), null));
         node.Parameters.Add(new ParameterModel(ParameterKind.MapState, WindowModel.StateName,
             $"global::DslFlow.MapState<global::DslFlow.TimeWindow, {accumulator}>", $"global::DslFlow.TimeWindow, {accumulator}"));
         string emitted = TypeNames.Full(output);
         node.Parameters.Add(new ParameterModel(ParameterKind.Collector, "output", $"global::DslFlow.Collector<{emitted}>", emitted));
         node.Parameters.Add(new ParameterModel(ParameterKind.TimerService, "timers", "global::DslFlow.TimerService", null));
         node.WindowSettings = draft;
+    }
+
+    /// <summary>The aggregate form: <c>static TAcc M(TIn record, TAcc accumulator)</c>.</summary>
+    private static bool ParseAggregate(ParseContext context, NodeDraft node)
+    {
+        IMethodSymbol method = node.Method;
+        if (method.Parameters.Length != 2 || method.ReturnsVoid || !context.AreIdentical(method.ReturnType, method.Parameters[1].Type)
+            || IsSpecialParameter(method.Parameters[0].Type) || IsSpecialParameter(method.ReturnType) || method.Parameters[0].Type.IsRefLikeType)
+        {
+            context.Report(DiagnosticIds.InvalidWindow, method, $"Window method '{node.Name}' must be an aggregate or a full-window function. An aggregate adds one record to a window's accumulator: 'static TAcc {node.Name}(TRecord record, TAcc accumulator)', returning the new accumulator, of the type it takes second (it starts at its default value), with Result = nameof(...) naming what a fired window emits. A full-window function gets the fired window's records: 'static TOut {node.Name}(TKey key, TimeWindow window, IReadOnlyList<TRecord> elements)', or 'static void {node.Name}(TKey key, TimeWindow window, IReadOnlyList<TRecord> elements, Collector<TOut> output)' to emit several. Windows keep their own state and timers, so the method takes nothing else.");
+            return false;
+        }
+        node.Input = method.Parameters[0].Type;
+        node.Accumulator = method.ReturnType;
+        node.WindowFunction = WindowFunction.Aggregate;
+        return true;
+    }
+
+    /// <summary>
+    /// The full-window form: <c>static TOut M(TKey key, TimeWindow window, IReadOnlyList&lt;TIn&gt; elements)</c> or
+    /// <c>static void M(TKey, TimeWindow, IReadOnlyList&lt;TIn&gt;, Collector&lt;TOut&gt;)</c>; the accumulator is a
+    /// <c>List&lt;TIn&gt;</c>. The key parameter is checked once the key type is known.
+    /// </summary>
+    private static bool ParseElementsFunction(ParseContext context, NodeDraft node)
+    {
+        IMethodSymbol method = node.Method;
+        bool collecting = method.Parameters.Length == 4;
+        string shape = collecting
+            ? $"static void {node.Name}(TKey key, TimeWindow window, IReadOnlyList<TRecord> elements, Collector<TOut> output)"
+            : $"static TOut {node.Name}(TKey key, TimeWindow window, IReadOnlyList<TRecord> elements)";
+        ITypeSymbol? element = ReadOnlyListElement(method.Parameters[2].Type);
+        ITypeSymbol? output = collecting
+            ? method.ReturnsVoid && KnownTypes.IsCollector(method.Parameters[3].Type) ? ((INamedTypeSymbol)method.Parameters[3].Type).TypeArguments[0] : null
+            : method.ReturnsVoid || IsSpecialParameter(method.ReturnType) ? null : method.ReturnType;
+        INamedTypeSymbol? list = context.Compilation.GetTypeByMetadataName("System.Collections.Generic.List`1");
+        if (element is null || output is null || list is null || method.Parameters.Any(p => p.RefKind != RefKind.None)
+            || IsSpecialParameter(method.Parameters[0].Type) || IsSpecialParameter(element) || element.IsRefLikeType || output.IsRefLikeType)
+        {
+            context.Report(DiagnosticIds.InvalidWindow, method, $"Full-window method '{node.Name}' must have the shape '{shape}': it gets the key, the fired window and its records (in arrival order){(collecting ? " and emits its results to the collector" : ", and returns the window's result")}.");
+            return false;
+        }
+        node.Input = element;
+        node.Output = output;
+        node.Accumulator = list.Construct(element);
+        node.ResultMethod = method;
+        node.WindowFunction = collecting ? WindowFunction.ElementsCollecting : WindowFunction.ElementsReturning;
+        return true;
+    }
+
+    /// <summary>The element type of an <c>IReadOnlyList&lt;T&gt;</c>, or null for any other type.</summary>
+    private static ITypeSymbol? ReadOnlyListElement(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.MetadataName == "IReadOnlyList`1"
+            && UserTypeRules.IsInNamespace(named, "System.Collections.Generic")
+            ? named.TypeArguments[0]
+            : null;
+
+    /// <summary>A full-window function computes its results itself: Result and Merge belong to aggregates.</summary>
+    private static bool CheckNoAggregateMethods(ParseContext context, NodeDraft node, WindowDraft draft)
+    {
+        foreach ((string name, string? value) in new[] { ("Result", draft.Result), ("Merge", draft.Merge) })
+        {
+            if (value is not null)
+            {
+                context.Report(DiagnosticIds.InvalidWindow, node.Method, AttributeArguments.Named(node.Attribute, name, context.CancellationToken), $"Window node '{node.Name}' is a full-window function (it gets the window's elements and computes its results itself) and sets {name}, which only aggregates use. Remove {name}.");
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool CheckWindowSettings(ParseContext context, NodeDraft node, WindowDraft draft)
@@ -101,6 +167,13 @@ internal static partial class PipelineParser
         if (draft.ProcessingTime && draft.TimestampOf is not null)
         {
             context.Report(DiagnosticIds.InvalidWindowSetting, node.Method, AttributeArguments.Named(node.Attribute, "TimestampOf", context.CancellationToken) ?? at, $"Window node '{node.Name}' runs in processing time and names TimestampOf, which it would ignore: processing-time windows take the job's clock. Remove TimestampOf, or window by event time.");
+            invalid = true;
+        }
+        if (draft.LateRecords is { } late && (draft.ProcessingTime || !SyntaxFacts.IsValidIdentifier(late)))
+        {
+            context.Report(DiagnosticIds.InvalidWindowSetting, node.Method, AttributeArguments.Named(node.Attribute, "LateRecords", context.CancellationToken) ?? at, draft.ProcessingTime
+                ? $"Window node '{node.Name}' runs in processing time and sets LateRecords: only event-time windows have late records. Remove LateRecords, or window by event time."
+                : $"Window node '{node.Name}' names its late-records output \"{late}\", which is not a C# identifier. Other nodes read it by this name like a node's, so give it one (for example \"Late{node.Name}\").");
             invalid = true;
         }
         if (!invalid && slid && WindowRules.SlideBeyondSize(owner, draft.Size, draft.Slide) is { } gaps)
@@ -214,12 +287,45 @@ internal static partial class PipelineParser
             context.Warn(DiagnosticIds.EventTimersWithoutWatermarks, node.Method, null, $"Event-time window node '{node.Name}' has source{(sources.Count > 1 ? "s" : "")} {string.Join(", ", sources.Select(s => "'" + s + "'"))} upstream that assign{(sources.Count > 1 ? "" : "s")} no timestamps, so its input watermark never advances and its windows fire only at the end of input. Add [Watermarks(nameof(TimestampOf), OutOfOrdernessMs = ...)] to {(sources.Count > 1 ? "those sources" : "the source")}, or set ProcessingTime = true.");
         }
         node.Window = new WindowModel(draft.Gap > 0 ? 0 : draft.Size, draft.Gap > 0 ? 0 : draft.Slide, draft.Gap, draft.Lateness,
-            draft.ProcessingTime, node.ResultMethod.Name, draft.Merge, timestamp, TypeNames.Ref(node.Accumulator!));
+            draft.ProcessingTime, node.ResultMethod.Name, draft.Merge, timestamp, TypeNames.Ref(node.Accumulator!), node.WindowFunction,
+            draft.LateRecords);
         node.OnTimer = new OnTimerModel("", new[]
         {
             new TimerArgument(TimerArgumentKind.Time), new TimerArgument(TimerArgumentKind.Key), new TimerArgument(TimerArgumentKind.Domain),
             new TimerArgument(TimerArgumentKind.Collector), new TimerArgument(TimerArgumentKind.State, WindowModel.StateName),
         }.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Each window node's late-records output becomes a node of its own: a pass-through of the window's input type,
+    /// reading from the window node with its parallelism (so it is always fused with it), that the window node feeds
+    /// with its late records instead of its results. Other nodes read it by name, so the usual wiring rules (names,
+    /// record types, chaining, serializers) hold for it with no rules of its own.
+    /// </summary>
+    private static void AddLateRecordOutputs(ParseContext context, List<NodeDraft> nodes)
+    {
+        var names = new HashSet<string>(nodes.Select(n => n.Name));
+        foreach (NodeDraft window in nodes.ToList())
+        {
+            if (window.WindowSettings is not { LateRecords: { } name } || window.Input is null)
+            {
+                continue;
+            }
+            if (!names.Add(name))
+            {
+                context.Report(DiagnosticIds.InvalidWindowSetting, window.Method, AttributeArguments.Named(window.Attribute, "LateRecords", context.CancellationToken), $"Window node '{window.Name}' names its late-records output '{name}', but the pipeline already has a node of that name. Give the output a name of its own (for example \"Late{window.Name}\").");
+                continue;
+            }
+            var late = new NodeDraft(window.Method, NodeKind.Map, window.Attribute, name)
+            {
+                Input = window.Input,
+                Output = window.Input,
+                Parallelism = window.Parallelism,
+                LateRecordsOf = window.Name,
+            };
+            late.Upstreams.Add(window.Name);
+            nodes.Add(late);
+        }
     }
 
     /// <summary>The timestamp assigner of the nearest <c>[Watermarks]</c> node upstream, when it emits this node's record type.</summary>
@@ -268,4 +374,5 @@ internal sealed class WindowDraft
     public string? Result;
     public string? Merge;
     public string? TimestampOf;
+    public string? LateRecords;
 }

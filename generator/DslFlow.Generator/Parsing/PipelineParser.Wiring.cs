@@ -42,9 +42,15 @@ internal static partial class PipelineParser
     /// <summary>A node whose output nobody reads computes for nothing (sinks have no output).</summary>
     private static void CheckDeadEnds(ParseContext context, List<NodeDraft> nodes)
     {
-        var read = new HashSet<string>(nodes.SelectMany(n => n.Upstreams));
+        var read = new HashSet<string>(nodes.Where(n => n.LateRecordsOf is null).SelectMany(n => n.Upstreams));
         foreach (NodeDraft node in nodes.Where(n => n.Kind != NodeKind.Sink && !read.Contains(n.Name)))
         {
+            if (node.LateRecordsOf is { } window)
+            {
+                context.Warn(DiagnosticIds.LateRecordsUnread, node.Method, AttributeArguments.Named(node.Attribute, "LateRecords", context.CancellationToken),
+                    $"No node reads the late-records output '{node.Name}' of window node '{window}', so its late records are dropped and counted, as without LateRecords. Read it, for example [Sink(\"{node.Name}\")], or remove LateRecords.");
+                continue;
+            }
             context.Warn(DiagnosticIds.NodeNothingReads, node.Method, null,
                 $"No node reads the output of node '{node.Name}', so its records are dropped. Read it from a downstream node, for example [Sink(From = nameof({node.Name}))], or remove the node.");
         }
@@ -82,9 +88,9 @@ internal static partial class PipelineParser
 
     private static void CheckUpstreams(ParseContext context, NodeDraft node, Dictionary<string, NodeDraft> byName)
     {
-        if (node.Kind == NodeKind.Source)
+        if (node.Kind == NodeKind.Source || node.LateRecordsOf is not null)
         {
-            return;
+            return; // a late-records output reads its window node's input type, not its results: it is built right
         }
         if (node.Upstreams.Count == 0)
         {

@@ -63,6 +63,7 @@ internal static partial class PipelineParser
                 nodes.Add(node);
             }
         }
+        AddLateRecordOutputs(context, nodes);
         CheckWiring(context, nodes, maxParallelism);
         CheckTime(context, nodes);
         CheckSinkGuarantees(context, checkpointing, nodes);

@@ -1,12 +1,20 @@
 namespace DslFlow;
 
 /// <summary>
-/// Marks a keyed window node (Flink's <c>keyBy(...).window(...).aggregate(...)</c>): the method adds one record to a
-/// window's accumulator, <c>static TAcc M(TIn record, TAcc accumulator)</c> (the accumulator starts at its default
-/// value), and <see cref="Result"/> names <c>static TOut R(TKey key, TimeWindow window, TAcc accumulator)</c>, what a
-/// fired window emits. The kind follows from the lengths: <see cref="SizeMs"/> alone is tumbling, with
-/// <see cref="SlideMs"/> sliding, <see cref="GapMs"/> alone sessions (which need <see cref="Merge"/>). Windows are keyed
-/// state and timers, so checkpoints, rescaling, the changelog and RocksDB cover them.
+/// Marks a keyed window node (Flink's <c>keyBy(...).window(...)</c>). The method is one of two forms:
+/// <list type="bullet">
+/// <item>An incremental aggregate (Flink's <c>aggregate</c>): <c>static TAcc M(TIn record, TAcc accumulator)</c> adds one
+/// record to a window's accumulator (which starts at its default value), and <see cref="Result"/> names
+/// <c>static TOut R(TKey key, TimeWindow window, TAcc accumulator)</c>, what a fired window emits. One accumulator per
+/// key and window, no element list.</item>
+/// <item>A full-window function (Flink's <c>process</c>): <c>static TOut M(TKey key, TimeWindow window,
+/// IReadOnlyList&lt;TIn&gt; elements)</c>, or <c>static void M(TKey key, TimeWindow window, IReadOnlyList&lt;TIn&gt;
+/// elements, Collector&lt;TOut&gt; output)</c> to emit any number of results: it gets every record of the fired window
+/// (kept in state until then), in arrival order.</item>
+/// </list>
+/// The kind follows from the lengths: <see cref="SizeMs"/> alone is tumbling, with <see cref="SlideMs"/> sliding,
+/// <see cref="GapMs"/> alone sessions (an aggregate's need <see cref="Merge"/>). Windows are keyed state and timers, so
+/// checkpoints, rescaling, the changelog and RocksDB cover them.
 /// </summary>
 /// <example>
 /// <code>
@@ -33,10 +41,10 @@ public sealed class WindowAttribute(params string[] from) : OperatorAttribute(fr
     /// <summary>Window by the job's clock (<see cref="PipelineOptions.TimeProvider"/>) instead of the records' event time.</summary>
     public bool ProcessingTime { get; set; }
 
-    /// <summary>The result method: <c>static TOut R(TKey key, TimeWindow window, TAcc accumulator)</c>.</summary>
+    /// <summary>An aggregate's result method: <c>static TOut R(TKey key, TimeWindow window, TAcc accumulator)</c>.</summary>
     public string? Result { get; set; }
 
-    /// <summary>Session windows: <c>static TAcc M(TAcc a, TAcc b)</c>, combining the accumulators of sessions that merge.</summary>
+    /// <summary>An aggregate's session windows: <c>static TAcc M(TAcc a, TAcc b)</c>, combining the accumulators of sessions that merge.</summary>
     public string? Merge { get; set; }
 
     /// <summary>
@@ -44,4 +52,11 @@ public sealed class WindowAttribute(params string[] from) : OperatorAttribute(fr
     /// <c>[Watermarks]</c> upstream, when it takes this node's record type.
     /// </summary>
     public string? TimestampOf { get; set; }
+
+    /// <summary>
+    /// The name of the node's late-records output (Flink's <c>sideOutputLateData</c>): records later than the allowed
+    /// lateness go there, typed as the node's input, instead of being dropped and counted. Other nodes read it by this
+    /// name like a node's output, for example <c>[Sink("LateClicks")]</c>; event-time windows only.
+    /// </summary>
+    public string? LateRecords { get; set; }
 }

@@ -59,6 +59,13 @@ public sealed record NodeInfo(string Name, NodeKind Kind, string? InputType, str
     /// <see cref="PipelineOptions.Watermarks"/> overrides it.
     /// </summary>
     public Time.WatermarkStrategy? Watermarks { get; init; }
+
+    /// <summary>
+    /// For a window node's late-records output (<see cref="WindowAttribute.LateRecords"/>): the window node whose late
+    /// records it carries; null for every other node. Such a node runs fused with its window node and only passes
+    /// records on.
+    /// </summary>
+    public string? LateRecordsOf { get; init; }
 }
 
 /// <summary>An edge of the job graph.</summary>

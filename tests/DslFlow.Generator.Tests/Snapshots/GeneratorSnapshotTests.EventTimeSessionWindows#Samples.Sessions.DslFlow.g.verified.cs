@@ -145,7 +145,7 @@ namespace Samples
                 #nullable disable warnings // the runtime's serializers are declared over nullable types and serve both annotations
                 _timers0 = CreateTimers<string>("Count", global::DslFlow.Serialization.StringSerializer.Instance, OnTimer0);
                 #nullable restore warnings
-                _window0 = new global::DslFlow.WindowOperator<string, global::Samples.Click, global::Samples.Tally, global::Samples.Session>("Count", global::DslFlow.WindowAssigner.Session("Count", 30000L), global::DslFlow.TimeDomain.EventTime, 10000L, static (accumulator, record) => global::Samples.Sessions.Count(record, accumulator), static (a, b) => global::Samples.Sessions.Add(a, b), static (key, window, accumulator) => global::Samples.Sessions.Emit(key, window, accumulator));
+                _window0 = new global::DslFlow.WindowOperator<string, global::Samples.Click, global::Samples.Tally, global::Samples.Session>("Count", global::DslFlow.WindowAssigner.Session("Count", 30000L), global::DslFlow.TimeDomain.EventTime, 10000L, static (accumulator, record) => global::Samples.Sessions.Count(record, accumulator), static (a, b) => global::Samples.Sessions.Add(a, b), static (key, window, accumulator, output) => output.Emit(global::Samples.Sessions.Emit(key, window, accumulator)));
                 TrackLateRecords(() => _window0.LateRecordsDropped);
             }
 

@@ -37,7 +37,7 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
     private readonly long _lateness;
     private readonly Func<TAcc, TIn, TAcc> _add;
     private readonly Func<TAcc, TAcc, TAcc>? _merge;
-    private readonly Func<TKey, TimeWindow, TAcc, TOut> _result;
+    private readonly Action<TKey, TimeWindow, TAcc, Collector<TOut>> _fire;
     private const int OnStack = 32;
 
     [ThreadStatic]
@@ -56,6 +56,24 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
     /// <exception cref="ArgumentException">A setting does not fit the window (see the message).</exception>
     public WindowOperator(string owner, WindowAssigner assigner, TimeDomain domain, long allowedLatenessMs,
         Func<TAcc, TIn, TAcc> add, Func<TAcc, TAcc, TAcc>? merge, Func<TKey, TimeWindow, TAcc, TOut> result)
+        : this(owner, assigner, domain, allowedLatenessMs, add, merge, Emitting(result))
+    {
+    }
+
+    /// <summary>
+    /// A window whose firing emits any number of results: a full-window function over the window's elements (its
+    /// accumulator a <see cref="List{T}"/> of them, see <see cref="WindowElements"/>), or any other emitting function.
+    /// </summary>
+    /// <param name="owner">The node, for messages.</param>
+    /// <param name="assigner">Which windows a record belongs to.</param>
+    /// <param name="domain">Event time or processing time.</param>
+    /// <param name="allowedLatenessMs">How long after it fired a window still takes late records (event time only).</param>
+    /// <param name="add">Adds a record to a window's accumulator.</param>
+    /// <param name="merge">Combines the accumulators of two sessions that merge; required for session windows.</param>
+    /// <param name="fire">Emits a fired window's results to the collector it is given.</param>
+    /// <exception cref="ArgumentException">A setting does not fit the window (see the message).</exception>
+    public WindowOperator(string owner, WindowAssigner assigner, TimeDomain domain, long allowedLatenessMs,
+        Func<TAcc, TIn, TAcc> add, Func<TAcc, TAcc, TAcc>? merge, Action<TKey, TimeWindow, TAcc, Collector<TOut>> fire)
     {
         ArgumentNullException.ThrowIfNull(owner);
         _assigner = assigner ?? throw new ArgumentNullException(nameof(assigner));
@@ -78,7 +96,13 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         _lateness = allowedLatenessMs;
         _add = add ?? throw new ArgumentNullException(nameof(add));
         _merge = merge;
-        _result = result ?? throw new ArgumentNullException(nameof(result));
+        _fire = fire ?? throw new ArgumentNullException(nameof(fire));
+    }
+
+    private static Action<TKey, TimeWindow, TAcc, Collector<TOut>> Emitting(Func<TKey, TimeWindow, TAcc, TOut> result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return (key, window, accumulator, output) => output.Emit(result(key, window, accumulator));
     }
 
     /// <summary>Late records dropped because the node has no late-records output (over every subtask using the operator).</summary>
@@ -169,7 +193,7 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         {
             if (FireTime(window) == time)
             {
-                output.Emit(_result(key, window, accumulator));
+                _fire(key, window, accumulator, output);
             }
             if (CleanupTime(window) == time)
             {
@@ -239,7 +263,7 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         }
         if (window.MaxTimestamp <= watermark)
         {
-            output.Emit(_result(key, window, accumulator)); // a late record within the allowed lateness fires its window again
+            _fire(key, window, accumulator, output); // a late record within the allowed lateness fires its window again
         }
         else if (created || _lateness > 0)
         {

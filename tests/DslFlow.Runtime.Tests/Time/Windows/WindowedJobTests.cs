@@ -41,11 +41,7 @@ public sealed class WindowedJobTests(ITestOutputHelper output)
         WindowedCountPipeline.SlowEvery = unaligned ? 8 : 0;
         using var directory = new TempCheckpointDirectory();
         using var local = new TempCheckpointDirectory();
-        PipelineOptions options = Options(directory.Path, parallelism, unaligned);
-        options.StateBackend.Kind = backend;
-        options.StateBackend.RocksDb.LocalDirectory = local.Path;
-        options.Changelog.Enabled = changelog;
-        options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(100);
+        PipelineOptions options = Options(directory.Path, parallelism, unaligned, backend, local.Path, changelog);
         JobHandle job = WindowedCountPipeline.Start(options);
         await using (job)
         {
@@ -94,7 +90,9 @@ public sealed class WindowedJobTests(ITestOutputHelper output)
         _ => WindowAssigner.Session("Count", 200),
     };
 
-    private static PipelineOptions Options(string directory, int parallelism, bool unaligned)
+    /// <summary>The window jobs' options: small buffers, checkpoints every 20 ms, quick restarts; the backend as asked.</summary>
+    internal static PipelineOptions Options(string directory, int parallelism, bool unaligned,
+        StateBackendKind backend = StateBackendKind.Heap, string? localDirectory = null, bool changelog = false)
     {
         var options = new PipelineOptions
         {
@@ -105,6 +103,13 @@ public sealed class WindowedJobTests(ITestOutputHelper output)
         options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
         options.Checkpointing.Unaligned = unaligned;
         options.Checkpointing.Directory = directory;
+        options.StateBackend.Kind = backend;
+        if (localDirectory is not null)
+        {
+            options.StateBackend.RocksDb.LocalDirectory = localDirectory;
+        }
+        options.Changelog.Enabled = changelog;
+        options.Changelog.MaterializationInterval = TimeSpan.FromMilliseconds(100);
         return options;
     }
 
@@ -157,17 +162,7 @@ public sealed class WindowAttributeJobTests(ITestOutputHelper output)
         WindowAttributePipeline.SessionOutput = new CollectSink<WindowResult>();
         using var directory = new TempCheckpointDirectory();
         using var local = new TempCheckpointDirectory();
-        var options = new PipelineOptions
-        {
-            DefaultParallelism = parallelism,
-            BufferSize = 16,
-            RestartStrategy = RestartStrategy.FixedDelay(10, TimeSpan.FromMilliseconds(10)),
-        };
-        options.Checkpointing.Interval = TimeSpan.FromMilliseconds(20);
-        options.Checkpointing.Unaligned = unaligned;
-        options.Checkpointing.Directory = directory.Path;
-        options.StateBackend.Kind = backend;
-        options.StateBackend.RocksDb.LocalDirectory = local.Path;
+        PipelineOptions options = WindowedJobTests.Options(directory.Path, parallelism, unaligned, backend, local.Path, changelog: false);
         JobHandle job = WindowAttributePipeline.Start(options);
         await using (job)
         {
@@ -189,5 +184,69 @@ public sealed class WindowAttributeJobTests(ITestOutputHelper output)
         List<WindowResult> actual = [.. sink.Results.OrderBy(r => (r.Key, r.Start, r.End))];
         Assert.True(expected.SequenceEqual(actual), $"{actual.Count} windows committed, {expected.Count} expected; missing: "
             + $"{string.Join(", ", expected.Except(actual).Take(3))}; unexpected: {string.Join(", ", actual.Except(expected).Take(3))}; {run}");
+    }
+}
+
+/// <summary>
+/// A full-window function with a late-records output through failures: every record is committed exactly once, either
+/// in the one window its time belongs to or on the late-records output, and only records that were late go there.
+/// </summary>
+[Collection(nameof(WindowedJobTests))]
+public sealed class LateRecordsJobTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(1, false, StateBackendKind.Heap, false)]
+    [InlineData(4, true, StateBackendKind.RocksDb, false)]
+    [InlineData(2, false, StateBackendKind.Heap, true)]
+    public async Task Every_record_is_committed_once_in_its_window_or_on_the_late_records_output(int parallelism, bool unaligned,
+        StateBackendKind backend, bool changelog)
+    {
+        int seed = Environment.TickCount & 0xFFFF;
+        var random = new Random(seed);
+        const long Records = 10_000;
+        LateRecordsPipeline.Seed = seed;
+        LateRecordsPipeline.RecordCount = Records;
+        LateRecordsPipeline.RecordsPerSecond = Records;
+        LateRecordsPipeline.Failures = new TimerFailures([Records / 4 + random.Next((int)(Records / 10)), Records * 3 / 5 + random.Next((int)(Records / 10))],
+            [40 + random.Next(100)]);
+        LateRecordsPipeline.Output = new CollectSink<WindowList>();
+        LateRecordsPipeline.LateOutput = new CollectSink<long>();
+        using var directory = new TempCheckpointDirectory();
+        using var local = new TempCheckpointDirectory();
+        PipelineOptions options = WindowedJobTests.Options(directory.Path, parallelism, unaligned, backend, local.Path, changelog);
+        JobHandle job = LateRecordsPipeline.Start(options);
+        await using (job)
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        string run = $"seed {seed}; failures injected {LateRecordsPipeline.Failures.Injected}; restarts {job.RestartCount}";
+        output.WriteLine(run);
+        Assert.True(LateRecordsPipeline.Failures.Injected == 3, "not every failure was injected: " + run);
+        Assert.True(job.CheckpointStats!.Restores.Count > 0, "no restore: " + run);
+        Assert.True(LateRecordsPipeline.Output.PendingCount == 0 && LateRecordsPipeline.LateOutput.PendingCount == 0, "transactions left pending: " + run);
+
+        IReadOnlyList<WindowList> windows = LateRecordsPipeline.Output.Results;
+        var twice = windows.GroupBy(w => (w.Key, w.Start)).Where(g => g.Count() > 1).Select(g => g.Key).Take(3).ToList();
+        Assert.True(twice.Count == 0, $"windows committed more than once: {string.Join(", ", twice)}; {run}");
+        var seen = new Dictionary<long, string>();
+        foreach (WindowList window in windows)
+        {
+            foreach (long n in window.Elements.Split(',').Select(long.Parse))
+            {
+                long time = LateRecordsPipeline.EventTime(n);
+                Assert.True(LateRecordsPipeline.KeyOf(n) == window.Key && time >= window.Start && time < window.End,
+                    $"record {n} (key {LateRecordsPipeline.KeyOf(n)}, time {time}) in window {window.Key} [{window.Start}, {window.End}); {run}");
+                Assert.True(seen.TryAdd(n, $"window {window.Key} {window.Start}"), $"record {n} committed twice; {run}");
+            }
+        }
+        IReadOnlyList<long> late = LateRecordsPipeline.LateOutput.Results;
+        foreach (long n in late)
+        {
+            Assert.True(LateRecordsPipeline.IsPlannedLate(n), $"record {n} went to the late output but was on time; {run}");
+            Assert.True(seen.TryAdd(n, "late"), $"record {n} committed twice ({seen[n]} and late); {run}");
+        }
+        var lost = Enumerable.Range(0, (int)Records).Where(n => !seen.ContainsKey(n)).Take(5).ToList();
+        Assert.True(lost.Count == 0, $"records lost: {string.Join(", ", lost)}; {run}");
+        Assert.NotEmpty(late); // two seconds behind is far past the watermark's few milliseconds of lag
     }
 }
