@@ -70,7 +70,7 @@ catch (OperationCanceledException)
 Console.WriteLine();
 if (windowed)
 {
-    Console.WriteLine($"Done in {result.Duration.TotalSeconds:N1} s: every word's 5-second windows are printed above, each once.");
+    Console.WriteLine($"Done in {result.Duration.TotalSeconds:N1} s: every word's 5-second windows are printed above, each once, and the words of lines that came too late for their window.");
     return 0;
 }
 Console.WriteLine($"Done in {result.Duration.TotalSeconds:N1} s: {WordCountPipeline.Latest.Total:N0} words counted.");
