@@ -53,7 +53,8 @@ internal sealed class ExecutionAttempt
         if (checkpointing is not null)
         {
             ILogger checkpointLogger = plan.Options.LoggerFactory.CreateLogger("DslFlow.Checkpoints");
-            var participants = new JobCheckpointParticipants(Tasks, storage!, plan.Options.TimeProvider, plan.Identity, GraphFingerprint.Of(plan.Graph));
+            var participants = new JobCheckpointParticipants(Tasks, storage!, plan.Options.TimeProvider, plan.Identity, GraphFingerprint.Of(plan.Graph),
+                [.. plan.Builder.Nodes.Values.OfType<ISinkCommitter>()]);
             Coordinator = new CheckpointCoordinator(checkpointing, participants, plan.Options.TimeProvider, checkpointLogger, firstCheckpointId, stats);
             participants.Attach(Coordinator);
             responders!.Connect(Coordinator, participants);

@@ -279,21 +279,11 @@ public sealed class JobHandle : IAsyncDisposable
                     _logger.LogError("Job {Job} failed with an error no restart can cure; not restarting", JobName);
                     break;
                 }
-                TimeSpan? delay = _restartStrategy.DelayBeforeAttempt(attempt.Number);
-                if (delay is null)
+                if (await RestartAsync(attempt, failure).ConfigureAwait(false) is { } last)
                 {
+                    failure = last; // no attempt left: the job fails with the last failure
                     break;
                 }
-                _logger.LogWarning(failure, "Job {Job} failed (run {Attempt}); restarting in {Delay} ms from the latest completed checkpoint ({Strategy})",
-                    JobName, attempt.Number, delay.Value.TotalMilliseconds, _restartStrategy);
-                await Task.Delay(delay.Value, _plan.Options.TimeProvider, _cancellation.Token).ConfigureAwait(false);
-                RestoredCheckpoint? restored = null;
-                if (_storage is not null)
-                {
-                    restored = await Restore(atStart: false, _plan.Identity, _cancellation.Token).ConfigureAwait(false);
-                    RecoverSinks(restored);
-                }
-                _attempt = new ExecutionAttempt(_plan, attempt.Number + 1, restored, _storage, _stats, FirstCheckpointId(attempt), _cancellation.Token);
             }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
@@ -362,13 +352,63 @@ public sealed class JobHandle : IAsyncDisposable
         return restored;
     }
 
+    /// <summary>
+    /// Starts the next attempt after <paramref name="failed"/> failed, as the restart strategy allows: restores the latest
+    /// completed checkpoint and recovers the sinks' transactions. A sink that cannot recover yet (its server is still
+    /// down) counts as another failed attempt, so the strategy's delays give the server time to come back. Null once the
+    /// next attempt runs; the last failure when the strategy allows no more attempts.
+    /// </summary>
+    private async Task<Exception?> RestartAsync(ExecutionAttempt failed, Exception failure)
+    {
+        for (int number = failed.Number; ; number++)
+        {
+            TimeSpan? delay = _restartStrategy.DelayBeforeAttempt(number);
+            if (delay is null)
+            {
+                return failure;
+            }
+            _logger.LogWarning(failure, "Job {Job} failed (run {Attempt}); restarting in {Delay} ms from the latest completed checkpoint ({Strategy})",
+                JobName, number, delay.Value.TotalMilliseconds, _restartStrategy);
+            await Task.Delay(delay.Value, _plan.Options.TimeProvider, _cancellation.Token).ConfigureAwait(false);
+            RestoredCheckpoint? restored = null;
+            if (_storage is not null)
+            {
+                try
+                {
+                    restored = await Restore(atStart: false, _plan.Identity, _cancellation.Token).ConfigureAwait(false);
+                    RecoverSinks(restored);
+                }
+                catch (PipelineExecutionException ex) when (!JobConfigurationException.IsIn(ex))
+                {
+                    failure = ex;
+                    continue;
+                }
+            }
+            _attempt = new ExecutionAttempt(_plan, number + 1, restored, _storage, _stats, FirstCheckpointId(failed), _cancellation.Token);
+            return null;
+        }
+    }
+
     /// <summary>The newest checkpoint of the run <paramref name="jobId"/> that any transactional sink committed.</summary>
     private long? LastCommittedBySinks(Guid jobId)
     {
         long? newest = null;
-        foreach (object node in _plan.Builder.Nodes.Values)
+        foreach ((string name, object node) in _plan.Builder.Nodes)
         {
-            if (node is ITransactionalSink sink && sink.LastCommittedCheckpoint(jobId) is long id && id > (newest ?? 0))
+            if (node is not ITransactionalSink sink)
+            {
+                continue;
+            }
+            long? committed;
+            try
+            {
+                committed = sink.LastCommittedCheckpoint(jobId);
+            }
+            catch (Exception ex) when (ex is not JobConfigurationException)
+            {
+                throw new PipelineExecutionException(name, 0, 1, null, "could not tell which checkpoint it committed last", ex);
+            }
+            if (committed is long id && id > (newest ?? 0))
             {
                 newest = id;
             }

@@ -96,6 +96,11 @@ public abstract partial class SourceStreamTask<T> : StreamTask, ISourceTask
     /// <summary>A reader for this subtask's share, or one per restored split (none when the splits are all done).</summary>
     private void OpenReaders(List<SourceSplit>? splits)
     {
+        if (splits is null && _source is ISplitSource<T> splitSource)
+        {
+            OpenSplitReaders(splitSource);
+            return;
+        }
         if (splits is null)
         {
             _readers.Add(new SourceSplitReader<T>(_source.CreateReader(Context.ForNode(_sourceName)), Context.SubtaskIndex, Context.Parallelism, 0));
@@ -116,6 +121,20 @@ public abstract partial class SourceStreamTask<T> : StreamTask, ISourceTask
             ISourceReader<T> reader = checkpointed.RestoreReader(origin, split.Position);
             long skip = reader is IRestoredBatchDrop { DroppedRestoredBatch: true } ? 0 : split.Skip;
             _readers.Add(new SourceSplitReader<T>(reader, split.OriginSubtask, split.OriginParallelism, skip));
+        }
+    }
+
+    /// <summary>A fresh start of a source with fixed splits: one reader per split <c>j ≡ subtask (mod parallelism)</c>.</summary>
+    private void OpenSplitReaders(ISplitSource<T> source)
+    {
+        int count = source.SplitCount(Context.ForNode(_sourceName));
+        if (count < 1)
+        {
+            throw new InvalidOperationException($"source '{_sourceName}' says its input has {count} splits; it must have at least one.");
+        }
+        for (int split = Context.SubtaskIndex; split < count; split += Context.Parallelism)
+        {
+            _readers.Add(new SourceSplitReader<T>(_source.CreateReader(Context.ForNode(_sourceName, split, count)), split, count, 0));
         }
     }
 

@@ -22,14 +22,31 @@ public abstract partial class StreamTask
         ISinkWriter<T> writer;
         try
         {
-            writer = sink.CreateWriter(Context.ForNode(nodeName));
+            writer = RestoredWriterStates(nodeName, sink) is { } states
+                ? ((ICheckpointedSink<T>)sink).RestoreWriter(Context.ForNode(nodeName), states)
+                : sink.CreateWriter(Context.ForNode(nodeName));
         }
         catch (Exception ex)
         {
             throw new PipelineExecutionException(nodeName, Context.SubtaskIndex, Context.Parallelism, null,
-                "could not create its writer", ex);
+                Context.Restored is { } restored && sink is ICheckpointedSink<T>
+                    ? $"could not restore its writer from checkpoint {restored.CheckpointId}" : "could not create its writer", ex);
         }
         return Register(new SinkOutput<T>(this, nodeName, writer, Context.Options.BufferSize));
+    }
+
+    /// <summary>
+    /// The writer states a checkpointed sink's subtask restores: its own with the parallelism unchanged, else an even
+    /// share of every old subtask's (possibly none). Null when the job starts without a checkpoint or the sink keeps none.
+    /// </summary>
+    private List<byte[]>? RestoredWriterStates<T>(string nodeName, ISink<T> sink)
+    {
+        if (sink is not ICheckpointedSink<T> || Context.Restored is not { } restored)
+        {
+            return null;
+        }
+        IReadOnlyList<State.OperatorListPart> parts = restored.OperatorListState(Checkpointing.RestoredCheckpoint.SinkStateName(nodeName));
+        return State.OperatorListRedistribution.Assign(parts, Context.SubtaskIndex, Context.Parallelism, SinkWriterStates.Decode);
     }
 
     private TOutput Register<TOutput>(TOutput output)

@@ -73,7 +73,7 @@ public abstract partial class StreamTask
         }
         try
         {
-            return DeclaredStates.Snapshot(checkpointId, SnapshotSubtaskState);
+            return SnapshotDeclaredStates(checkpointId);
         }
         catch (TaskStateException ex)
         {
@@ -82,7 +82,20 @@ public abstract partial class StreamTask
     }
 
     /// <summary>The synchronous part of a snapshot of the declared states, on the task thread (the one-task test harness).</summary>
-    internal Checkpointing.TaskSnapshot SnapshotDeclaredStates(long checkpointId) => DeclaredStates.Snapshot(checkpointId, SnapshotSubtaskState);
+    internal Checkpointing.TaskSnapshot SnapshotDeclaredStates(long checkpointId) => DeclaredStates.Snapshot(checkpointId, states =>
+    {
+        SnapshotSubtaskState(states);
+        SnapshotSinkStates(checkpointId, states);
+    });
+
+    /// <summary>The states of checkpointed sink writers chained into this task.</summary>
+    private void SnapshotSinkStates(long checkpointId, List<Checkpointing.StateEntry> states)
+    {
+        foreach (IOutput output in _outputs)
+        {
+            (output as ICheckpointedOutput)?.SnapshotState(checkpointId, states);
+        }
+    }
 
     /// <summary>Adds the state that belongs to this subtask alone (a source reader's position) to a snapshot.</summary>
     private protected virtual void SnapshotSubtaskState(List<Checkpointing.StateEntry> states)

@@ -227,6 +227,9 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
     /// <summary>The name of a source's reader positions in checkpoints.</summary>
     public static string SourcePositionName(string source) => "source/" + source;
 
+    /// <summary>The name of a checkpointed sink's writer states in checkpoints (<see cref="ICheckpointedSink{T}"/>).</summary>
+    public static string SinkStateName(string sink) => "sink/" + sink;
+
     /// <summary>Refuses keyed state written with another number of key groups.</summary>
     /// <exception cref="JobConfigurationException">The checkpoint was taken with another number of key groups.</exception>
     public void CheckKeyGroups(string name, int maxParallelism)

@@ -4,8 +4,9 @@ namespace DslFlow.Execution;
 
 /// <summary>The coordinator's view of a running job: its subtasks (numbered by their place in the job) and storage.</summary>
 internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks, ICheckpointStorageCoordinatorView storage, TimeProvider time,
-    JobIdentity? job = null, string? graphFingerprint = null) : ICheckpointParticipants
+    JobIdentity? job = null, string? graphFingerprint = null, IReadOnlyList<ISinkCommitter>? sinkCommitters = null) : ICheckpointParticipants
 {
+    private readonly IReadOnlyList<ISinkCommitter> committers = sinkCommitters ?? [];
     private CheckpointCoordinator? _coordinator;
 
     public int SubtaskCount => tasks.Count;
@@ -73,6 +74,14 @@ internal sealed class JobCheckpointParticipants(IReadOnlyList<StreamTask> tasks,
 
     public void NotifyComplete(long checkpointId)
     {
+        // Fenced like the writers: once the run failed or was cancelled, recovery decides what its transactions become.
+        if (job is not null && tasks.Count > 0 && !tasks[0].Context.Cancellation.IsCancellationRequested)
+        {
+            foreach (ISinkCommitter committer in committers)
+            {
+                committer.OnCheckpointCompleted(job.JobId, checkpointId);
+            }
+        }
         foreach (StreamTask task in tasks)
         {
             task.NotifyCheckpointComplete(checkpointId);

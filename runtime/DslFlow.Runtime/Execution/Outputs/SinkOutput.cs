@@ -9,7 +9,7 @@ namespace DslFlow.Execution;
 /// abandoned it) cannot add records to a sink the next run writes, or seal or commit a transaction it then commits.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class SinkOutput<T> : IOutput
+public sealed class SinkOutput<T> : IOutput, ICheckpointedOutput
 {
     private readonly StreamTask _owner;
     private readonly string _nodeName;
@@ -105,6 +105,32 @@ public sealed class SinkOutput<T> : IOutput
 
     /// <inheritdoc />
     public void BroadcastPriority(DslFlow.Channels.ChannelEvent @event) => Broadcast(@event); // a sink has no queue to overtake
+
+    /// <summary>
+    /// A checkpointed writer's state, as of the barrier: the batch goes to the writer first, so the state counts every
+    /// record before the barrier (the pre-commit follows when the barrier is forwarded to the sink).
+    /// </summary>
+    void ICheckpointedOutput.SnapshotState(long checkpointId, List<Checkpointing.StateEntry> states)
+    {
+        if (_writer is not ICheckpointedWriter checkpointed || Fenced)
+        {
+            return;
+        }
+        FlushPartial();
+        try
+        {
+            using TaskActivity.Scope activity = _owner.Activity.Enter(_calling);
+            using var buffer = new Serialization.StateBuffer(256);
+            var writer = new Serialization.StateWriter(buffer);
+            checkpointed.WriteState(checkpointId, ref writer);
+            states.Add(new Checkpointing.StateEntry(Checkpointing.RestoredCheckpoint.SinkStateName(_nodeName),
+                Checkpointing.StateScope.OperatorList, SinkWriterStates.Encode(buffer.WrittenSpan)));
+        }
+        catch (Exception ex)
+        {
+            throw Fail(ex, $"failed to write its state for checkpoint {checkpointId}");
+        }
+    }
 
     /// <summary>Seals the records written so far as the barrier's transaction (two-phase-commit writers only).</summary>
     internal void PreCommit(long checkpointId)
