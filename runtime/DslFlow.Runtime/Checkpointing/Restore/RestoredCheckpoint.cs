@@ -150,6 +150,10 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
             {
                 known.Add(SourcePositionName(node.Name)); // splits fit any parallelism
             }
+            if (node.Kind == NodeKind.Sink)
+            {
+                known.Add(SinkStateName(node.Name)); // writer states are spread over any parallelism
+            }
             foreach (string state in node.States) // keyed and operator list states, both named Node.parameter
             {
                 string name = KeyedStateName(node.Name, state);
@@ -191,7 +195,7 @@ internal sealed class RestoredCheckpoint : IKeyedStateSource
         if (dropped.Count > 0 && !allowNonRestoredState)
         {
             throw new JobConfigurationException($"Checkpoint {CheckpointId} holds state this job no longer declares: "
-                + $"{string.Join(", ", dropped)} (states are named Node.parameter, sources source/Node). Restoring without it "
+                + $"{string.Join(", ", dropped)} (states are named Node.parameter, sources source/Node, sinks sink/Node). Restoring without it "
                 + "would drop it silently. Give the node and parameter their old names, or set "
                 + "CheckpointingOptions.AllowNonRestoredState = true to restore the rest and drop it (Flink's "
                 + "allowNonRestoredState), or start fresh.");
