@@ -1,5 +1,6 @@
 using DslFlow.Bench.BackpressureCheckpoint;
 using DslFlow.Bench.Changelog;
+using DslFlow.Bench.Connectors;
 using DslFlow.Bench.CheckpointOverhead;
 using DslFlow.Bench.FinishedSourceCheckpoint;
 using DslFlow.Bench.Harness;
@@ -28,6 +29,7 @@ var scenarios = new Dictionary<string, Func<bool, Task<Report>>>
     ["watermarks"] = WatermarksScenario.RunAsync,
     ["timer-queue"] = TimerQueueScenario.RunAsync,
     ["windows"] = WindowsScenario.RunAsync,
+    ["connectors"] = ConnectorsScenario.RunAsync,
 };
 if (!scenarios.TryGetValue(scenario, out var run))
 {

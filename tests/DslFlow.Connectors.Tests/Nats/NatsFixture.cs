@@ -26,30 +26,26 @@ public sealed class NatsFixture : IDisposable
     }
 
     /// <summary>Publishes readings round-robin over <paramref name="subjects"/> subjects <c>{stream}.{i}</c>.</summary>
-    public void Publish(string stream, IEnumerable<Reading> readings, int subjects) => Run(async js =>
+    public void Publish(string stream, IEnumerable<Reading> readings, int subjects) =>
+        PublishRaw(readings.Select(r => ($"{stream}.{r.Id % subjects}", ReadingPayload.Json.Serialize(r))));
+
+    public void PublishRaw(string subject, byte[] payload) => PublishRaw([(subject, payload)]);
+
+    /// <summary>Publishes payloads as they are, up to a thousand awaiting their acknowledgement at once.</summary>
+    public void PublishRaw(IEnumerable<(string Subject, byte[] Payload)> messages) => Run(async js =>
     {
         var acks = new List<Task<PubAckResponse>>();
-        foreach (Reading reading in readings)
+        foreach ((string subject, byte[] payload) in messages)
         {
-            byte[] payload = ReadingPayload.Json.Serialize(reading);
-            acks.Add(js.PublishAsync($"{stream}.{reading.Id % subjects}", payload).AsTask());
+            acks.Add(js.PublishAsync(subject, payload).AsTask());
             if (acks.Count == 1000)
             {
-                foreach (PubAckResponse ack in await Task.WhenAll(acks))
-                {
-                    ack.EnsureSuccess();
-                }
+                Array.ForEach(await Task.WhenAll(acks), ack => ack.EnsureSuccess());
                 acks.Clear();
             }
         }
-        foreach (PubAckResponse ack in await Task.WhenAll(acks))
-        {
-            ack.EnsureSuccess();
-        }
-        return 0;
+        Array.ForEach(await Task.WhenAll(acks), ack => ack.EnsureSuccess());
     });
-
-    public void PublishRaw(string subject, byte[] payload) => Run(async js => (await js.PublishAsync(subject, payload)).EnsureSuccess());
 
     /// <summary>Every message the stream holds, decoded, in stream order.</summary>
     public List<Reading> ReadAll(string stream) => Run(async js =>
