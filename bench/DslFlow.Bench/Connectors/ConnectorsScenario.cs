@@ -12,7 +12,7 @@ namespace DslFlow.Bench.Connectors;
 /// <summary>
 /// What the connectors cost against the bare clients, on servers the scenario starts itself (PostgreSQL 15 and
 /// nats-server with JetStream, on loopback, in temporary directories), in rounds that alternate which side goes first;
-/// medians of the rounds. <c>postgres_sink_ratio</c>: rows/s of a job writing through <c>PostgresSink</c> (exactly
+/// medians of the rounds (after a warm-up run of each). <c>postgres_sink_ratio</c>: rows/s of a job writing through <c>PostgresSink</c> (exactly
 /// once: binary COPY per checkpoint interval, prepared and committed with checkpoints every 200 ms) ÷ a hand-written
 /// Npgsql binary COPY of the same rows in one transaction. <c>jetstream_ratio</c>: records/s of a job reading a stream
 /// through <c>JetStreamSource</c> and writing it to another through <c>JetStreamSink</c> (exactly once: published after
@@ -27,7 +27,7 @@ internal static class ConnectorsScenario
         var report = new Report();
         using (var postgres = new PostgresServer())
         {
-            MeasurePostgres(report, postgres, rounds, rows: quick ? 300_000 : 1_000_000);
+            MeasurePostgres(report, postgres, rounds, rows: quick ? 1_000_000 : 4_000_000);
         }
         using (var nats = new NatsServer())
         {
@@ -41,6 +41,8 @@ internal static class ConnectorsScenario
     {
         string database = server.CreateDatabase();
         Execute(database, "CREATE TABLE bench_rows (id bigint NOT NULL, value bigint NOT NULL)");
+        RunPostgresJob(database, rows / 10); // warm-up: JIT and the server's caches, not counted
+        CopyLoop(database, rows / 10);
         var sink = new List<double>();
         var copy = new List<double>();
         var ratios = new List<double>();
