@@ -53,7 +53,12 @@ public class ProcessKillTests(PostgresFixture postgres, NatsFixture nats, ITestO
             {
                 await Task.Delay(1);
             }
-            Assert.False(child.HasExited, "the child finished before it was killed; raise the order count or slow it down");
+            if (child.HasExited)
+            {
+                // It finished: the earlier runs did the rest (the first kill always lands: the pacing alone takes 2 s).
+                Assert.True(kill > 0, "the first child finished before it was killed; raise the order count or slow it down");
+                break;
+            }
             child.Kill();
             await child.WaitForExitAsync();
             output.WriteLine($"kill {kill + 1}: {(prepared > 0 ? "with transactions prepared" : "between checkpoints")}, "

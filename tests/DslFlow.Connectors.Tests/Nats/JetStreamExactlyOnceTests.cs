@@ -40,6 +40,10 @@ public class JetStreamExactlyOnceTests(NatsFixture nats, ITestOutputHelper outpu
         Assert.True(published.Count == records, $"{published.Count} messages for {records} records; "
             + $"{published.Count - published.Select(r => r.Id).Distinct().Count()} duplicates; " + run);
         Assert.Equal(Enumerable.Range(0, records).Select(i => new Reading(i, 2L * i)), published.OrderBy(r => r.Id));
+        if (unaligned)
+        {
+            Assert.Contains(job.Checkpoints, c => c.Status == CheckpointStatus.Completed && c.IsUnaligned);
+        }
     }
 
     [Fact]
