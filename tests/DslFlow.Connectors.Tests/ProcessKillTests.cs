@@ -57,6 +57,7 @@ public class ProcessKillTests(PostgresFixture postgres, NatsFixture nats, ITestO
             {
                 // It finished: the earlier runs did the rest (the first kill always lands: the pacing alone takes 2 s).
                 Assert.True(kill > 0, "the first child finished before it was killed; raise the order count or slow it down");
+                Assert.True(child.ExitCode == 0, $"the child failed ({child.ExitCode}): {await child.StandardError.ReadToEndAsync()}");
                 break;
             }
             child.Kill();
