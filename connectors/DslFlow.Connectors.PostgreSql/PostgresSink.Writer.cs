@@ -34,9 +34,27 @@ public sealed partial class PostgresSink<T>
             string columns = string.Join(", ", sink._map.Columns.Select(c => Quote(c.Name)));
             _copy = $"COPY {table.QuotedName} ({columns}) FROM STDIN (FORMAT BINARY)";
             _upsert = sink.Mode == PostgresWriteMode.Upsert ? UpsertSql(sink, table, columns) : null;
+            Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"SET lock_timeout = {(long)sink.LockTimeout.TotalMilliseconds}"));
         }
 
         public void Write(ReadOnlySpan<T> records)
+        {
+            try
+            {
+                WriteBatch(records);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                throw new InvalidOperationException($"PostgresSink '{_context.NodeName}' (subtask {_context.SubtaskIndex}) waited "
+                    + $"longer than LockTimeout ({_sink.LockTimeout.TotalSeconds:0.###} s) for a row lock of table {_table.QuotedName}: "
+                    + "another transaction holds rows this batch writes. When two subtasks write the same rows (records of one key "
+                    + "reaching two subtasks in upsert mode), each waits for the other's checkpoint: key the sink's input by "
+                    + "its key columns. Otherwise look for a session holding locks on the table (pg_locks).", ex);
+            }
+        }
+
+        private void WriteBatch(ReadOnlySpan<T> records)
         {
             if (records.IsEmpty)
             {

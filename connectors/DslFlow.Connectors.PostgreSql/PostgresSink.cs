@@ -90,6 +90,15 @@ public sealed partial class PostgresSink<T> : ISink<T>, ITransactionalSink, ISin
             "PostgresSink.ConnectBackoff cannot be negative.");
     }
 
+    /// <summary>
+    /// How long a write may wait for a row lock before it fails (PostgreSQL's <c>lock_timeout</c> on the writers'
+    /// connections; default 1 minute). A write waits normally only for the previous checkpoint's prepared transaction
+    /// of the same subtask, which the sink commits within moments of the completion. A longer wait means two subtasks
+    /// write the same rows — in upsert mode, records of one key reaching two subtasks — and each would wait for the
+    /// other's checkpoint barrier: the job fails over instead of hanging. Key the sink's input by its key columns.
+    /// </summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <inheritdoc />
     public ISinkWriter<T> CreateWriter(NodeContext context)
     {

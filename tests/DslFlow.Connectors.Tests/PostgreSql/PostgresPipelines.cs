@@ -69,3 +69,24 @@ public static partial class CountsToPostgres
 
     public static int KeyOf(long value) => (int)(value % Keys);
 }
+
+/// <summary>Two subtasks upserting one key: each waits for the other's checkpoint, which the lock timeout turns into a failure.</summary>
+[Pipeline]
+public static partial class SameKeyToPostgres
+{
+    public static string ConnectionString { get; set; } = "";
+
+    [Source(Parallelism = 2)]
+    public static SequenceSource Numbers() => new(0, 1_000_000) { RecordsPerSecond = 20_000 };
+
+    [Map(nameof(Numbers))]
+    public static KeyCount OneKey(long value) => new(0, value);
+
+    [Sink(nameof(OneKey))]
+    public static PostgresSink<KeyCount> Totals() => new(ConnectionString, "totals")
+    {
+        Mode = PostgresWriteMode.Upsert,
+        KeyColumns = ["key"],
+        LockTimeout = TimeSpan.FromSeconds(2),
+    };
+}

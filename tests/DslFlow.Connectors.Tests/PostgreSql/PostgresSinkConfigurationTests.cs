@@ -55,6 +55,20 @@ public class PostgresSinkConfigurationTests(PostgresFixture postgres) : IClassFi
     }
 
     [Fact]
+    public async Task Two_subtasks_upserting_one_key_fail_after_the_lock_timeout_instead_of_waiting_for_each_other_forever()
+    {
+        SameKeyToPostgres.ConnectionString = postgres.CreateDatabase("CREATE TABLE totals (key int PRIMARY KEY, count bigint NOT NULL)");
+        using var checkpoints = new TempDirectory();
+        PipelineOptions options = JobOptions.Create(checkpoints.Path, parallelism: 2, unaligned: false);
+        options.RestartStrategy = RestartStrategy.None;
+        JobHandle job = SameKeyToPostgres.Start(options);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => job.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains("waited longer than LockTimeout (2 s) for a row lock", error.ToString());
+        Assert.Contains("key the sink's input by its key columns", error.ToString());
+        await job.DisposeAsync();
+    }
+
+    [Fact]
     public void The_row_map_by_convention_names_columns_in_snake_case_and_honours_column_attributes()
     {
         Assert.Equal("customer_id", PostgresRowMap<NumberRow>.SnakeCase("CustomerId"));
