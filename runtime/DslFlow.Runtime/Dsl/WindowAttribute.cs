@@ -10,7 +10,8 @@ namespace DslFlow;
 /// <item>A full-window function (Flink's <c>process</c>): <c>static TOut M(TKey key, TimeWindow window,
 /// IReadOnlyList&lt;TIn&gt; elements)</c>, or <c>static void M(TKey key, TimeWindow window, IReadOnlyList&lt;TIn&gt;
 /// elements, Collector&lt;TOut&gt; output)</c> to emit any number of results: it gets every record of the fired window
-/// (kept in state until then), in arrival order.</item>
+/// (kept in state until then), in arrival order (a merged session's sessions in time order). The list is the window's
+/// state: copy it to keep or emit it.</item>
 /// </list>
 /// The kind follows from the lengths: <see cref="SizeMs"/> alone is tumbling, with <see cref="SlideMs"/> sliding,
 /// <see cref="GapMs"/> alone sessions (an aggregate's need <see cref="Merge"/>). Windows are keyed state and timers, so

@@ -142,6 +142,10 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
         try
         {
             int count = _assigner.Assign(timestamp, assigned);
+            if (count == 0)
+            {
+                return; // in a gap between sliding windows (slide > size): in no window, dropped — on time, so not late
+            }
             if (_assigner.Merging)
             {
                 AddToSession(key, element, assigned[0], windows, timers, output, late, watermark);
@@ -227,6 +231,9 @@ public sealed class WindowOperator<TKey, TIn, TAcc, TOut>
             Update(key, window, _add(default!, element), windows, timers, output, watermark, created: true);
             return;
         }
+        // Sessions join in time order (the state's enumeration order differs between backends), so a full-window
+        // function sees the same list on every backend: each session's records in arrival order, earlier sessions first.
+        matching.Sort(static (a, b) => a.Key.Start.CompareTo(b.Key.Start));
         TAcc merged = matching[0].Value;
         windows.Remove(matching[0].Key);
         for (int i = 1; i < matching.Count; i++)

@@ -72,6 +72,36 @@ public sealed class WindowElementsTests
         Assert.Equal(0, harness.Operator.LateRecordsDropped);
     }
 
+    [Fact]
+    public void A_record_in_a_gap_between_sliding_windows_is_dropped_as_in_no_window_not_sent_to_the_late_output()
+    {
+        // Slide 1 000, size 400: [0, 400), [1000, 1400), ...; a record at 600 is on time but in no window (DSLF5008).
+        using var harness = new WindowOperatorHarness<long, List<long>, string>(Elements(WindowAssigner.Sliding("Window", 400, 1_000)),
+            lateOutput: true);
+        harness.Process("a", 1, 100);
+        harness.Process("a", 2, 600);
+        harness.Watermark(2_000);
+
+        Assert.Equal(["a [0, 400) n=1", "a [0, 400) 1"], harness.Output);
+        Assert.Empty(harness.LateOutput);
+        Assert.Equal(0, harness.Operator.LateRecordsEmitted + harness.Operator.LateRecordsDropped);
+    }
+
+    [Fact]
+    public void Merged_sessions_list_their_records_sessions_in_time_order_whatever_order_the_state_enumerates_them()
+    {
+        using var harness = new WindowOperatorHarness<long, List<long>, string>(Elements(WindowAssigner.Session("Window", 100)));
+        harness.Process("a", 3, 400); // session [400, 500)
+        harness.Process("a", 1, 100); // session [100, 200), stored after the later one
+        harness.Process("a", 2, 250); // [250, 350) bridges neither alone...
+        harness.Process("a", 4, 190); // ...[190, 290) joins [100, 200) and [250, 350)
+        harness.Process("a", 5, 330); // [330, 430) joins that with [400, 500)
+        harness.Watermark(1_000);
+
+        // Each merge: the sessions in time order, then the record that bridged them.
+        Assert.Equal(["a [100, 500) n=5", "a [100, 500) 1", "a [100, 500) 2", "a [100, 500) 4", "a [100, 500) 3", "a [100, 500) 5"], harness.Output);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
